@@ -1,0 +1,56 @@
+/**
+ * Domain errors of the money verbs. Each has a stable `code` that the HTTP layer
+ * maps to a status in one table (server/errors.ts).
+ */
+export class LedgerError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class AccountNotFoundError extends LedgerError {
+  constructor(accountId: string) {
+    super("not_found", `No account ${accountId}.`);
+  }
+}
+
+export class AccountSuspendedError extends LedgerError {
+  constructor() {
+    super("account_suspended", "This account is suspended; usage is not accepted until it is reactivated.");
+  }
+}
+
+export class AccountClosedError extends LedgerError {
+  constructor() {
+    super("account_closed", "This account is closed.");
+  }
+}
+
+/** balance - held - amount would fall below -overdraftLimit. Amounts in minor units. */
+export class InsufficientFundsError extends LedgerError {
+  constructor(available: number, requested: number, currency: string) {
+    super(
+      "insufficient_funds",
+      `Insufficient funds: ${requested} requested, ${available} available (minor units of ${currency}).`,
+      { available, requested, currency },
+    );
+  }
+}
+
+export class TopupNotFoundError extends LedgerError {
+  constructor(topupId: string) {
+    super("not_found", `No top-up ${topupId}.`);
+  }
+}
+
+/** The provider reports a payment whose amount or currency differs from the top-up's. */
+export class PaymentMismatchError extends LedgerError {
+  constructor(message: string) {
+    super("payment_mismatch", message);
+  }
+}

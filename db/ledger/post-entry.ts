@@ -1,0 +1,133 @@
+import type postgres from "postgres";
+import type { Queryable } from "../client";
+import { newId } from "../ids";
+import { toLedgerEntry, type LedgerEntryRow } from "./entry-row";
+import {
+  AccountClosedError,
+  AccountNotFoundError,
+  AccountSuspendedError,
+  InsufficientFundsError,
+} from "./errors";
+import type { SystemAccountCode } from "./system-accounts";
+import type { BalanceEvent, LedgerEntry, PostedEntry } from "./types";
+
+export interface PostEntryInput {
+  accountId: string;
+  /** Signed minor units from the customer's side: > 0 credit, < 0 debit. */
+  amount: number;
+  type: LedgerEntry["type"];
+  contra: SystemAccountCode;
+  idempotencyKey?: string | null;
+  externalRef?: string | null;
+  description?: string | null;
+  metadata?: Record<string, string> | null;
+}
+
+const UNIQUE_VIOLATION = "23505";
+
+/**
+ * Posts one entry in ONE statement (one round trip): locks and updates the customer
+ * account row (`UPDATE ... RETURNING`, which takes the row lock), checks the funds rule
+ * in the same WHERE, and inserts the entry with the account's next sequence and the
+ * new balance. A debit (amount < 0) needs `status = 'active'` and
+ * `balance - held + amount >= -overdraft_limit`; a credit is accepted on active and
+ * suspended accounts (paying restores a suspended account), not on closed ones.
+ *
+ * Idempotent on (accountId, idempotencyKey) and on externalRef: a second posting with
+ * either returns the original entry with `replayed: true` and changes nothing. Inside
+ * an explicit transaction a replay aborts that transaction (PostgreSQL semantics), so
+ * callers in a transaction lock their own row first (see settleTopup).
+ *
+ * @throws AccountNotFoundError, AccountSuspendedError, AccountClosedError, InsufficientFundsError
+ */
+export async function postEntry(q: Queryable, input: PostEntryInput): Promise<PostedEntry> {
+  const id = newId("le");
+  const isCredit = input.amount > 0;
+  let rows: (LedgerEntryRow & { held: number })[];
+  try {
+    rows = await q<(LedgerEntryRow & { held: number })[]>`
+      WITH acc AS (
+        UPDATE accounts
+           SET balance = balance + ${input.amount}::bigint,
+               sequence = sequence + 1,
+               updated_at = now()
+         WHERE id = ${input.accountId}
+           AND kind = 'customer'
+           AND (status = 'active' OR (${isCredit}::boolean AND status = 'suspended'))
+           AND (${isCredit}::boolean OR balance - held + ${input.amount}::bigint >= -overdraft_limit)
+        RETURNING id, currency, balance, held, sequence
+      ), ins AS (
+        INSERT INTO ledger_entries
+          (id, account_id, contra_account_id, type, amount, balance_after, sequence, currency,
+           idempotency_key, external_ref, description, metadata)
+        SELECT ${id}, acc.id, ${"sys_" + input.contra + "_"} || acc.currency, ${input.type},
+               ${input.amount}::bigint, acc.balance, acc.sequence, acc.currency,
+               ${input.idempotencyKey ?? null}, ${input.externalRef ?? null},
+               ${input.description ?? null}, ${input.metadata ? q.json(input.metadata) : null}::jsonb
+          FROM acc
+        RETURNING id, account_id, type, amount, balance_after, sequence, currency,
+                  idempotency_key, external_ref, description, metadata, created_at
+      )
+      SELECT ins.*, acc.held FROM ins JOIN acc ON acc.id = ins.account_id`;
+  } catch (err) {
+    if (isUniqueViolation(err)) return findExisting(q, input);
+    throw err;
+  }
+  const row = rows[0];
+  if (!row) throw await explainRejection(q, input);
+  return {
+    entry: toLedgerEntry(row),
+    balance: row.balance_after,
+    held: row.held,
+    available: row.balance_after - row.held,
+    replayed: false,
+  };
+}
+
+/** The BalanceEvent for a posted entry, stamped with the current time as commit time. */
+export function toBalanceEvent(posted: PostedEntry): BalanceEvent {
+  return {
+    accountId: posted.entry.accountId,
+    sequence: posted.entry.sequence,
+    balance: posted.balance,
+    held: posted.held,
+    available: posted.available,
+    currency: posted.entry.currency,
+    entry: posted.entry,
+    committedAtMs: Date.now(),
+  };
+}
+
+function isUniqueViolation(err: unknown): err is postgres.PostgresError {
+  return (err as postgres.PostgresError | undefined)?.code === UNIQUE_VIOLATION &&
+    ((err as postgres.PostgresError).constraint_name ?? "").startsWith("ledger_entries_");
+}
+
+async function findExisting(q: Queryable, input: PostEntryInput): Promise<PostedEntry> {
+  const [row] = await q<(LedgerEntryRow & { balance: number; held: number })[]>`
+    SELECT e.id, e.account_id, e.type, e.amount, e.balance_after, e.sequence, e.currency,
+           e.idempotency_key, e.external_ref, e.description, e.metadata, e.created_at,
+           a.balance, a.held
+      FROM ledger_entries e JOIN accounts a ON a.id = e.account_id
+     WHERE (e.account_id = ${input.accountId} AND e.idempotency_key = ${input.idempotencyKey ?? null})
+        OR e.external_ref = ${input.externalRef ?? null}
+     LIMIT 1`;
+  if (!row) throw new Error("unique violation on ledger_entries but no existing entry found");
+  return {
+    entry: toLedgerEntry(row),
+    balance: row.balance,
+    held: row.held,
+    available: row.balance - row.held,
+    replayed: true,
+  };
+}
+
+async function explainRejection(q: Queryable, input: PostEntryInput): Promise<Error> {
+  const [acc] = await q<{ kind: string; status: string; balance: number; held: number; overdraft_limit: number; currency: string }[]>`
+    SELECT kind, status, balance, held, overdraft_limit, currency FROM accounts WHERE id = ${input.accountId}`;
+  if (!acc || acc.kind !== "customer") return new AccountNotFoundError(input.accountId);
+  if (acc.status === "closed") return new AccountClosedError();
+  if (acc.status === "suspended") return new AccountSuspendedError();
+  return new InsufficientFundsError(acc.balance - acc.held + acc.overdraft_limit, -input.amount, acc.currency);
+}
+

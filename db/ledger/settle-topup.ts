@@ -1,0 +1,56 @@
+import { postEntry, toBalanceEvent } from "./post-entry";
+import { PaymentMismatchError, TopupNotFoundError } from "./errors";
+import type { LedgerContext, PostedEntry } from "./types";
+
+export interface SettleTopupInput {
+  topupId: string;
+  /** The provider's id of the payment (Stripe PaymentIntent id): the entry's external ref. */
+  providerPaymentId: string;
+  /** What the provider says was paid, in minor units; must equal the top-up's amount. */
+  amountPaid: number;
+  currency: string;
+}
+
+export interface SettleTopupResult {
+  posted: PostedEntry | null;
+  /** True when this call credited the account; false when it was already settled. */
+  settledNow: boolean;
+}
+
+/**
+ * Credits a paid top-up exactly once. The webhook and the checkout return path may
+ * race: both call this, the top-up row lock (`SELECT ... FOR UPDATE`) orders them, the
+ * second sees `succeeded` and does nothing; the unique external ref on the entry is the
+ * second guard. Publishes the new balance after commit.
+ * @throws TopupNotFoundError, PaymentMismatchError (amount or currency differ)
+ */
+export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): Promise<SettleTopupResult> {
+  const result = await ctx.sql.begin(async (tx) => {
+    const [topup] = await tx<{ id: string; account_id: string; amount: number; currency: string; status: string }[]>`
+      SELECT id, account_id, amount, currency, status FROM topups WHERE id = ${input.topupId} FOR UPDATE`;
+    if (!topup) throw new TopupNotFoundError(input.topupId);
+    if (topup.status === "succeeded") return { posted: null, settledNow: false };
+    if (topup.amount !== input.amountPaid || topup.currency !== input.currency) {
+      throw new PaymentMismatchError(
+        `Top-up ${topup.id} is ${topup.amount} ${topup.currency}; the provider reports ${input.amountPaid} ${input.currency}.`,
+      );
+    }
+    const posted = await postEntry(tx, {
+      accountId: topup.account_id,
+      amount: topup.amount,
+      type: "topup",
+      contra: "stripe_clearing",
+      externalRef: input.providerPaymentId,
+      description: "Top-up",
+      metadata: { topupId: topup.id },
+    });
+    await tx`
+      UPDATE topups
+         SET status = 'succeeded', provider_payment_id = ${input.providerPaymentId},
+             ledger_entry_id = ${posted.entry.id}, settled_at = now(), updated_at = now()
+       WHERE id = ${topup.id}`;
+    return { posted, settledNow: true };
+  });
+  if (result.posted) ctx.events.publish(toBalanceEvent(result.posted));
+  return result;
+}

@@ -1,0 +1,54 @@
+import type { Sql } from "../client";
+
+/** A ledger entry as the API shows it. Amounts in minor units; `amount` signed (credit > 0). */
+export interface LedgerEntry {
+  id: string;
+  accountId: string;
+  type: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "capture";
+  amount: number;
+  balanceAfter: number;
+  sequence: number;
+  currency: string;
+  idempotencyKey: string | null;
+  externalRef: string | null;
+  description: string | null;
+  metadata: Record<string, string> | null;
+  createdAt: string;
+}
+
+/**
+ * Published after a balance change commits (topic: the account id). `sequence` is
+ * the account's entry number (the SSE event id); `committedAtMs` is the ms epoch at
+ * which the committing process saw the commit, for end-to-end latency measurement.
+ */
+export interface BalanceEvent {
+  accountId: string;
+  sequence: number;
+  balance: number;
+  held: number;
+  available: number;
+  currency: string;
+  entry: LedgerEntry;
+  committedAtMs: number;
+}
+
+/** Where the ledger sends BalanceEvents after commit (Redis pub/sub or in-process). */
+export interface LedgerEventSink {
+  publish(event: BalanceEvent): void;
+}
+
+/** What every money verb needs: the pool and where to publish after commit. */
+export interface LedgerContext {
+  sql: Sql;
+  events: LedgerEventSink;
+}
+
+/** Result of a verb that posted (or, on an idempotent replay, found) one entry. */
+export interface PostedEntry {
+  entry: LedgerEntry;
+  balance: number;
+  held: number;
+  available: number;
+  /** True when the idempotency key had already been used: `entry` is the original one. */
+  replayed: boolean;
+}

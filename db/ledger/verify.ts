@@ -1,0 +1,94 @@
+import type { Queryable } from "../client";
+
+/** One broken invariant, with up to 10 example rows. */
+export interface Violation {
+  invariant: string;
+  examples: unknown[];
+}
+
+/**
+ * The ledger invariants (db/ledger/README.md), each as one query that returns the
+ * rows breaking it. Read-only; safe on any database, including production.
+ */
+const CHECKS: { invariant: string; query: (q: Queryable) => Promise<unknown[]> }[] = [
+  {
+    invariant: "customer balance = sum of the account's entries, sequence = number of entries",
+    query: (q) => q`
+      SELECT a.id, a.balance, a.sequence, coalesce(sum(e.amount), 0) AS entries_sum, count(e.id) AS entries
+        FROM accounts a LEFT JOIN ledger_entries e ON e.account_id = a.id
+       WHERE a.kind = 'customer'
+       GROUP BY a.id
+      HAVING a.balance <> coalesce(sum(e.amount), 0) OR a.sequence <> count(e.id)
+       LIMIT 10`,
+  },
+  {
+    invariant: "sequences gap-free per account (1..n) and balanceAfter = running sum",
+    query: (q) => q`
+      SELECT account_id, sequence, balance_after, running
+        FROM (SELECT account_id, sequence, balance_after,
+                     sum(amount) OVER w AS running, row_number() OVER w AS n
+                FROM ledger_entries WINDOW w AS (PARTITION BY account_id ORDER BY sequence)) s
+       WHERE sequence <> n OR balance_after <> running
+       LIMIT 10`,
+  },
+  {
+    invariant: "every entry moves money between one customer account and one system account of its currency",
+    query: (q) => q`
+      SELECT e.id, a.kind AS account_kind, c.kind AS contra_kind, e.currency, a.currency AS account_currency,
+             c.currency AS contra_currency
+        FROM ledger_entries e
+        JOIN accounts a ON a.id = e.account_id
+        JOIN accounts c ON c.id = e.contra_account_id
+       WHERE a.kind <> 'customer' OR c.kind <> 'system' OR e.currency <> a.currency OR e.currency <> c.currency
+       LIMIT 10`,
+  },
+  {
+    invariant: "sum over all accounts (customer balances + derived system balances) = 0 per currency",
+    query: (q) => q`
+      SELECT currency, sum(total) AS total FROM (
+        SELECT currency, balance AS total FROM accounts WHERE kind = 'customer'
+        UNION ALL
+        SELECT c.currency, -coalesce(sum(e.amount), 0)
+          FROM accounts c LEFT JOIN ledger_entries e ON e.contra_account_id = c.id
+         WHERE c.kind = 'system' GROUP BY c.id, c.currency
+      ) t GROUP BY currency HAVING sum(total) <> 0`,
+  },
+  {
+    invariant: "balance - held >= -overdraftLimit, held >= 0",
+    query: (q) => q`
+      SELECT id, balance, held, overdraft_limit FROM accounts
+       WHERE kind = 'customer' AND (balance - held < -overdraft_limit OR held < 0)
+       LIMIT 10`,
+  },
+  {
+    invariant: "each idempotency key applied at most once per account",
+    query: (q) => q`
+      SELECT account_id, idempotency_key, count(*) FROM ledger_entries
+       WHERE idempotency_key IS NOT NULL GROUP BY 1, 2 HAVING count(*) > 1 LIMIT 10`,
+  },
+  {
+    invariant: "each external payment reference applied at most once",
+    query: (q) => q`
+      SELECT external_ref, count(*) FROM ledger_entries
+       WHERE external_ref IS NOT NULL GROUP BY 1 HAVING count(*) > 1 LIMIT 10`,
+  },
+  {
+    invariant: "a succeeded top-up has exactly one entry, of its amount; others have none",
+    query: (q) => q`
+      SELECT t.id, t.status, t.amount, e.amount AS entry_amount
+        FROM topups t LEFT JOIN ledger_entries e ON e.id = t.ledger_entry_id
+       WHERE (t.status = 'succeeded') <> (e.id IS NOT NULL)
+          OR (e.id IS NOT NULL AND (e.amount <> t.amount OR e.account_id <> t.account_id))
+       LIMIT 10`,
+  },
+];
+
+/** Runs every invariant check; an empty array means the books are sound. */
+export async function verifyLedger(q: Queryable): Promise<Violation[]> {
+  const violations: Violation[] = [];
+  for (const check of CHECKS) {
+    const rows = await check.query(q);
+    if (rows.length > 0) violations.push({ invariant: check.invariant, examples: [...rows] });
+  }
+  return violations;
+}

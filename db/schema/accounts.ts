@@ -1,0 +1,40 @@
+import { sql } from "drizzle-orm";
+import { bigint, check, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+
+/**
+ * Customer and system accounts. Amounts are minor units of `currency` (ISO 4217).
+ *
+ * - customer: holds `balance`, `held` and `overdraftLimit`; `sequence` is the number
+ *   of ledger entries posted to it (gap-free, see db/ledger/README.md).
+ * - system: the other side of every entry (stripe clearing, usage revenue, ...). Their
+ *   balances are derived from the entries (never updated in place, so they are not a
+ *   hot row); ids are deterministic: `sys_<code>_<currency>`.
+ */
+export const accounts = pgTable(
+  "accounts",
+  {
+    id: text("id").primaryKey(),
+    kind: text("kind", { enum: ["customer", "system"] }).notNull(),
+    code: text("code"),
+    name: text("name").notNull(),
+    currency: text("currency").notNull(),
+    balance: bigint("balance", { mode: "number" }).notNull().default(0),
+    held: bigint("held", { mode: "number" }).notNull().default(0),
+    overdraftLimit: bigint("overdraft_limit", { mode: "number" }).notNull().default(0),
+    status: text("status", { enum: ["active", "suspended", "closed"] }).notNull().default("active"),
+    sequence: bigint("sequence", { mode: "number" }).notNull().default(0),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex("accounts_system_code_currency_idx").on(t.code, t.currency),
+    check("accounts_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
+    check("accounts_held_nonnegative", sql`${t.held} >= 0`),
+    check("accounts_overdraft_nonnegative", sql`${t.overdraftLimit} >= 0`),
+    check(
+      "accounts_available_within_overdraft",
+      sql`${t.kind} = 'system' OR ${t.balance} - ${t.held} >= -${t.overdraftLimit}`,
+    ),
+    check("accounts_system_has_code", sql`(${t.kind} = 'system') = (${t.code} IS NOT NULL)`),
+  ],
+);

@@ -1,0 +1,31 @@
+import { bigint, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { accounts } from "./accounts";
+import { ledgerEntries } from "./ledger-entries";
+
+/**
+ * A top-up: money a customer pays through the payment provider. Created `pending`
+ * with a checkout session; settled exactly once (`succeeded`, with `ledgerEntryId`)
+ * by whichever of the webhook or the checkout return path gets there first.
+ */
+export const topups = pgTable(
+  "topups",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").notNull().references(() => accounts.id),
+    amount: bigint("amount", { mode: "number" }).notNull(),
+    currency: text("currency").notNull(),
+    status: text("status", { enum: ["pending", "succeeded", "failed", "canceled", "expired"] })
+      .notNull()
+      .default("pending"),
+    provider: text("provider").notNull(),
+    providerSessionId: text("provider_session_id").unique(),
+    providerPaymentId: text("provider_payment_id").unique(),
+    checkoutUrl: text("checkout_url"),
+    failureReason: text("failure_reason"),
+    ledgerEntryId: text("ledger_entry_id").references(() => ledgerEntries.id),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
+    settledAt: timestamp("settled_at", { withTimezone: true }),
+  },
+  (t) => [index("topups_account_id_idx").on(t.accountId, t.createdAt)],
+);
