@@ -8,6 +8,8 @@ export interface DebitInput {
   idempotencyKey?: string | null;
   description?: string | null;
   metadata?: Record<string, string> | null;
+  /** Reject with CurrencyMismatchError unless the account is in this currency. */
+  currency?: string | null;
 }
 
 /**
@@ -15,7 +17,7 @@ export interface DebitInput {
  * (see postEntry). Idempotent on (accountId, idempotencyKey). Publishes the new
  * balance after commit.
  * @throws InsufficientFundsError when balance - held - amount < -overdraftLimit
- * @throws AccountSuspendedError, AccountClosedError, AccountNotFoundError
+ * @throws AccountSuspendedError, AccountClosedError, AccountNotFoundError, CurrencyMismatchError
  */
 export async function debit(ctx: LedgerContext, input: DebitInput): Promise<PostedEntry> {
   const posted = await postEntry(ctx.sql, {
@@ -26,6 +28,7 @@ export async function debit(ctx: LedgerContext, input: DebitInput): Promise<Post
     idempotencyKey: input.idempotencyKey,
     description: input.description,
     metadata: input.metadata,
+    expectedCurrency: input.currency,
   });
   if (!posted.replayed) ctx.events.publish(toBalanceEvent(posted));
   return posted;

@@ -54,3 +54,13 @@ export class PaymentMismatchError extends LedgerError {
     super("payment_mismatch", message);
   }
 }
+
+/** The request names a currency other than the account's. */
+export class CurrencyMismatchError extends LedgerError {
+  constructor(accountCurrency: string, requested: string) {
+    super("currency_mismatch", `This account is in ${accountCurrency}; the request is in ${requested}.`, {
+      accountCurrency,
+      requested,
+    });
+  }
+}

@@ -6,6 +6,7 @@ import {
   AccountClosedError,
   AccountNotFoundError,
   AccountSuspendedError,
+  CurrencyMismatchError,
   InsufficientFundsError,
 } from "./errors";
 import type { SystemAccountCode } from "./system-accounts";
@@ -21,6 +22,8 @@ export interface PostEntryInput {
   externalRef?: string | null;
   description?: string | null;
   metadata?: Record<string, string> | null;
+  /** When set, the posting is rejected (CurrencyMismatchError) unless the account is in this currency. */
+  expectedCurrency?: string | null;
 }
 
 const UNIQUE_VIOLATION = "23505";
@@ -38,7 +41,8 @@ const UNIQUE_VIOLATION = "23505";
  * an explicit transaction a replay aborts that transaction (PostgreSQL semantics), so
  * callers in a transaction lock their own row first (see settleTopup).
  *
- * @throws AccountNotFoundError, AccountSuspendedError, AccountClosedError, InsufficientFundsError
+ * @throws AccountNotFoundError, AccountSuspendedError, AccountClosedError, InsufficientFundsError,
+ *   CurrencyMismatchError
  */
 export async function postEntry(q: Queryable, input: PostEntryInput): Promise<PostedEntry> {
   const id = newId("le");
@@ -55,6 +59,7 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
            AND kind = 'customer'
            AND (status = 'active' OR (${isCredit}::boolean AND status = 'suspended'))
            AND (${isCredit}::boolean OR balance - held + ${input.amount}::bigint >= -overdraft_limit)
+           AND (${input.expectedCurrency ?? null}::text IS NULL OR currency = ${input.expectedCurrency ?? null})
         RETURNING id, currency, balance, held, sequence
       ), ins AS (
         INSERT INTO ledger_entries
@@ -126,6 +131,9 @@ async function explainRejection(q: Queryable, input: PostEntryInput): Promise<Er
   const [acc] = await q<{ kind: string; status: string; balance: number; held: number; overdraft_limit: number; currency: string }[]>`
     SELECT kind, status, balance, held, overdraft_limit, currency FROM accounts WHERE id = ${input.accountId}`;
   if (!acc || acc.kind !== "customer") return new AccountNotFoundError(input.accountId);
+  if (input.expectedCurrency && acc.currency !== input.expectedCurrency) {
+    return new CurrencyMismatchError(acc.currency, input.expectedCurrency);
+  }
   if (acc.status === "closed") return new AccountClosedError();
   if (acc.status === "suspended") return new AccountSuspendedError();
   return new InsufficientFundsError(acc.balance - acc.held + acc.overdraft_limit, -input.amount, acc.currency);

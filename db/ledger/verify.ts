@@ -10,7 +10,7 @@ export interface Violation {
  * The ledger invariants (db/ledger/README.md), each as one query that returns the
  * rows breaking it. Read-only; safe on any database, including production.
  */
-const CHECKS: { invariant: string; query: (q: Queryable) => Promise<unknown[]> }[] = [
+const CHECKS: { invariant: string; query: (q: Queryable) => PromiseLike<readonly unknown[]> }[] = [
   {
     invariant: "customer balance = sum of the account's entries, sequence = number of entries",
     query: (q) => q`

@@ -1,0 +1,37 @@
+import type { Queryable } from "../client";
+import { toLedgerEntry, type LedgerEntryRow } from "./entry-row";
+import type { LedgerEntry } from "./types";
+
+export interface ListEntriesInput {
+  accountId: string;
+  /** 1..100. */
+  limit: number;
+  /** Return entries with a sequence below this one (newest first) ... */
+  beforeSequence?: number;
+  /** ... or above this one (oldest first: SSE replay). */
+  afterSequence?: number;
+  type?: LedgerEntry["type"];
+  from?: Date;
+  to?: Date;
+}
+
+/**
+ * Entries of one account, by sequence: newest first, or oldest first when
+ * `afterSequence` is given. Keyset pagination on the (account_id, sequence) index.
+ */
+export async function listEntries(q: Queryable, input: ListEntriesInput): Promise<LedgerEntry[]> {
+  const ascending = input.afterSequence !== undefined;
+  const rows = await q<LedgerEntryRow[]>`
+    SELECT id, account_id, type, amount, balance_after, sequence, currency, idempotency_key,
+           external_ref, description, metadata, created_at
+      FROM ledger_entries
+     WHERE account_id = ${input.accountId}
+       ${input.beforeSequence !== undefined ? q`AND sequence < ${input.beforeSequence}` : q``}
+       ${ascending ? q`AND sequence > ${input.afterSequence!}` : q``}
+       ${input.type ? q`AND type = ${input.type}` : q``}
+       ${input.from ? q`AND created_at >= ${input.from}` : q``}
+       ${input.to ? q`AND created_at < ${input.to}` : q``}
+     ORDER BY sequence ${ascending ? q`ASC` : q`DESC`}
+     LIMIT ${input.limit}`;
+  return rows.map(toLedgerEntry);
+}

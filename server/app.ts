@@ -1,0 +1,68 @@
+import { swaggerUI } from "@hono/swagger-ui";
+import { OpenAPIHono } from "@hono/zod-openapi";
+import { bodyLimit } from "hono/body-limit";
+import type { AppDeps, AppEnv } from "./context";
+import { ApiError } from "./errors";
+import { onError, onNotFound } from "./middleware/errors";
+import { requestContext } from "./middleware/request-context";
+import { apiKeysRoutes } from "./routes/api-keys/index";
+import { authRoutes } from "./routes/auth/index";
+import { balanceRoutes } from "./routes/balance/index";
+import { eventsRoutes } from "./routes/events/index";
+import { healthRoutes } from "./routes/health/index";
+import { meRoutes } from "./routes/me/index";
+import { transactionsRoutes } from "./routes/transactions/index";
+import { usageRoutes } from "./routes/usage/index";
+import { portalStatic } from "./static";
+
+/** Largest request body accepted: 64 KiB (every API body is small JSON). */
+const MAX_BODY_BYTES = 64 * 1024;
+
+/**
+ * Composes the HTTP application: ops routes, the API under /api/v1 (OpenAPI document
+ * at /api/v1/openapi.json, docs UI at /docs), and the portal SPA for everything else.
+ */
+export function createApp(deps: AppDeps) {
+  const api = new OpenAPIHono<AppEnv>()
+    .route("/", authRoutes)
+    .route("/", meRoutes)
+    .route("/", balanceRoutes)
+    .route("/", transactionsRoutes)
+    .route("/", eventsRoutes)
+    .route("/", apiKeysRoutes)
+    .route("/", usageRoutes);
+
+  api.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
+  api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "lb_session" });
+  api.doc31("/openapi.json", {
+    openapi: "3.1.0",
+    info: {
+      title: "Live prepaid balance API",
+      version: "1.0.0",
+      description: "Amounts are integers in minor units. Errors: { error: { code, message, requestId } }.",
+    },
+    servers: [{ url: "/api/v1" }],
+  });
+
+  const app = new OpenAPIHono<AppEnv>();
+  app.use("*", requestContext(deps));
+  app.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+      },
+    }),
+  );
+  app.route("/", healthRoutes);
+  app.route("/api/v1", api);
+  app.get("/docs", swaggerUI({ url: "/api/v1/openapi.json" }));
+  app.all("/api/*", onNotFound);
+  app.route("/", portalStatic());
+  app.onError(onError);
+  app.notFound(onNotFound);
+  return app;
+}
+
+export type App = ReturnType<typeof createApp>;

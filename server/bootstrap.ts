@@ -1,0 +1,73 @@
+import { openDatabase, type Database } from "../db/client";
+import { runMigrations } from "../db/migrate";
+import type { AppDeps } from "./context";
+import { startEmbeddedPostgres } from "./embedded-postgres";
+import type { Env } from "./env";
+import type { EventBus } from "./events/bus";
+import { createInProcessBus } from "./events/in-process";
+import { createRedisBus } from "./events/redis";
+import type { Logger } from "./logger";
+import { createPaymentProvider, type WebhookDelivery } from "./payments/index";
+
+export interface Services {
+  deps: AppDeps;
+  /** True when running on the embedded PostgreSQL (no DATABASE_URL). */
+  embedded: boolean;
+  /** Lets the simulated provider post its signed events to our own webhook route. */
+  setWebhookDelivery(deliver: WebhookDelivery): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Builds the process dependencies from the environment: each unset variable falls
+ * back to the embedded default (shared/DESIGN.md, "Processes and the embedded default").
+ * Migrates the database before returning.
+ * @throws Error when a configured PostgreSQL or Redis cannot be reached.
+ */
+export async function startServices(env: Env, logger: Logger): Promise<Services> {
+  const stops: (() => Promise<void>)[] = [];
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    const embedded = await startEmbeddedPostgres(env.DATA_DIR, logger);
+    databaseUrl = embedded.url;
+    stops.push(embedded.stop);
+  }
+  const database: Database = openDatabase(databaseUrl, { max: env.DATABASE_POOL_MAX });
+  stops.unshift(database.close);
+  await database.sql`SELECT 1`.catch((err: Error) => {
+    throw new Error(`Cannot reach PostgreSQL at ${redact(databaseUrl)}: ${err.message}`);
+  });
+  await runMigrations(database);
+
+  const bus: EventBus = env.REDIS_URL ? await createRedisBus(env.REDIS_URL, logger) : createInProcessBus();
+  stops.unshift(bus.close);
+
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
+  let deliver: WebhookDelivery | null = null;
+  const payments = createPaymentProvider({
+    env,
+    publicUrl,
+    database,
+    logger,
+    deliverWebhook: (rawBody, signature) => {
+      if (!deliver) throw new Error("webhook delivery not wired yet");
+      return deliver(rawBody, signature);
+    },
+  });
+
+  return {
+    deps: { env, publicUrl, database, ledger: { sql: database.sql, events: bus }, bus, payments, logger },
+    embedded: !env.DATABASE_URL,
+    setWebhookDelivery: (d) => {
+      deliver = d;
+    },
+    stop: async () => {
+      for (const stop of stops) await stop().catch((err: unknown) => logger.warn({ err }, "shutdown step failed"));
+    },
+  };
+}
+
+/** The URL without its password, for messages. */
+export function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, "//$1:***@");
+}

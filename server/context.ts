@@ -1,0 +1,37 @@
+import type { Database } from "../db/client";
+import type { LedgerContext } from "../db/ledger/types";
+import type { Env } from "./env";
+import type { EventBus } from "./events/bus";
+import type { Logger } from "./logger";
+import type { PaymentProvider } from "./payments/provider";
+
+/** Everything a request handler may use, built once per process (server/main.ts). */
+export interface AppDeps {
+  env: Env;
+  /** Base URL the browser reaches us on, without trailing slash. */
+  publicUrl: string;
+  database: Database;
+  ledger: LedgerContext;
+  bus: EventBus;
+  payments: PaymentProvider;
+  logger: Logger;
+}
+
+/** Who is calling: a portal user (session cookie) or a platform (API key). */
+export type Principal =
+  | { kind: "session"; userId: string; accountId: string; role: "owner" | "admin" | "viewer"; sessionId: string }
+  | { kind: "api_key"; apiKeyId: string; accountId: string; scopes: string[] };
+
+/** Hono context variables set by middleware. */
+export interface AppEnv {
+  Variables: {
+    deps: AppDeps;
+    requestId: string;
+    log: Logger;
+    principal: Principal;
+    /** The account the principal acts on (set with `principal`). */
+    accountId: string;
+    /** The request's Idempotency-Key header, when sent (set by idempotent()). */
+    idempotencyKey: string | null;
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from "zod";
+
+/**
+ * Configuration from the environment. Every variable is optional: with none set the
+ * service runs on the embedded default (embedded PostgreSQL, in-process events and
+ * rate limits, simulated payments). README.md has the same table.
+ */
+const EnvSchema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default("0.0.0.0"),
+  /** Public base URL, used for checkout return links. Default http://localhost:PORT. */
+  PUBLIC_URL: z.string().url().optional(),
+  /** PostgreSQL URL; unset = embedded PostgreSQL under ./.data/. */
+  DATABASE_URL: z.string().optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(500).default(20),
+  /** Redis URL for cross-instance events; unset = in-process bus. */
+  REDIS_URL: z.string().optional(),
+  /** Stripe secret key; unset = simulated payment provider. */
+  STRIPE_SECRET_KEY: z.string().optional(),
+  /** Stripe API base (e.g. http://localhost:12111 for stripe-mock). */
+  STRIPE_API_BASE: z.string().url().optional(),
+  /** Webhook signing secret (Stripe's `whsec_...`); the simulated provider signs with it too. */
+  STRIPE_WEBHOOK_SECRET: z.string().optional(),
+  /** Where embedded PostgreSQL keeps its data. */
+  DATA_DIR: z.string().default(".data"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** Create the demo user and history on start (default: on with embedded PostgreSQL). */
+  DEMO: z.enum(["0", "1"]).optional(),
+  /** Send demo usage every few seconds, so the live view visibly moves. */
+  DEMO_USAGE: z.enum(["0", "1"]).default("0"),
+  /** Session lifetime, hours. */
+  SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** Parses process.env. @throws Error listing every invalid variable. */
+export function loadEnv(source: NodeJS.ProcessEnv = process.env): Env {
+  const parsed = EnvSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n${lines.join("\n")}`);
+  }
+  return parsed.data;
+}

@@ -1,0 +1,58 @@
+import { serve } from "@hono/node-server";
+import { createApp } from "./app";
+import { startServices } from "./bootstrap";
+import { seedDemo, startDemoUsage } from "./demo";
+import { loadEnv } from "./env";
+import { createLogger } from "./logger";
+
+/**
+ * `npm start`: the whole service in one process. With no environment it runs on the
+ * embedded default and prints the URL and a demo login. `--demo-usage` (or
+ * DEMO_USAGE=1) debits the demo account every few seconds so the live view moves.
+ */
+async function main() {
+  const env = loadEnv();
+  const logger = createLogger(env.LOG_LEVEL);
+  const services = await startServices(env, logger);
+  const app = createApp(services.deps);
+  services.setWebhookDelivery(async (rawBody, signature) => {
+    const res = await app.request("/api/v1/webhooks/stripe", {
+      method: "POST",
+      body: rawBody,
+      headers: { "content-type": "application/json", "stripe-signature": signature },
+    });
+    if (!res.ok) throw new Error(`webhook delivery answered ${res.status}: ${await res.text()}`);
+  });
+
+  const demoEnabled = env.DEMO ? env.DEMO === "1" : services.embedded;
+  const demo = demoEnabled ? await seedDemo(services.deps) : null;
+
+  const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+    const lines = [`Live balance service running at ${services.deps.publicUrl} (port ${info.port})`];
+    if (services.embedded) lines.push(`  database: embedded PostgreSQL under ${env.DATA_DIR}/pg`);
+    lines.push(`  payments: ${services.deps.payments.name}, events: ${env.REDIS_URL ? "redis" : "in-process"}`);
+    if (demo) lines.push(`  demo login: ${demo.email} / ${demo.password}`, `  demo API key: ${demo.apiKey}`);
+    lines.push(`  API docs: ${services.deps.publicUrl}/docs`);
+    process.stdout.write(lines.join("\n") + "\n");
+  });
+
+  const stopDemoUsage =
+    demo && (env.DEMO_USAGE === "1" || process.argv.includes("--demo-usage"))
+      ? startDemoUsage(services.deps, demo.accountId)
+      : () => {};
+
+  const shutdown = async (signal: string) => {
+    logger.info({ signal }, "shutting down");
+    stopDemoUsage();
+    server.close();
+    await services.stop();
+    process.exit(0);
+  };
+  process.once("SIGINT", () => void shutdown("SIGINT"));
+  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,78 @@
+import { getCookie } from "hono/cookie";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv, Principal } from "../context";
+import { ApiError } from "../errors";
+import { API_KEY_PREFIX, SESSION_COOKIE, sha256Hex, type ApiKeyScope } from "../auth/tokens";
+
+type Role = "owner" | "admin" | "viewer";
+
+interface AuthOptions {
+  /** Accept a portal session cookie; `roles` limits which members may call. */
+  session?: { roles?: Role[] };
+  /** Accept an API key (`Authorization: Bearer lb_sk_...`) carrying this scope. */
+  apiKeyScope?: ApiKeyScope;
+}
+
+/**
+ * Authenticates the caller and sets `principal` and `accountId`.
+ * @throws ApiError unauthenticated (401) with no or an expired credential,
+ *   invalid_api_key (401), insufficient_scope / forbidden (403).
+ */
+export function requireAuth(options: AuthOptions) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const header = c.req.header("Authorization");
+    let principal: Principal;
+    if (header && options.apiKeyScope) {
+      principal = await authenticateApiKey(c.get("deps").database.sql, header, options.apiKeyScope);
+    } else if (options.session) {
+      principal = await authenticateSession(c.get("deps").database.sql, getCookie(c, SESSION_COOKIE), options.session.roles);
+    } else {
+      throw new ApiError("unauthenticated", "Send an API key: Authorization: Bearer lb_sk_...");
+    }
+    c.set("principal", principal);
+    c.set("accountId", principal.accountId);
+    await next();
+  });
+}
+
+/** Portal routes: session cookie only (any role unless `roles` says otherwise). */
+export const requireSession = (roles?: Role[]) => requireAuth({ session: { roles } });
+/** Platform routes: API key with `scope` only. */
+export const requireApiKey = (scope: ApiKeyScope) => requireAuth({ apiKeyScope: scope });
+
+async function authenticateApiKey(
+  sql: AppEnv["Variables"]["deps"]["database"]["sql"],
+  header: string,
+  scope: ApiKeyScope,
+): Promise<Principal> {
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  if (!match?.[1]?.startsWith(API_KEY_PREFIX)) {
+    throw new ApiError("invalid_api_key", "Authorization must be 'Bearer lb_sk_...'.");
+  }
+  const [key] = await sql<{ id: string; account_id: string; scopes: string[] }[]>`
+    SELECT id, account_id, scopes FROM api_keys
+     WHERE key_hash = ${sha256Hex(match[1])} AND revoked_at IS NULL`;
+  if (!key) throw new ApiError("invalid_api_key", "This API key is not valid or has been revoked.");
+  if (!key.scopes.includes(scope)) {
+    throw new ApiError("insufficient_scope", `This API key lacks the '${scope}' scope.`);
+  }
+  return { kind: "api_key", apiKeyId: key.id, accountId: key.account_id, scopes: key.scopes };
+}
+
+async function authenticateSession(
+  sql: AppEnv["Variables"]["deps"]["database"]["sql"],
+  token: string | undefined,
+  roles: Role[] | undefined,
+): Promise<Principal> {
+  if (!token) throw new ApiError("unauthenticated", "Log in first.");
+  const sessionId = sha256Hex(token);
+  const [row] = await sql<{ user_id: string; account_id: string; role: Role }[]>`
+    SELECT s.user_id, s.account_id, m.role
+      FROM sessions s JOIN account_members m ON m.account_id = s.account_id AND m.user_id = s.user_id
+     WHERE s.id = ${sessionId} AND s.expires_at > now()`;
+  if (!row) throw new ApiError("unauthenticated", "Your session has expired. Log in again.");
+  if (roles && !roles.includes(row.role)) {
+    throw new ApiError("forbidden", `This needs one of the roles: ${roles.join(", ")}.`);
+  }
+  return { kind: "session", userId: row.user_id, accountId: row.account_id, role: row.role, sessionId };
+}

@@ -1,0 +1,32 @@
+import type { Context } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { AppEnv } from "../context";
+import { ApiError, classify, CODE_TO_STATUS, type ErrorCode } from "../errors";
+
+/** The error body of shared/DESIGN.md: `{ error: { code, message, requestId, details? } }`. */
+export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: Record<string, unknown>) {
+  const body = { error: { code, message, requestId: c.get("requestId"), ...(details ? { details } : {}) } };
+  return c.json(body, CODE_TO_STATUS[code]);
+}
+
+/** app.onError: maps domain and HTTP errors to the error body; logs 5xx with the stack. */
+export function onError(err: Error, c: Context<AppEnv>) {
+  if (err instanceof HTTPException) {
+    if (err.status === 400) return errorResponse(c, "invalid_json", "The request body is not valid JSON.");
+    if (err.status === 413) return errorResponse(c, "payload_too_large", "The request body is too large.");
+    return errorResponse(c, "validation_error", err.message);
+  }
+  const { code, message, details, status } = classify(err);
+  if (status >= 500) c.get("log")?.error({ err }, "unhandled error");
+  return errorResponse(c, code, message, details);
+}
+
+/** app.notFound: unknown API routes get the error shape too. */
+export function onNotFound(c: Context<AppEnv>) {
+  return errorResponse(c, "not_found", `No route ${c.req.method} ${c.req.path}.`);
+}
+
+/** Shorthand to throw a 404 that does not reveal whether the resource exists elsewhere. */
+export function notFound(what: string): ApiError {
+  return new ApiError("not_found", `No ${what} with that id.`);
+}

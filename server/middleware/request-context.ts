@@ -1,0 +1,24 @@
+import { createMiddleware } from "hono/factory";
+import { newId } from "../../db/ids";
+import type { AppDeps, AppEnv } from "../context";
+
+/**
+ * First middleware: gives the request an id (`req_...`, echoed in `X-Request-Id` and in
+ * every error body), a child logger, and the process dependencies; logs one line per
+ * request with status and duration (ms).
+ */
+export function requestContext(deps: AppDeps) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    const requestId = newId("req");
+    const log = deps.logger.child({ requestId });
+    c.set("deps", deps);
+    c.set("requestId", requestId);
+    c.set("log", log);
+    c.set("idempotencyKey", null);
+    const startedAt = performance.now();
+    await next();
+    c.header("X-Request-Id", requestId);
+    const durationMs = Math.round((performance.now() - startedAt) * 10) / 10;
+    log.debug({ method: c.req.method, path: c.req.path, status: c.res.status, durationMs }, "request");
+  });
+}

@@ -1,0 +1,99 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { hash, verify } from "@node-rs/argon2";
+import { RateLimiterMemory } from "rate-limiter-flexible";
+import { newId } from "../../../db/ids";
+import { openAccount } from "../../../db/ledger/open-account";
+import { endSession, startSession } from "../../auth/sessions";
+import { ApiError } from "../../errors";
+import { requireSession } from "../../middleware/auth";
+import { createRouter } from "../router";
+import { Currency, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { MeSchema, loadMe } from "../me/load-me";
+
+/** argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane). */
+const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+
+/** Failed logins allowed per email: 10 per 15 minutes, then 429 (OWASP brute-force guidance). */
+const failedLogins = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
+
+const SignupBody = z
+  .object({
+    email: z.email().max(254).transform((s) => s.toLowerCase()),
+    password: z.string().min(8, "must be at least 8 characters").max(256),
+    name: z.string().trim().min(1).max(100),
+    currency: Currency.default("EUR"),
+  })
+  .openapi("SignupRequest");
+
+const LoginBody = z
+  .object({ email: z.string().max(254).transform((s) => s.toLowerCase()), password: z.string().max(256) })
+  .openapi("LoginRequest");
+
+const signup = createRoute({
+  method: "post",
+  path: "/auth/signup",
+  tags: ["auth"],
+  summary: "Create a user and their prepaid account; starts a session",
+  request: jsonBody(SignupBody),
+  responses: { 201: jsonResponse(MeSchema, "Signed up"), 409: { description: "Email taken" }, ...errorResponses },
+});
+
+const login = createRoute({
+  method: "post",
+  path: "/auth/login",
+  tags: ["auth"],
+  summary: "Log in; sets the session cookie",
+  request: jsonBody(LoginBody),
+  responses: { 200: jsonResponse(MeSchema, "Logged in"), 429: { description: "Too many failed attempts" }, ...errorResponses },
+});
+
+const logout = createRoute({
+  method: "post",
+  path: "/auth/logout",
+  tags: ["auth"],
+  summary: "End the session",
+  middleware: [requireSession()] as const,
+  responses: { 204: { description: "Logged out" }, ...errorResponses },
+});
+
+export const authRoutes = createRouter()
+  .openapi(signup, async (c) => {
+    const input = c.req.valid("json");
+    const { sql } = c.get("deps").database;
+    const passwordHash = await hash(input.password, ARGON2);
+    const userId = newId("usr");
+    await sql.begin(async (tx) => {
+      const inserted = await tx`
+        INSERT INTO users (id, email, name, password_hash) VALUES (${userId}, ${input.email}, ${input.name}, ${passwordHash})
+        ON CONFLICT (email) DO NOTHING RETURNING id`;
+      if (inserted.length === 0) throw new ApiError("email_taken", "An account with this email already exists. Log in instead.");
+      const accountId = await openAccount(tx, { name: input.name, currency: input.currency });
+      await tx`INSERT INTO account_members (account_id, user_id, role) VALUES (${accountId}, ${userId}, 'owner')`;
+      await startSession(c, tx, userId, accountId);
+    });
+    return c.json(await loadMe(sql, userId), 201);
+  })
+  .openapi(login, async (c) => {
+    const { email, password } = c.req.valid("json");
+    const { sql } = c.get("deps").database;
+    const limit = await failedLogins.get(email);
+    if (limit && limit.consumedPoints >= 10) {
+      throw new ApiError("rate_limited", "Too many failed log-in attempts. Try again in 15 minutes.");
+    }
+    const [user] = await sql<{ id: string; password_hash: string; account_id: string }[]>`
+      SELECT u.id, u.password_hash, m.account_id
+        FROM users u JOIN account_members m ON m.user_id = u.id
+       WHERE u.email = ${email} ORDER BY m.created_at LIMIT 1`;
+    if (!user || !(await verify(user.password_hash, password))) {
+      await failedLogins.penalty(email, 1);
+      throw new ApiError("invalid_credentials", "Email or password is wrong.");
+    }
+    await failedLogins.delete(email);
+    await startSession(c, sql, user.id, user.account_id);
+    return c.json(await loadMe(sql, user.id), 200);
+  })
+  .openapi(logout, async (c) => {
+    const principal = c.get("principal");
+    if (principal.kind === "session") await endSession(c, c.get("deps").database.sql, principal.sessionId);
+    return c.body(null, 204);
+  });

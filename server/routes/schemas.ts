@@ -1,0 +1,73 @@
+import { z } from "@hono/zod-openapi";
+import { AmountMinor as AmountMinorBase, Currency as CurrencyBase } from "../../db/money";
+
+/** Shapes shared by several routes, registered as OpenAPI components. */
+
+export const AmountMinor = AmountMinorBase.openapi({
+  description: "Integer amount in minor units of the currency (e.g. cents), 1 .. 10^10.",
+  example: 2500,
+});
+
+export const Currency = CurrencyBase.openapi({ description: "ISO 4217 currency code.", example: "EUR" });
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: "insufficient_funds" }),
+      message: z.string(),
+      requestId: z.string().openapi({ example: "req_01jd3..." }),
+      details: z.record(z.string(), z.unknown()).optional(),
+    }),
+  })
+  .openapi("Error");
+
+export const LedgerEntrySchema = z
+  .object({
+    id: z.string(),
+    accountId: z.string(),
+    type: z.enum(["topup", "usage", "promotion", "adjustment", "refund", "capture"]),
+    amount: z.number().int().openapi({ description: "Signed minor units: credit > 0, debit < 0." }),
+    balanceAfter: z.number().int(),
+    sequence: z.number().int(),
+    currency: z.string(),
+    idempotencyKey: z.string().nullable(),
+    externalRef: z.string().nullable(),
+    description: z.string().nullable(),
+    metadata: z.record(z.string(), z.string()).nullable(),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("LedgerEntry");
+
+export const BalanceSchema = z
+  .object({
+    accountId: z.string(),
+    currency: z.string(),
+    balance: z.number().int(),
+    held: z.number().int(),
+    available: z.number().int().openapi({ description: "balance - held, minor units." }),
+    overdraftLimit: z.number().int(),
+    sequence: z.number().int(),
+    status: z.enum(["active", "suspended", "closed"]),
+  })
+  .openapi("Balance");
+
+/** Free-form string metadata, bounded: 20 keys, 40-char keys, 500-char values (Stripe's limits are 50/40/500). */
+export const Metadata = z
+  .record(z.string().min(1).max(40), z.string().max(500))
+  .refine((m) => Object.keys(m).length <= 20, "at most 20 keys")
+  .openapi({ example: { callId: "c_123" } });
+
+/** Responses every authenticated JSON route can give, for the OpenAPI document. */
+export const errorResponses = {
+  400: { description: "Invalid request", content: { "application/json": { schema: ErrorBody } } },
+  401: { description: "Not authenticated", content: { "application/json": { schema: ErrorBody } } },
+  404: { description: "Not found (also for other tenants' ids)", content: { "application/json": { schema: ErrorBody } } },
+} as const;
+
+export const jsonBody = <T extends z.ZodType>(schema: T) => ({
+  body: { content: { "application/json": { schema } }, required: true },
+});
+export const jsonResponse = <T extends z.ZodType>(schema: T, description: string) => ({
+  content: { "application/json": { schema } },
+  description,
+});

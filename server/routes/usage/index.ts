@@ -1,0 +1,63 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { debit } from "../../../db/ledger/debit";
+import type { PostedEntry } from "../../../db/ledger/types";
+import { requireApiKey } from "../../middleware/auth";
+import { idempotent } from "../../middleware/idempotency";
+import { createRouter } from "../router";
+import { AmountMinor, Currency, ErrorBody, errorResponses, jsonBody, jsonResponse, LedgerEntrySchema, Metadata } from "../schemas";
+
+const DebitBody = z
+  .object({
+    amount: AmountMinor,
+    currency: Currency.optional().openapi({ description: "If given, must be the account's currency (else 422)." }),
+    description: z.string().max(500).optional(),
+    metadata: Metadata.optional(),
+  })
+  .strict()
+  .openapi("DebitRequest");
+
+const DebitResult = z
+  .object({
+    entry: LedgerEntrySchema,
+    balance: z.number().int(),
+    held: z.number().int(),
+    available: z.number().int(),
+  })
+  .openapi("DebitResult");
+
+const toDebitDto = (r: PostedEntry) => ({ entry: r.entry, balance: r.balance, held: r.held, available: r.available });
+
+const usage = createRoute({
+  method: "post",
+  path: "/usage",
+  tags: ["usage"],
+  summary: "Debit usage from the API key's account",
+  description:
+    "One row-locked statement. Send an Idempotency-Key header to make retries safe: a replay returns the first response with Idempotent-Replayed: true.",
+  middleware: [requireApiKey("usage:write"), idempotent()] as const,
+  request: {
+    headers: z.object({ "idempotency-key": z.string().optional() }),
+    ...jsonBody(DebitBody),
+  },
+  responses: {
+    201: jsonResponse(DebitResult, "Debited"),
+    402: { description: "insufficient_funds", content: { "application/json": { schema: ErrorBody } } },
+    403: { description: "account_suspended or insufficient_scope", content: { "application/json": { schema: ErrorBody } } },
+    409: { description: "Idempotency-Key reused or in use", content: { "application/json": { schema: ErrorBody } } },
+    422: { description: "currency_mismatch", content: { "application/json": { schema: ErrorBody } } },
+    ...errorResponses,
+  },
+});
+
+export const usageRoutes = createRouter().openapi(usage, async (c) => {
+  const body = c.req.valid("json");
+  const result = await debit(c.get("deps").ledger, {
+    accountId: c.get("accountId"),
+    amount: body.amount,
+    currency: body.currency,
+    idempotencyKey: c.get("idempotencyKey"),
+    description: body.description,
+    metadata: body.metadata,
+  });
+  return c.json(toDebitDto(result), 201);
+});

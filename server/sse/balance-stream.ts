@@ -1,0 +1,111 @@
+import type { SSEStreamingApi } from "hono/streaming";
+import { getBalance } from "../../db/ledger/get-balance";
+import { listEntries } from "../../db/ledger/list-entries";
+import type { BalanceEvent, LedgerEntry } from "../../db/ledger/types";
+import type { AppDeps } from "../context";
+import type { Logger } from "../logger";
+
+/** Comment line sent every 15 s so proxies and browsers keep the connection open. */
+export const HEARTBEAT_MS = 15_000;
+/** Most entries replayed or gap-filled in one query (bounded work per connection). */
+const REPLAY_BATCH = 500;
+
+export interface BalanceStreamInput {
+  deps: AppDeps;
+  accountId: string;
+  /** Sequence the client last saw (Last-Event-ID), or null for a fresh connection. */
+  lastEventId: number | null;
+  log: Logger;
+}
+
+/**
+ * The live balance protocol, per connection:
+ * 1. subscribe to the account's events (buffering them),
+ * 2. send `event: snapshot` (balance, held, available, sequence),
+ * 3. with Last-Event-ID: replay entries after it as `balance` events, in order,
+ * 4. then live `event: balance` with `id: <sequence>`; if a published event skips
+ *    sequences (events from concurrent commits can arrive out of order), the missing
+ *    entries are read from the ledger first, so every connection sees each sequence
+ *    once, in order. Older duplicates are dropped.
+ * 5. `: heartbeat` every HEARTBEAT_MS.
+ * Resolves when the client disconnects.
+ */
+export async function openBalanceStream(stream: SSEStreamingApi, input: BalanceStreamInput): Promise<void> {
+  const { deps, accountId, log } = input;
+  const sql = deps.database.sql;
+  let lastSent = 0;
+  let queue: Promise<void> = Promise.resolve();
+  const buffered: BalanceEvent[] = [];
+  let live = false;
+  /** Held amount as last seen (snapshot or live event), for entries read back from the ledger. */
+  let knownHeld = 0;
+
+  const send = async (event: BalanceEvent) => {
+    if (event.sequence <= lastSent || stream.aborted) return;
+    if (event.sequence > lastSent + 1) await fillGap(event.sequence - 1);
+    lastSent = event.sequence;
+    knownHeld = event.held;
+    await stream.writeSSE({ event: "balance", id: String(event.sequence), data: JSON.stringify(event) });
+  };
+
+  const fillGap = async (upTo: number) => {
+    while (lastSent < upTo && !stream.aborted) {
+      const entries = await listEntries(sql, { accountId, afterSequence: lastSent, limit: Math.min(REPLAY_BATCH, upTo - lastSent) });
+      if (entries.length === 0) return;
+      for (const entry of entries) {
+        lastSent = entry.sequence;
+        await stream.writeSSE({ event: "balance", id: String(entry.sequence), data: JSON.stringify(fromEntry(entry, knownHeld)) });
+      }
+    }
+  };
+
+  // Events are handled one at a time, in arrival order, on a promise chain.
+  const unsubscribe = await deps.bus.subscribe(accountId, (event) => {
+    if (!live) {
+      buffered.push(event);
+      return;
+    }
+    queue = queue.then(() => send(event)).catch((err: unknown) => log.warn({ err }, "sse write failed"));
+  });
+
+  const heartbeat = setInterval(() => {
+    queue = queue.then(() => stream.write(": heartbeat\n\n")).then(() => undefined, () => undefined);
+  }, HEARTBEAT_MS);
+
+  const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
+  try {
+    const snapshot = await getBalance(sql, accountId);
+    knownHeld = snapshot.held;
+    await stream.writeSSE({ event: "snapshot", data: JSON.stringify(snapshot) });
+    if (input.lastEventId !== null && input.lastEventId < snapshot.sequence) {
+      lastSent = input.lastEventId;
+      await fillGap(snapshot.sequence);
+    }
+    lastSent = Math.max(lastSent, snapshot.sequence);
+    for (const event of buffered.splice(0)) await send(event);
+    live = true;
+    await closed;
+  } finally {
+    clearInterval(heartbeat);
+    unsubscribe();
+  }
+}
+
+/**
+ * An entry read back from the ledger as a balance event, marked `replayed`. The ledger
+ * keeps balanceAfter per entry but not the held amount at that time: `held` is the
+ * latest known one.
+ */
+function fromEntry(entry: LedgerEntry, held: number): BalanceEvent & { replayed: true } {
+  return {
+    accountId: entry.accountId,
+    sequence: entry.sequence,
+    balance: entry.balanceAfter,
+    held,
+    available: entry.balanceAfter - held,
+    currency: entry.currency,
+    entry,
+    committedAtMs: Date.parse(entry.createdAt),
+    replayed: true,
+  };
+}
