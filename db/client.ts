@@ -1,6 +1,4 @@
 import postgres from "postgres";
-import { drizzle } from "drizzle-orm/postgres-js";
-import * as schema from "./schema/index";
 
 export type Sql = postgres.Sql;
 /** A postgres.js connection or transaction: what ledger helpers run their SQL on. */
@@ -22,11 +20,15 @@ const int8AsSafeNumber = {
   },
 };
 
+/**
+ * The pool. Queries are explicit SQL through postgres.js (the schema in db/schema is
+ * drizzle's, for migrations). Drizzle's postgres-js driver rewrites the client's date
+ * parsers, so it only ever gets its own client (db/migrate.ts).
+ */
 export interface Database {
-  /** postgres.js client: explicit SQL (the ledger). */
   sql: Sql;
-  /** Drizzle over the same pool: simple reads and writes elsewhere. */
-  db: ReturnType<typeof drizzle<typeof schema>>;
+  /** The URL it was opened with (migrations open their own connection to it). */
+  url: string;
   close(): Promise<void>;
 }
 
@@ -41,8 +43,5 @@ export function openDatabase(url: string, options: { max?: number } = {}): Datab
     types: { int8: int8AsSafeNumber },
     connection: { application_name: "live-balance" },
   });
-  const db = drizzle(sql, { schema });
-  return { sql, db, close: () => sql.end({ timeout: 5 }) };
+  return { sql, url, close: () => sql.end({ timeout: 5 }) };
 }
-
-export type Db = Database["db"];

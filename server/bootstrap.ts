@@ -37,7 +37,7 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
   await database.sql`SELECT 1`.catch((err: Error) => {
     throw new Error(`Cannot reach PostgreSQL at ${redact(databaseUrl)}: ${err.message}`);
   });
-  await runMigrations(database);
+  await runMigrations(databaseUrl);
 
   const bus: EventBus = env.REDIS_URL ? await createRedisBus(env.REDIS_URL, logger) : createInProcessBus();
   stops.unshift(bus.close);

@@ -1,7 +1,6 @@
 import postgres from "postgres";
 import { createClient } from "redis";
 import type { TestProject } from "vitest/node";
-import { openDatabase } from "../db/client";
 import { runMigrations } from "../db/migrate";
 
 /** Database the tests own; dropped and re-created (with the real migrations) per run. */
@@ -26,9 +25,7 @@ export default async function setup(project: TestProject) {
 
   const testUrl = new URL(adminUrl);
   testUrl.pathname = `/${TEST_DATABASE}`;
-  const database = openDatabase(testUrl.toString(), { max: 2 });
-  await runMigrations(database);
-  await database.close();
+  await runMigrations(testUrl.toString());
 
   const redis = createClient({ url: redisUrl, socket: { reconnectStrategy: false, connectTimeout: 3000 } });
   redis.on("error", () => {});

@@ -32,7 +32,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
   const config = loadEnv({
     DATABASE_URL: inject("databaseUrl"),
     DATABASE_POOL_MAX: "30",
-    LOG_LEVEL: "silent",
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     PUBLIC_URL: "http://localhost:3000",
     ...env,

@@ -69,7 +69,6 @@ export const m = {
   topup_subtitle: () => "Pay securely by card. Funds are available as soon as the payment succeeds.",
   topup_quick: (p: { amount: string }) => `Top up ${p.amount}`,
   topup_custom_label: () => "Custom amount",
-  topup_custom_placeholder: () => "0.00",
   topup_custom_submit: () => "Top up",
   topup_custom_submit_amount: (p: { amount: string }) => `Top up ${p.amount}`,
   topup_redirecting: () => "Redirecting to checkout…",

@@ -151,6 +151,20 @@ export function majorToMinor(major: number, currency: string): number {
   return major * 10 ** minorUnitDigits(currency);
 }
 
+/** A placeholder like "0.00" / "0,00" (JPY: "0") in the user's locale, for amount inputs. */
+export function amountPlaceholder(currency: string): string {
+  const digits = minorUnitDigits(currency);
+  if (digits === 0) return "0";
+  let decimal = ".";
+  try {
+    decimal =
+      new Intl.NumberFormat(browserLocale()).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
+  } catch {
+    // keep "."
+  }
+  return `0${decimal}${"0".repeat(digits)}`;
+}
+
 function browserLocale(): string | undefined {
   return typeof navigator === "undefined" ? undefined : navigator.language;
 }
