@@ -8,11 +8,14 @@ import { requestContext } from "./middleware/request-context";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
 import { balanceRoutes } from "./routes/balance/index";
+import { checkoutRoutes } from "./routes/checkout/index";
 import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { meRoutes } from "./routes/me/index";
+import { topupsRoutes } from "./routes/topups/index";
 import { transactionsRoutes } from "./routes/transactions/index";
 import { usageRoutes } from "./routes/usage/index";
+import { webhooksRoutes } from "./routes/webhooks/index";
 import { portalStatic } from "./static";
 
 /** Largest request body accepted: 64 KiB (every API body is small JSON). */
@@ -30,7 +33,9 @@ export function createApp(deps: AppDeps) {
     .route("/", transactionsRoutes)
     .route("/", eventsRoutes)
     .route("/", apiKeysRoutes)
-    .route("/", usageRoutes);
+    .route("/", usageRoutes)
+    .route("/", topupsRoutes)
+    .route("/", webhooksRoutes);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "lb_session" });
@@ -59,6 +64,7 @@ export function createApp(deps: AppDeps) {
   app.route("/api/v1", api);
   app.get("/docs", swaggerUI({ url: "/api/v1/openapi.json" }));
   app.all("/api/*", onNotFound);
+  app.route("/", checkoutRoutes);
   app.route("/", portalStatic());
   app.onError(onError);
   app.notFound(onNotFound);

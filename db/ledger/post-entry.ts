@@ -99,7 +99,7 @@ export function toBalanceEvent(posted: PostedEntry): BalanceEvent {
     available: posted.available,
     currency: posted.entry.currency,
     entry: posted.entry,
-    committedAtMs: Date.now(),
+    committedAtMs: performance.timeOrigin + performance.now(),
   };
 }
 

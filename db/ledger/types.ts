@@ -18,8 +18,10 @@ export interface LedgerEntry {
 
 /**
  * Published after a balance change commits (topic: the account id). `sequence` is
- * the account's entry number (the SSE event id); `committedAtMs` is the ms epoch at
- * which the committing process saw the commit, for end-to-end latency measurement.
+ * the account's entry number (the SSE event id); `committedAtMs` is the ms epoch
+ * (fractional: performance.timeOrigin + performance.now(), comparable across processes
+ * on one machine) at which the committing process saw the commit, for end-to-end
+ * latency measurement.
  */
 export interface BalanceEvent {
   accountId: string;

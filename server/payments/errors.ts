@@ -14,8 +14,9 @@ export class InvalidSignatureError extends ApiError {
 
 /** The payment provider refused the request or could not be reached. 502 provider_unavailable. */
 export class ProviderError extends ApiError {
-  constructor(message: string, readonly cause?: unknown) {
+  constructor(message: string, cause?: unknown) {
     super("provider_unavailable", message);
     this.name = "ProviderError";
+    this.cause = cause;
   }
 }

@@ -1,8 +1,10 @@
-// PLACEHOLDER, replaced by the payments work (simulated.ts, stripe.ts).
 import type { Database } from "../../db/client";
 import type { Env } from "../env";
 import type { Logger } from "../logger";
 import type { PaymentProvider } from "./provider";
+import { createSimulatedProvider } from "./simulated";
+import { createStripeProvider } from "./stripe";
+import { resolveWebhookSecret } from "./stripe-events";
 
 /** Posts a signed, Stripe-shaped event (raw JSON body, Stripe-Signature header) to our webhook route. */
 export type WebhookDelivery = (rawBody: string, signatureHeader: string) => Promise<void>;
@@ -15,9 +17,26 @@ export interface PaymentProviderOptions {
   deliverWebhook: WebhookDelivery;
 }
 
-export function createPaymentProvider(_options: PaymentProviderOptions): PaymentProvider {
-  const fail = () => {
-    throw new Error("payments not implemented yet");
-  };
-  return { name: "simulated", createCheckoutSession: fail, retrieveCheckoutSession: fail, parseWebhook: fail };
+/**
+ * The payment provider the environment asks for (shared/DESIGN.md, "Processes and the
+ * embedded default"): stripe-node when STRIPE_SECRET_KEY is set (STRIPE_API_BASE points
+ * it at stripe-mock), else the simulated provider. Both verify webhooks with
+ * STRIPE_WEBHOOK_SECRET, or a random per-process secret when it is unset.
+ */
+export function createPaymentProvider(options: PaymentProviderOptions): PaymentProvider {
+  const { env, logger } = options;
+  const webhookSecret = resolveWebhookSecret(env);
+  if (env.STRIPE_SECRET_KEY) {
+    if (!env.STRIPE_WEBHOOK_SECRET) {
+      logger.warn("STRIPE_WEBHOOK_SECRET is not set: Stripe's webhooks will be rejected; top-ups settle on the checkout return path only");
+    }
+    return createStripeProvider({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE, webhookSecret });
+  }
+  return createSimulatedProvider({
+    database: options.database,
+    publicUrl: options.publicUrl,
+    webhookSecret,
+    deliverWebhook: options.deliverWebhook,
+    logger,
+  });
 }

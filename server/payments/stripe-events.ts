@@ -36,13 +36,18 @@ export function toCheckoutSession(s: StripeCheckoutSessionFields): CheckoutSessi
   return {
     id: s.id,
     url: s.url ?? null,
-    status: s.status ?? "open",
-    paymentStatus: s.payment_status,
+    status: oneOf(s.status, ["open", "complete", "expired"], "open"),
+    paymentStatus: oneOf(s.payment_status, ["paid", "unpaid", "no_payment_required"], "unpaid"),
     paymentIntentId: typeof s.payment_intent === "string" ? s.payment_intent : (s.payment_intent?.id ?? null),
     amountTotal: s.amount_total ?? 0,
     currency: (s.currency ?? "").toUpperCase(),
     metadata: s.metadata ?? {},
   };
+}
+
+/** `value` when it is one of `allowed` (Stripe enums are open-ended strings), else `fallback`. */
+function oneOf<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
+  return allowed.includes(value as T) ? (value as T) : fallback;
 }
 
 /**

@@ -97,7 +97,7 @@ describe("bad input gets a 4xx with the error shape and changes nothing", () => 
     ["zero amount", { amount: 0 }, 400, "validation_error"],
     ["fractional amount", { amount: 1.5 }, 400, "validation_error"],
     ["huge amount", { amount: 1e20 }, 400, "validation_error"],
-    ["unsafe integer", { amount: 9007199254740993 }, 400, "validation_error"],
+    ["unsafe integer", '{"amount": 9007199254740993}', 400, "validation_error"],
     ["missing amount", {}, 400, "validation_error"],
     ["array body", [1, 2], 400, "validation_error"],
     ["unknown currency", { amount: 100, currency: "XYZ" }, 400, "validation_error"],

@@ -177,6 +177,8 @@ interface RequestOptions {
   query?: Record<string, string | number | null | undefined>;
   /** Do not call the unauthenticated handler on 401 (login, signup, me). */
   quiet401?: boolean;
+  /** The `fetch` of a SvelteKit load function, when called from one. */
+  fetch?: typeof fetch;
 }
 
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
@@ -197,7 +199,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
   let response: Response;
   try {
-    response = await fetch(url, {
+    response = await (options.fetch ?? fetch)(url, {
       method,
       headers,
       body: options.body === undefined ? undefined : JSON.stringify(options.body),
@@ -286,9 +288,12 @@ export function logout(): Promise<void> {
   return request("POST", "/auth/logout", { quiet401: true });
 }
 
-/** GET /me -> Session; 401 unauthenticated when there is no valid session. */
-export function getMe(): Promise<Session> {
-  return request("GET", "/me", { quiet401: true });
+/**
+ * GET /me -> Session; 401 unauthenticated when there is no valid session.
+ * Load functions pass their own `fetch`.
+ */
+export function getMe(fetchFn?: typeof fetch): Promise<Session> {
+  return request("GET", "/me", { quiet401: true, fetch: fetchFn });
 }
 
 // ---------------------------------------------------------------------------

@@ -4,9 +4,7 @@
  * calendar days converted to ISO instants for the API.
  */
 
-function locale(): string | undefined {
-  return typeof navigator === "undefined" ? undefined : navigator.language;
-}
+import { formatLocale as locale, UI_LANGUAGE } from "./locale";
 
 /** "12 Mar 2025, 14:03" style, in the user's locale. */
 export function formatDateTime(iso: string): string {
@@ -22,13 +20,13 @@ export function formatDate(iso: string): string {
   return new Intl.DateTimeFormat(locale(), { dateStyle: "medium" }).format(date);
 }
 
-/** "3 minutes ago" style for recent timestamps, falling back to the date after a week. */
+/** "3 minutes ago" (UI language) for recent timestamps, falling back to the date after a week. */
 export function formatRelative(iso: string, now: number = Date.now()): string {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return iso;
   const seconds = Math.round((date.getTime() - now) / 1000);
   const abs = Math.abs(seconds);
-  const rtf = new Intl.RelativeTimeFormat(locale(), { numeric: "auto" });
+  const rtf = new Intl.RelativeTimeFormat(UI_LANGUAGE, { numeric: "auto" });
   if (abs < 45) return rtf.format(0, "second");
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
   if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), "hour");

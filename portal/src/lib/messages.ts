@@ -54,6 +54,10 @@ export const m = {
   balance_held_hint: () => "Reserved for work in progress; released or captured when it finishes.",
   balance_overdraft: (p: { amount: string }) => `Overdraft limit ${p.amount}`,
   balance_changed: (p: { delta: string }) => `Balance changed by ${p.delta}`,
+  balance_footer: (p: { currency: string; code: string }) =>
+    `Kept in ${p.currency} (${p.code}). Updates appear here the moment they happen.`,
+  balance_last_activity: () => "Last activity",
+  balance_empty_hint: () => "Add funds to start using the service.",
   balance_unavailable: () => "Balance unavailable",
   account_suspended: () =>
     "This account is suspended. Usage is blocked until it is reactivated; contact support.",
@@ -73,7 +77,7 @@ export const m = {
   topup_custom_submit_amount: (p: { amount: string }) => `Top up ${p.amount}`,
   topup_redirecting: () => "Redirecting to checkout…",
   topup_error_empty: () => "Enter an amount.",
-  topup_error_invalid: () => "Enter an amount like 12.50.",
+  topup_error_invalid: (p: { example: string }) => `Enter an amount like ${p.example}.`,
   topup_error_decimals: (p: { digits: number }) =>
     p.digits === 0 ? "This currency has no decimal places." : `Use at most ${p.digits} decimal places.`,
   topup_error_zero: () => "The amount must be more than zero.",

@@ -3,6 +3,7 @@
  * EUR), exactly as on the wire. The only non-integer step is the final division
  * for display inside `formatMoney`; parsing user input is pure string handling.
  */
+import { formatLocale, UI_LANGUAGE } from "./locale";
 
 /** Largest amount the API accepts in one operation (db/money.ts MAX_AMOUNT_MINOR). */
 export const MAX_AMOUNT_MINOR = 10_000_000_000;
@@ -46,7 +47,7 @@ export function formatMoney(
   const digits = minorUnitDigits(currency);
   const isWhole = amountMinor % 10 ** digits === 0;
   try {
-    const format = new Intl.NumberFormat(options.locale ?? browserLocale(), {
+    const format = new Intl.NumberFormat(options.locale ?? formatLocale(), {
       style: "currency",
       currency,
       signDisplay: options.signed ? "exceptZero" : "auto",
@@ -62,7 +63,7 @@ export function formatMoney(
 /** The currency's symbol in the user's locale ("€", "$", "CHF"), for input adornments. */
 export function currencySymbol(currency: string): string {
   try {
-    const parts = new Intl.NumberFormat(browserLocale(), {
+    const parts = new Intl.NumberFormat(formatLocale(), {
       style: "currency",
       currency,
     }).formatToParts(0);
@@ -72,10 +73,10 @@ export function currencySymbol(currency: string): string {
   }
 }
 
-/** Human name of a currency in the user's locale ("Euro"), falling back to the code. */
+/** Human name of a currency in the UI language ("Euro"), falling back to the code. */
 export function currencyName(currency: string): string {
   try {
-    return new Intl.DisplayNames(browserLocale(), { type: "currency" }).of(currency) ?? currency;
+    return new Intl.DisplayNames(UI_LANGUAGE, { type: "currency" }).of(currency) ?? currency;
   } catch {
     return currency;
   }
@@ -151,20 +152,21 @@ export function majorToMinor(major: number, currency: string): number {
   return major * 10 ** minorUnitDigits(currency);
 }
 
-/** A placeholder like "0.00" / "0,00" (JPY: "0") in the user's locale, for amount inputs. */
-export function amountPlaceholder(currency: string): string {
+/**
+ * Minor units as a plain number for an input field, in the user's locale and
+ * without grouping: (1250, "EUR") -> "12.50" or "12,50"; (0, "JPY") -> "0".
+ * Used for the custom amount's placeholder and example.
+ */
+export function formatAmountPlain(amountMinor: number, currency: string): string {
   const digits = minorUnitDigits(currency);
-  if (digits === 0) return "0";
-  let decimal = ".";
   try {
-    decimal =
-      new Intl.NumberFormat(browserLocale()).formatToParts(1.5).find((p) => p.type === "decimal")?.value ?? ".";
+    return new Intl.NumberFormat(formatLocale(), {
+      useGrouping: false,
+      minimumFractionDigits: digits,
+      maximumFractionDigits: digits,
+    }).format(amountMinor / 10 ** digits);
   } catch {
-    // keep "."
+    return (amountMinor / 10 ** digits).toFixed(digits);
   }
-  return `0${decimal}${"0".repeat(digits)}`;
 }
 
-function browserLocale(): string | undefined {
-  return typeof navigator === "undefined" ? undefined : navigator.language;
-}

@@ -14,7 +14,7 @@ export const ui = {
   buttonGhostDanger: `${buttonBase} px-2.5 py-1.5 text-red-700 hover:bg-red-50 focus-visible:outline-red-600`,
   buttonGhost: `${buttonBase} px-3 py-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-indigo-600`,
   input:
-    "block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs " +
+    "block h-10 w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm text-slate-900 shadow-xs " +
     "placeholder:text-slate-400 focus:border-indigo-500 focus:outline-2 focus:outline-offset-0 focus:outline-indigo-500/30 " +
     "aria-invalid:border-red-500 aria-invalid:focus:outline-red-500/30 disabled:bg-slate-50",
   label: "block text-sm font-medium text-slate-700",

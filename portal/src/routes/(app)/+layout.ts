@@ -8,10 +8,10 @@ import type { LayoutLoad } from "./$types";
  * Every page in this group needs a session: 401 from GET /me goes to /login.
  * The URL is read untracked so query-string changes (filters, ?topup=) don't refetch /me.
  */
-export const load: LayoutLoad = async ({ url, depends, untrack }) => {
+export const load: LayoutLoad = async ({ url, depends, untrack, fetch }) => {
   depends("app:session");
   try {
-    const session = await getMe();
+    const session = await getMe(fetch);
     return { session };
   } catch (err) {
     if (err instanceof ApiError && err.status === 401) redirect(307, untrack(() => loginUrl(url)));

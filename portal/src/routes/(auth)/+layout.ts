@@ -4,10 +4,10 @@ import { nextPath } from "$lib/navigation";
 import type { LayoutLoad } from "./$types";
 
 /** Already signed in? Skip the form. Any failure (401, server down) shows the form. */
-export const load: LayoutLoad = async ({ url }) => {
+export const load: LayoutLoad = async ({ url, fetch }) => {
   let signedIn = false;
   try {
-    await getMe();
+    await getMe(fetch);
     signedIn = true;
   } catch {
     signedIn = false;

@@ -1,0 +1,264 @@
+import { createHash } from "node:crypto";
+import Stripe from "stripe";
+import type { Database } from "../../db/client";
+import { newId } from "../../db/ids";
+import type { Logger } from "../logger";
+import { ProviderError } from "./errors";
+import type { PaymentProvider } from "./provider";
+import {
+  parseStripeWebhook,
+  signWebhookPayload,
+  toCheckoutSession,
+  type StripeCheckoutSessionFields,
+} from "./stripe-events";
+import type { WebhookDelivery } from "./index";
+
+/**
+ * The simulated payment provider (the default, shared/DESIGN.md "Top-ups and payments"):
+ * checkout sessions live in `simulated_checkout_sessions`, a local page at their URL
+ * takes Stripe's test card numbers, and completing one emits a Stripe-shaped event
+ * signed with the webhook secret to our own webhook route, so the real settlement
+ * code runs.
+ */
+
+/** Checkout sessions expire unpaid after 24 h, as Stripe Checkout's default `expires_at`. */
+export const CHECKOUT_LIFETIME_S = 24 * 60 * 60;
+
+/** What a test card does (Stripe's test cards: docs.stripe.com/testing). */
+export interface TestCard {
+  number: string;
+  label: string;
+  behaviour: "succeeds" | "declined" | "authenticate";
+  /** Checkout succeeds and saves the card, but later off-session charges on it are declined. */
+  offSessionDeclines: boolean;
+}
+
+/** The four test cards the checkout page accepts (shared/DESIGN.md); any other number is invalid. */
+export const TEST_CARDS: readonly TestCard[] = [
+  { number: "4242424242424242", label: "Succeeds", behaviour: "succeeds", offSessionDeclines: false },
+  { number: "4000000000000002", label: "Declined", behaviour: "declined", offSessionDeclines: false },
+  { number: "4000002500003155", label: "Requires authentication (3-D Secure)", behaviour: "authenticate", offSessionDeclines: false },
+  { number: "4000000000000341", label: "Succeeds; later charges on it are declined", behaviour: "succeeds", offSessionDeclines: true },
+];
+
+/** Stripe's customer-facing messages for the failures we simulate. */
+export const CARD_MESSAGES = {
+  declined: "Your card was declined.",
+  invalid: "Your card number is invalid.",
+  authenticationFailed:
+    "We are unable to authenticate your payment method. Please choose a different payment method and try again.",
+} as const;
+
+/** Metadata keys starting with this are the simulator's own notes, not shown in Stripe-shaped objects. */
+const PRIVATE_METADATA_PREFIX = "sim_";
+
+/** A simulated checkout session as the checkout page shows it. Amount in minor units, currency upper-case. */
+export interface SimulatedCheckout {
+  id: string;
+  amount: number;
+  currency: string;
+  status: "open" | "complete" | "expired";
+  paymentStatus: "unpaid" | "paid";
+  successUrl: string;
+  cancelUrl: string;
+  lastError: string | null;
+}
+
+/** A card submitted on the checkout page; `authentication` is the answer on the 3-D Secure step. */
+export interface CardSubmission {
+  card: string;
+  authentication?: "complete" | "fail";
+}
+
+/** What a card submission led to; the checkout route turns each kind into a page or a redirect. */
+export type CheckoutOutcome =
+  | { kind: "paid"; redirectUrl: string }
+  | { kind: "requires_authentication"; checkout: SimulatedCheckout; card: string }
+  | { kind: "failed"; checkout: SimulatedCheckout; message: string }
+  | { kind: "expired"; checkout: SimulatedCheckout }
+  | { kind: "not_found" };
+
+export interface SimulatedProvider extends PaymentProvider {
+  readonly name: "simulated";
+  /** The session for the checkout page, or null when there is none. Expires it lazily after CHECKOUT_LIFETIME_S. */
+  getCheckout(id: string): Promise<SimulatedCheckout | null>;
+  /**
+   * Applies a submitted test card. Paying marks the session complete/paid with a
+   * `pi_sim_...` payment intent and delivers a signed `checkout.session.completed`
+   * event before returning; a second submit of a paid session just redirects again.
+   */
+  submitCard(id: string, submission: CardSubmission): Promise<CheckoutOutcome>;
+}
+
+export interface SimulatedProviderOptions {
+  database: Database;
+  publicUrl: string;
+  webhookSecret: string;
+  deliverWebhook: WebhookDelivery;
+  logger: Logger;
+}
+
+interface SessionRow {
+  id: string;
+  amount: number;
+  currency: string;
+  status: SimulatedCheckout["status"];
+  payment_status: SimulatedCheckout["paymentStatus"];
+  payment_intent_id: string | null;
+  metadata: Record<string, string>;
+  success_url: string;
+  cancel_url: string;
+  last_error: string | null;
+  created_at: Date;
+}
+
+/** True when `provider` is the simulated one (the checkout page only exists then). */
+export function isSimulatedProvider(provider: PaymentProvider): provider is SimulatedProvider {
+  return provider.name === "simulated" && "submitCard" in provider;
+}
+
+/**
+ * Builds the simulated provider. Sessions are idempotent on the idempotency key (a
+ * repeat returns the first session, as Stripe does for 24 h): the session id is
+ * derived from it.
+ */
+export function createSimulatedProvider(options: SimulatedProviderOptions): SimulatedProvider {
+  const { sql } = options.database;
+  const checkoutUrl = (id: string) => `${options.publicUrl}/simulated-checkout/${id}`;
+
+  const toStripeSession = (row: SessionRow) => {
+    const created = Math.floor(row.created_at.getTime() / 1000);
+    const session = {
+      id: row.id,
+      object: "checkout.session",
+      amount_subtotal: row.amount,
+      amount_total: row.amount,
+      cancel_url: row.cancel_url,
+      success_url: row.success_url,
+      client_reference_id: row.metadata.topupId ?? null,
+      created,
+      expires_at: created + CHECKOUT_LIFETIME_S,
+      currency: row.currency.toLowerCase(),
+      livemode: false,
+      metadata: Object.fromEntries(Object.entries(row.metadata).filter(([k]) => !k.startsWith(PRIVATE_METADATA_PREFIX))),
+      mode: "payment",
+      payment_intent: row.payment_intent_id,
+      payment_status: row.payment_status,
+      status: row.status,
+      url: row.status === "open" ? checkoutUrl(row.id) : null,
+    } satisfies StripeCheckoutSessionFields & Record<string, unknown>;
+    return session;
+  };
+
+  /** Signs and delivers a Stripe-shaped event; a failed delivery is logged (the return path still settles). */
+  const emit = async (type: "checkout.session.completed" | "checkout.session.expired", row: SessionRow) => {
+    const event = {
+      id: newId("evt"),
+      object: "event",
+      api_version: Stripe.API_VERSION,
+      created: Math.floor(Date.now() / 1000),
+      data: { object: toStripeSession(row) },
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type,
+    };
+    const payload = JSON.stringify(event, null, 2);
+    try {
+      await options.deliverWebhook(payload, signWebhookPayload(payload, options.webhookSecret));
+    } catch (err) {
+      options.logger.warn({ err, eventId: event.id, type }, "simulated webhook delivery failed");
+    }
+  };
+
+  const load = async (id: string): Promise<SessionRow | null> => {
+    const [expired] = await sql<SessionRow[]>`
+      UPDATE simulated_checkout_sessions SET status = 'expired'
+       WHERE id = ${id} AND status = 'open' AND created_at < now() - make_interval(secs => ${CHECKOUT_LIFETIME_S})
+      RETURNING *`;
+    if (expired) {
+      await emit("checkout.session.expired", expired);
+      return expired;
+    }
+    const [row] = await sql<SessionRow[]>`SELECT * FROM simulated_checkout_sessions WHERE id = ${id}`;
+    return row ?? null;
+  };
+
+  const toCheckout = (row: SessionRow): SimulatedCheckout => ({
+    id: row.id,
+    amount: row.amount,
+    currency: row.currency,
+    status: row.status,
+    paymentStatus: row.payment_status,
+    successUrl: row.success_url,
+    cancelUrl: row.cancel_url,
+    lastError: row.last_error,
+  });
+
+  const fail = async (row: SessionRow, message: string): Promise<CheckoutOutcome> => {
+    await sql`UPDATE simulated_checkout_sessions SET last_error = ${message} WHERE id = ${row.id} AND status = 'open'`;
+    return { kind: "failed", checkout: toCheckout({ ...row, last_error: message }), message };
+  };
+
+  /** The outcome for a session that is no longer open (or does not exist). */
+  const settled = (row: SessionRow | null): CheckoutOutcome => {
+    if (!row) return { kind: "not_found" };
+    if (row.status === "complete") return { kind: "paid", redirectUrl: row.success_url };
+    return { kind: "expired", checkout: toCheckout(row) };
+  };
+
+  const pay = async (row: SessionRow, card: TestCard): Promise<CheckoutOutcome> => {
+    const notes: Record<string, string> = { sim_card_last4: card.number.slice(-4) };
+    if (card.offSessionDeclines) notes.sim_off_session_declines = "true";
+    const [paid] = await sql<SessionRow[]>`
+      UPDATE simulated_checkout_sessions
+         SET status = 'complete', payment_status = 'paid', payment_intent_id = ${"pi_sim_" + newId("pi").slice(3)},
+             last_error = NULL, metadata = metadata || ${sql.json(notes)}
+       WHERE id = ${row.id} AND status = 'open'
+      RETURNING *`;
+    if (!paid) return settled(await load(row.id)); // a concurrent submit got there first
+    await emit("checkout.session.completed", paid);
+    return { kind: "paid", redirectUrl: paid.success_url };
+  };
+
+  const retrieveCheckoutSession = async (id: string) => {
+    const row = await load(id);
+    if (!row) throw new ProviderError(`No such checkout.session: '${id}'.`);
+    return toCheckoutSession(toStripeSession(row));
+  };
+
+  return {
+    name: "simulated",
+    retrieveCheckoutSession,
+
+    async createCheckoutSession(input) {
+      const id = `cs_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 32)}`;
+      const metadata = { topupId: input.topupId, accountId: input.accountId };
+      await sql`
+        INSERT INTO simulated_checkout_sessions (id, amount, currency, metadata, success_url, cancel_url)
+        VALUES (${id}, ${input.amount}, ${input.currency}, ${sql.json(metadata)}, ${input.successUrl}, ${input.cancelUrl})
+        ON CONFLICT (id) DO NOTHING`;
+      return retrieveCheckoutSession(id);
+    },
+
+    parseWebhook: (rawBody, signatureHeader) => parseStripeWebhook(rawBody, signatureHeader, options.webhookSecret),
+
+    async getCheckout(id) {
+      const row = await load(id);
+      return row ? toCheckout(row) : null;
+    },
+
+    async submitCard(id, submission) {
+      const row = await load(id);
+      if (!row || row.status !== "open") return settled(row);
+      const card = TEST_CARDS.find((c) => c.number === submission.card.replace(/[\s-]/g, ""));
+      if (!card) return fail(row, CARD_MESSAGES.invalid);
+      if (card.behaviour === "declined") return fail(row, CARD_MESSAGES.declined);
+      if (card.behaviour === "authenticate") {
+        if (!submission.authentication) return { kind: "requires_authentication", checkout: toCheckout(row), card: card.number };
+        if (submission.authentication === "fail") return fail(row, CARD_MESSAGES.authenticationFailed);
+      }
+      return pay(row, card);
+    },
+  };
+}

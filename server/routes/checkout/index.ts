@@ -1,0 +1,55 @@
+import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import type { AppEnv } from "../../context";
+import { isSimulatedProvider, type SimulatedCheckout } from "../../payments/simulated";
+import { renderAuthenticationPage, renderCheckoutPage, renderMessagePage } from "./page";
+
+/** Largest checkout form body: 4 KiB (three short fields). */
+const MAX_FORM_BYTES = 4 * 1024;
+
+const NOT_FOUND_PAGE = renderMessagePage("Checkout not found", "This checkout link is not valid.");
+
+/**
+ * The simulated provider's hosted checkout page (server/payments/simulated.ts), outside
+ * /api: GET shows the form, POST takes form field `card` (and `authentication` on the
+ * 3-D Secure step) and answers with the page again, or 303 to the success URL once
+ * paid. 404 when the simulated provider is not the active one. Pages are not cached.
+ */
+export const checkoutRoutes = new Hono<AppEnv>()
+  .use("/simulated-checkout/*", bodyLimit({ maxSize: MAX_FORM_BYTES }), async (c, next) => {
+    await next();
+    c.header("Cache-Control", "no-store");
+    c.header("X-Frame-Options", "DENY");
+  })
+  .get("/simulated-checkout/:id", async (c) => {
+    const payments = c.get("deps").payments;
+    const checkout = isSimulatedProvider(payments) ? await payments.getCheckout(c.req.param("id")) : null;
+    if (!checkout) return c.html(NOT_FOUND_PAGE, 404);
+    return c.html(checkout.status === "open" ? renderCheckoutPage(checkout) : renderClosedPage(checkout));
+  })
+  .post("/simulated-checkout/:id", async (c) => {
+    const payments = c.get("deps").payments;
+    if (!isSimulatedProvider(payments)) return c.html(NOT_FOUND_PAGE, 404);
+    const form = await c.req.parseBody();
+    const authentication = form.authentication === "complete" || form.authentication === "fail" ? form.authentication : undefined;
+    const outcome = await payments.submitCard(c.req.param("id"), {
+      card: typeof form.card === "string" ? form.card : "",
+      authentication,
+    });
+    if (outcome.kind === "paid") return c.redirect(outcome.redirectUrl, 303);
+    if (outcome.kind === "not_found") return c.html(NOT_FOUND_PAGE, 404);
+    if (outcome.kind === "expired") return c.html(renderClosedPage(outcome.checkout));
+    if (outcome.kind === "requires_authentication") return c.html(renderAuthenticationPage(outcome.checkout, outcome.card));
+    return c.html(renderCheckoutPage(outcome.checkout, outcome.message));
+  });
+
+/** A session that can no longer be paid: paid already (link to continue) or expired. */
+function renderClosedPage(checkout: SimulatedCheckout): string {
+  if (checkout.status === "complete") {
+    return renderMessagePage("Payment complete", "This checkout has been paid.", { href: checkout.successUrl, text: "Continue" });
+  }
+  return renderMessagePage("Checkout expired", "This checkout session has expired. Start a new top-up.", {
+    href: checkout.cancelUrl,
+    text: "Return",
+  });
+}

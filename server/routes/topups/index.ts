@@ -1,0 +1,93 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { MAX_TOPUP_MINOR, MIN_TOPUP_MINOR } from "../../../db/ledger/create-topup";
+import type { Topup } from "../../../db/ledger/topup-record";
+import { requireAuth } from "../../middleware/auth";
+import { idempotent } from "../../middleware/idempotency";
+import { refreshTopup } from "../../payments/refresh-topup";
+import { startTopup } from "../../payments/start-topup";
+import { createRouter } from "../router";
+import { AmountMinor, Currency, ErrorBody, errorResponses, jsonBody, jsonResponse } from "../schemas";
+
+const TopupBody = z
+  .object({
+    amount: AmountMinor.min(MIN_TOPUP_MINOR, `must be at least ${MIN_TOPUP_MINOR}`)
+      .max(MAX_TOPUP_MINOR, `must be at most ${MAX_TOPUP_MINOR}`)
+      .openapi({ description: `Minor units, ${MIN_TOPUP_MINOR} .. ${MAX_TOPUP_MINOR}.`, example: 2500 }),
+    currency: Currency.optional().openapi({ description: "If given, must be the account's currency (else 422)." }),
+  })
+  .strict()
+  .openapi("CreateTopupRequest");
+
+const TopupSchema = z
+  .object({
+    id: z.string().openapi({ example: "tu_01jd3..." }),
+    amount: z.number().int().openapi({ description: "Minor units." }),
+    currency: z.string(),
+    status: z.enum(["pending", "succeeded", "failed", "canceled", "expired"]),
+    checkoutUrl: z.string().nullable().openapi({ description: "Where to send the customer's browser to pay." }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+    settledAt: z.string().nullable().openapi({ format: "date-time" }),
+  })
+  .openapi("Topup");
+
+const toTopupDto = (t: Topup) => ({
+  id: t.id,
+  amount: t.amount,
+  currency: t.currency,
+  status: t.status,
+  checkoutUrl: t.checkoutUrl,
+  createdAt: t.createdAt,
+  settledAt: t.settledAt,
+});
+
+const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
+
+/** Both schemes registered in app.ts: portal session cookie or API key. */
+const bothAuth: { [scheme: string]: string[] }[] = [{ session: [] }, { apiKey: [] }];
+
+const createTopupRoute = createRoute({
+  method: "post",
+  path: "/topups",
+  tags: ["topups"],
+  summary: "Start a top-up: returns a pending top-up and the checkout URL to pay it",
+  description:
+    "Portal members with role owner or admin, or an API key with the topups:write scope. Send an Idempotency-Key " +
+    "header so a retry returns the same top-up. The account is credited once the payment succeeds (webhook or " +
+    "checkout return, whichever comes first).",
+  security: bothAuth,
+  middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" }), idempotent()] as const,
+  request: {
+    headers: z.object({ "idempotency-key": z.string().optional() }),
+    ...jsonBody(TopupBody),
+  },
+  responses: {
+    201: jsonResponse(TopupSchema, "Pending top-up with its checkout URL"),
+    403: error("forbidden (viewer), insufficient_scope or account_closed"),
+    409: error("Idempotency-Key reused or in use"),
+    422: error("currency_mismatch"),
+    ...errorResponses,
+  },
+});
+
+const getTopupRoute = createRoute({
+  method: "get",
+  path: "/topups/{id}",
+  tags: ["topups"],
+  summary: "A top-up and its status; while pending, checks the checkout session and settles it if paid",
+  security: bothAuth,
+  middleware: [requireAuth({ session: {}, apiKeyScope: "topups:write" })] as const,
+  request: { params: z.object({ id: z.string().max(64) }) },
+  responses: { 200: jsonResponse(TopupSchema, "The top-up"), ...errorResponses },
+});
+
+/** POST /topups (startTopup) and GET /topups/:id (refreshTopup, the checkout return path). */
+export const topupsRoutes = createRouter()
+  .openapi(createTopupRoute, async (c) => {
+    const body = c.req.valid("json");
+    const topup = await startTopup(c.get("deps"), { accountId: c.get("accountId"), amount: body.amount, currency: body.currency });
+    return c.json(toTopupDto(topup), 201);
+  })
+  .openapi(getTopupRoute, async (c) => {
+    const topup = await refreshTopup(c.get("deps"), c.get("accountId"), c.req.valid("param").id);
+    return c.json(toTopupDto(topup), 200);
+  });
