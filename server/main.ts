@@ -1,6 +1,7 @@
 import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { startServices } from "./bootstrap";
+import { deliverToApp } from "./payments/deliver-to-app";
 import { seedDemo, startDemoUsage } from "./demo";
 import { loadEnv } from "./env";
 import { createLogger } from "./logger";
@@ -15,14 +16,7 @@ async function main() {
   const logger = createLogger(env.LOG_LEVEL);
   const services = await startServices(env, logger);
   const app = createApp(services.deps);
-  services.setWebhookDelivery(async (rawBody, signature) => {
-    const res = await app.request("/api/v1/webhooks/stripe", {
-      method: "POST",
-      body: rawBody,
-      headers: { "content-type": "application/json", "stripe-signature": signature },
-    });
-    if (!res.ok) throw new Error(`webhook delivery answered ${res.status}: ${await res.text()}`);
-  });
+  services.setWebhookDelivery(deliverToApp(app));
 
   const demoEnabled = env.DEMO ? env.DEMO === "1" : services.embedded;
   const demo = demoEnabled ? await seedDemo(services.deps) : null;

@@ -3,6 +3,7 @@ import { createApp, type App } from "../server/app";
 import { startServices, type Services } from "../server/bootstrap";
 import { loadEnv } from "../server/env";
 import { createLogger } from "../server/logger";
+import { deliverToApp } from "../server/payments/deliver-to-app";
 
 export interface TestContext {
   app: App;
@@ -39,14 +40,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
   });
   const services = await startServices(config, createLogger(config.LOG_LEVEL));
   const app = createApp(services.deps);
-  services.setWebhookDelivery(async (rawBody, signature) => {
-    const res = await app.request("/api/v1/webhooks/stripe", {
-      method: "POST",
-      body: rawBody,
-      headers: { "content-type": "application/json", "stripe-signature": signature },
-    });
-    if (!res.ok) throw new Error(`webhook delivery answered ${res.status}`);
-  });
+  services.setWebhookDelivery(deliverToApp(app));
   const request = (method: string, path: string, init: RequestOptions = {}) => {
     const headers: Record<string, string> = { ...init.headers };
     if (init.cookie) headers.cookie = init.cookie;

@@ -80,13 +80,11 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
   }
   const row = rows[0];
   if (!row) throw await explainRejection(q, input);
-  return {
-    entry: toLedgerEntry(row),
-    balance: row.balance_after,
-    held: row.held,
-    available: row.balance_after - row.held,
-    replayed: false,
-  };
+  return toPosted(row, row.balance_after, row.held, false);
+}
+
+function toPosted(row: LedgerEntryRow, balance: number, held: number, replayed: boolean): PostedEntry {
+  return { entry: toLedgerEntry(row), balance, held, available: balance - held, replayed };
 }
 
 /** The BalanceEvent for a posted entry, stamped with the current time as commit time. */
@@ -118,13 +116,7 @@ async function findExisting(q: Queryable, input: PostEntryInput): Promise<Posted
         OR e.external_ref = ${input.externalRef ?? null}
      LIMIT 1`;
   if (!row) throw new Error("unique violation on ledger_entries but no existing entry found");
-  return {
-    entry: toLedgerEntry(row),
-    balance: row.balance,
-    held: row.held,
-    available: row.balance - row.held,
-    replayed: true,
-  };
+  return toPosted(row, row.balance, row.held, true);
 }
 
 async function explainRejection(q: Queryable, input: PostEntryInput): Promise<Error> {
