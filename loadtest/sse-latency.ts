@@ -9,10 +9,10 @@
  * p99 / max of (event arrival - committedAtMs) in ms. Both clocks are this machine's
  * (performance.timeOrigin + performance.now()).
  */
-import { spawn } from "node:child_process";
 import { parseArgs } from "node:util";
 import { EventSourceParserStream } from "eventsource-parser/stream";
 import postgres from "postgres";
+import { recreateDatabase, startService } from "./service";
 
 const { values } = parseArgs({
   options: {
@@ -23,24 +23,11 @@ const { values } = parseArgs({
 });
 const debits = Number(values.debits);
 const concurrency = Number(values.concurrency);
-const base = `http://127.0.0.1:${values.port}`;
-const adminUrl = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/test";
-
-const admin = postgres(adminUrl, { max: 1, onnotice: () => {} });
-await admin.unsafe("DROP DATABASE IF EXISTS balance_latency WITH (FORCE)");
-await admin.unsafe("CREATE DATABASE balance_latency");
-await admin.end();
-const dbUrl = new URL(adminUrl);
-dbUrl.pathname = "/balance_latency";
-
-const server = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
-  env: { ...process.env, DATABASE_URL: dbUrl.toString(), PORT: values.port, DEMO: "0", LOG_LEVEL: "warn" },
-  stdio: ["ignore", "inherit", "inherit"],
-});
-const stop = () => server.kill("SIGTERM");
+const databaseUrl = await recreateDatabase("balance_latency");
+const service = await startService(databaseUrl, Number(values.port));
+const base = service.baseUrl;
 
 try {
-  await waitForReady();
   const signup = await fetch(`${base}/api/v1/auth/signup`, {
     method: "POST",
     headers: { "content-type": "application/json" },
@@ -56,7 +43,7 @@ try {
     })
   ).json()) as { secret: string };
   // Fund the account through the ledger directly (a measurement fixture, not a payment).
-  const db = postgres(dbUrl.toString(), { max: 1 });
+  const db = postgres(databaseUrl, { max: 1 });
   await db`UPDATE accounts SET overdraft_limit = 100000000 WHERE id = ${account.id}`;
   await db.end();
 
@@ -98,17 +85,5 @@ try {
       `  p50 ${pct(50)} ms   p90 ${pct(90)} ms   p99 ${pct(99)} ms   max ${latencies.at(-1)!.toFixed(2)} ms\n`,
   );
 } finally {
-  stop();
-}
-
-async function waitForReady() {
-  for (let i = 0; i < 120; i++) {
-    try {
-      if ((await fetch(`${base}/readyz`)).ok) return;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error("server did not become ready within 60 s");
+  await service.stop();
 }

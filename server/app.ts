@@ -4,14 +4,20 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppDeps, AppEnv } from "./context";
 import { ApiError } from "./errors";
 import { onError, onNotFound } from "./middleware/errors";
+import { httpMetrics } from "./middleware/metrics";
 import { requestContext } from "./middleware/request-context";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
+import { autoTopupRoutes } from "./routes/auto-topup/index";
 import { balanceRoutes } from "./routes/balance/index";
 import { checkoutRoutes } from "./routes/checkout/index";
 import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
+import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
+import { metricsRoutes } from "./routes/metrics/index";
+import { operatorRoutes } from "./routes/operator/index";
+import { paymentMethodsRoutes } from "./routes/payment-methods/index";
 import { topupsRoutes } from "./routes/topups/index";
 import { transactionsRoutes } from "./routes/transactions/index";
 import { usageRoutes } from "./routes/usage/index";
@@ -35,7 +41,11 @@ export function createApp(deps: AppDeps) {
     .route("/", apiKeysRoutes)
     .route("/", usageRoutes)
     .route("/", topupsRoutes)
-    .route("/", webhooksRoutes);
+    .route("/", webhooksRoutes)
+    .route("/", holdsRoutes)
+    .route("/", paymentMethodsRoutes)
+    .route("/", autoTopupRoutes)
+    .route("/", operatorRoutes);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "lb_session" });
@@ -51,6 +61,7 @@ export function createApp(deps: AppDeps) {
 
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestContext(deps));
+  app.use("*", httpMetrics());
   app.use(
     "/api/*",
     bodyLimit({
@@ -61,6 +72,7 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.route("/", healthRoutes);
+  app.route("/", metricsRoutes);
   app.route("/api/v1", api);
   app.get("/docs", swaggerUI({ url: "/api/v1/openapi.json" }));
   app.all("/api/*", onNotFound);

@@ -1,12 +1,18 @@
 import { openDatabase, type Database } from "../db/client";
 import { runMigrations } from "../db/migrate";
+import { debit, type DebitInput } from "../db/ledger/debit";
+import { createApiKeyCache } from "./auth/api-key-cache";
 import type { AppDeps } from "./context";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import type { Env } from "./env";
 import type { EventBus } from "./events/bus";
 import { createInProcessBus } from "./events/in-process";
 import { createRedisBus } from "./events/redis";
+import { createDebitCoalescer } from "./ledger/coalesce-debits";
 import type { Logger } from "./logger";
+import { registerPoolMetrics } from "./metrics/db-pool";
+import { countingSink } from "./metrics/ledger-sink";
+import { createMetrics } from "./metrics/registry";
 import { createPaymentProvider, type WebhookDelivery } from "./payments/index";
 
 export interface Services {
@@ -55,8 +61,25 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
     },
   });
 
+  const metrics = createMetrics();
+  registerPoolMetrics(metrics, database.sql, env.DATABASE_POOL_MAX);
+  const ledger = { sql: database.sql, events: countingSink(bus, metrics) };
+  const debits =
+    env.DEBIT_COALESCING === "1" ? createDebitCoalescer(ledger) : { debit: (input: DebitInput) => debit(ledger, input) };
+
   return {
-    deps: { env, publicUrl, database, ledger: { sql: database.sql, events: bus }, bus, payments, logger },
+    deps: {
+      env,
+      publicUrl,
+      database,
+      ledger,
+      bus,
+      payments,
+      logger,
+      metrics,
+      debits,
+      apiKeyCache: createApiKeyCache(env.API_KEY_CACHE_TTL_MS),
+    },
     embedded: !env.DATABASE_URL,
     setWebhookDelivery: (d) => {
       deliver = d;

@@ -1,8 +1,11 @@
 import type { Database } from "../db/client";
+import type { ApiKeyCache } from "./auth/api-key-cache";
+import type { DebitCoalescer } from "./ledger/coalesce-debits";
 import type { LedgerContext } from "../db/ledger/types";
 import type { Env } from "./env";
 import type { EventBus } from "./events/bus";
 import type { Logger } from "./logger";
+import type { Metrics } from "./metrics/registry";
 import type { PaymentProvider } from "./payments/provider";
 
 /** Everything a request handler may use, built once per process (server/main.ts). */
@@ -15,6 +18,12 @@ export interface AppDeps {
   bus: EventBus;
   payments: PaymentProvider;
   logger: Logger;
+  /** Prometheus metrics of this process (GET /metrics). */
+  metrics: Metrics;
+  /** Valid API keys of recent requests (saves the api_keys SELECT). */
+  apiKeyCache: ApiKeyCache;
+  /** Usage debits, coalesced per hot account unless DEBIT_COALESCING=0. */
+  debits: DebitCoalescer;
 }
 
 /** Who is calling: a portal user (session cookie) or a platform (API key). */

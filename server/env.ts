@@ -28,8 +28,17 @@ const EnvSchema = z.object({
   DEMO: z.enum(["0", "1"]).optional(),
   /** Send demo usage every few seconds, so the live view visibly moves. */
   DEMO_USAGE: z.enum(["0", "1"]).default("0"),
+  /**
+   * Bearer token of platform staff for the /operator routes (suspend, reactivate). Unset =
+   * those routes answer 401 to everyone. Use at least 32 random characters.
+   */
+  OPERATOR_API_KEY: z.string().min(32).optional(),
   /** Session lifetime, hours. */
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
+  /** Coalesce concurrent debits on one account into one transaction (server/ledger/coalesce-debits.ts); 0 = one transaction per debit. */
+  DEBIT_COALESCING: z.enum(["0", "1"]).default("1"),
+  /** How long a valid API key is cached per instance, ms (server/auth/api-key-cache.ts): a key revoked on another instance works that much longer. 0 = no cache. */
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -5,11 +5,14 @@ import { deliverToApp } from "./payments/deliver-to-app";
 import { seedDemo, startDemoUsage } from "./demo";
 import { loadEnv } from "./env";
 import { createLogger } from "./logger";
+import { startWorker } from "../workers/start-worker";
 
 /**
  * `npm start`: the whole service in one process. With no environment it runs on the
  * embedded default and prints the URL and a demo login. `--demo-usage` (or
  * DEMO_USAGE=1) debits the demo account every few seconds so the live view moves.
+ * The graphile-worker (auto top-ups, hold expiry) runs in the same process unless
+ * `--server-only` (`npm run start:server`; then run `npm run start:worker` beside it).
  */
 async function main() {
   const env = loadEnv();
@@ -17,6 +20,7 @@ async function main() {
   const services = await startServices(env, logger);
   const app = createApp(services.deps);
   services.setWebhookDelivery(deliverToApp(app));
+  const worker = process.argv.includes("--server-only") ? null : await startWorker(services.deps);
 
   const demoEnabled = env.DEMO ? env.DEMO === "1" : services.embedded;
   const demo = demoEnabled ? await seedDemo(services.deps) : null;
@@ -39,6 +43,7 @@ async function main() {
     logger.info({ signal }, "shutting down");
     stopDemoUsage();
     server.close();
+    await worker?.stop();
     await services.stop();
     process.exit(0);
   };

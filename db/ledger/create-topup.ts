@@ -18,8 +18,12 @@ export interface CreateTopupInput {
   amount: number;
   /** Upper-case ISO 4217; when given it must be the account's currency. */
   currency?: string | null;
-  /** The payment provider that will hold the checkout session ("stripe" | "simulated"). */
+  /** The payment provider that will hold the checkout session or charge ("stripe" | "simulated"). */
   provider: string;
+  /** checkout (default), saved_card (one click) or auto (the auto top-up job). */
+  kind?: "checkout" | "saved_card" | "auto";
+  /** Our id of the saved card to charge (kinds saved_card and auto). */
+  paymentMethodId?: string | null;
 }
 
 /**
@@ -44,8 +48,9 @@ export async function createTopup(q: Queryable, input: CreateTopupInput): Promis
     throw new CurrencyMismatchError(account.currency, input.currency);
   }
   const [row] = await q<TopupRow[]>`
-    INSERT INTO topups (id, account_id, amount, currency, provider)
-    VALUES (${newId("tu")}, ${input.accountId}, ${input.amount}, ${account.currency}, ${input.provider})
+    INSERT INTO topups (id, account_id, amount, currency, provider, kind, payment_method_id)
+    VALUES (${newId("tu")}, ${input.accountId}, ${input.amount}, ${account.currency}, ${input.provider},
+            ${input.kind ?? "checkout"}, ${input.paymentMethodId ?? null})
     RETURNING *`;
   return toTopup(row!);
 }

@@ -64,3 +64,26 @@ export class CurrencyMismatchError extends LedgerError {
     });
   }
 }
+
+export class HoldNotFoundError extends LedgerError {
+  constructor(holdId: string) {
+    super("not_found", `No hold ${holdId}.`);
+  }
+}
+
+/** The hold was already captured, voided or expired: its funds are no longer reserved. */
+export class HoldNotActiveError extends LedgerError {
+  constructor(holdId: string, status: string) {
+    super("hold_not_active", `Hold ${holdId} is ${status}; only an active hold can be captured or voided.`, { status });
+  }
+}
+
+/** A capture asked for more than the hold reserved. Minor units. */
+export class CaptureExceedsHoldError extends LedgerError {
+  constructor(holdAmount: number, requested: number) {
+    super("capture_exceeds_hold", `The hold reserves ${holdAmount}; a capture of ${requested} is more than that.`, {
+      holdAmount,
+      requested,
+    });
+  }
+}

@@ -1,4 +1,5 @@
 import type postgres from "postgres";
+import { AUTO_TOPUP_JOB_MAX_ATTEMPTS, AUTO_TOPUP_TASK } from "../auto-topup/job";
 import type { Queryable } from "../client";
 import { newId } from "../ids";
 import { toLedgerEntry, type LedgerEntryRow } from "./entry-row";
@@ -28,6 +29,7 @@ export interface PostEntryInput {
 
 const UNIQUE_VIOLATION = "23505";
 
+
 /**
  * Posts one entry in ONE statement (one round trip): locks and updates the customer
  * account row (`UPDATE ... RETURNING`, which takes the row lock), checks the funds rule
@@ -35,6 +37,11 @@ const UNIQUE_VIOLATION = "23505";
  * new balance. A debit (amount < 0) needs `status = 'active'` and
  * `balance - held + amount >= -overdraft_limit`; a credit is accepted on active and
  * suspended accounts (paying restores a suspended account), not on closed ones.
+ *
+ * A debit that takes the balance from >= the account's enabled auto top-up threshold to
+ * below it enqueues the `auto_topup` graphile-worker job in the same statement (so in the
+ * same transaction, shared/DESIGN.md "Auto top-up"): only crossing debits pay for it, and
+ * concurrent debits are serialized by the row lock, so exactly one of them crosses.
  *
  * Idempotent on (accountId, idempotencyKey) and on externalRef: a second posting with
  * either returns the original entry with `replayed: true` and changes nothing. Inside
@@ -72,8 +79,16 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
           FROM acc
         RETURNING id, account_id, type, amount, balance_after, sequence, currency,
                   idempotency_key, external_ref, description, metadata, created_at
+      ), crossing AS (
+        SELECT graphile_worker.add_job(${AUTO_TOPUP_TASK}, json_build_object('accountId', acc.id),
+                                       job_key := ${AUTO_TOPUP_TASK + ":"} || acc.id,
+                                       max_attempts := ${AUTO_TOPUP_JOB_MAX_ATTEMPTS}::int)
+          FROM acc JOIN auto_topup_settings s ON s.account_id = acc.id
+         WHERE NOT ${isCredit}::boolean AND s.enabled
+           AND acc.balance < s.threshold AND acc.balance - ${input.amount}::bigint >= s.threshold
       )
-      SELECT ins.*, acc.held FROM ins JOIN acc ON acc.id = ins.account_id`;
+      SELECT ins.*, acc.held, (SELECT count(*) FROM crossing) AS auto_topup_jobs
+        FROM ins JOIN acc ON acc.id = ins.account_id`;
   } catch (err) {
     if (isUniqueViolation(err)) return findExisting(q, input);
     throw err;
@@ -119,7 +134,16 @@ async function findExisting(q: Queryable, input: PostEntryInput): Promise<Posted
   return toPosted(row, row.balance, row.held, true);
 }
 
-async function explainRejection(q: Queryable, input: PostEntryInput): Promise<Error> {
+/**
+ * Why an account refused a posting of `input.amount` (negative = a debit or a hold), read
+ * after the guarded UPDATE matched no row.
+ * @returns AccountNotFoundError, CurrencyMismatchError, AccountClosedError, AccountSuspendedError
+ *   or InsufficientFundsError, in that order of precedence
+ */
+export async function explainRejection(
+  q: Queryable,
+  input: Pick<PostEntryInput, "accountId" | "amount" | "expectedCurrency">,
+): Promise<Error> {
   const [acc] = await q<{ kind: string; status: string; balance: number; held: number; overdraft_limit: number; currency: string }[]>`
     SELECT kind, status, balance, held, overdraft_limit, currency FROM accounts WHERE id = ${input.accountId}`;
   if (!acc || acc.kind !== "customer") return new AccountNotFoundError(input.accountId);

@@ -1,5 +1,8 @@
-import { postEntry, toBalanceEvent } from "./post-entry";
+import { reactivateIfPaid } from "./account-status";
 import { PaymentMismatchError, TopupNotFoundError } from "./errors";
+import { notice } from "./notice";
+import { savePaymentMethod, type SavedCard } from "./payment-methods";
+import { postEntry, toBalanceEvent } from "./post-entry";
 import type { LedgerContext, PostedEntry } from "./types";
 
 export interface SettleTopupInput {
@@ -9,6 +12,8 @@ export interface SettleTopupInput {
   /** What the provider says was paid, in minor units; must equal the top-up's amount. */
   amountPaid: number;
   currency: string;
+  /** The card the payment saved for off-session use (checkout with setup_future_usage), if any. */
+  savedCard?: SavedCard | null;
 }
 
 export interface SettleTopupResult {
@@ -21,7 +26,9 @@ export interface SettleTopupResult {
  * Credits a paid top-up exactly once. The webhook and the checkout return path may
  * race: both call this, the top-up row lock (`SELECT ... FOR UPDATE`) orders them, the
  * second sees `succeeded` and does nothing; the unique external ref on the entry is the
- * second guard. Publishes the new balance after commit.
+ * second guard. In the same transaction it stores the card the payment saved (first card
+ * = default) and lifts a `non_payment` suspension once available >= 0. Publishes the new
+ * balance (and `account.reactivated`) after commit.
  * @throws TopupNotFoundError, PaymentMismatchError (amount or currency differ)
  */
 export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): Promise<SettleTopupResult> {
@@ -29,7 +36,7 @@ export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): 
     const [topup] = await tx<{ id: string; account_id: string; amount: number; currency: string; status: string }[]>`
       SELECT id, account_id, amount, currency, status FROM topups WHERE id = ${input.topupId} FOR UPDATE`;
     if (!topup) throw new TopupNotFoundError(input.topupId);
-    if (topup.status === "succeeded") return { posted: null, settledNow: false };
+    if (topup.status === "succeeded") return { posted: null, settledNow: false, reactivated: false };
     if (topup.amount !== input.amountPaid || topup.currency !== input.currency) {
       throw new PaymentMismatchError(
         `Top-up ${topup.id} is ${topup.amount} ${topup.currency}; the provider reports ${input.amountPaid} ${input.currency}.`,
@@ -46,11 +53,15 @@ export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): 
     });
     await tx`
       UPDATE topups
-         SET status = 'succeeded', provider_payment_id = ${input.providerPaymentId},
+         SET status = 'succeeded', provider_payment_id = ${input.providerPaymentId}, action_url = NULL,
              ledger_entry_id = ${posted.entry.id}, settled_at = now(), updated_at = now()
        WHERE id = ${topup.id}`;
-    return { posted, settledNow: true };
+    if (input.savedCard) await savePaymentMethod(tx, topup.account_id, input.savedCard);
+    return { posted, settledNow: true, reactivated: await reactivateIfPaid(tx, topup.account_id) };
   });
   if (result.posted) ctx.events.publish(toBalanceEvent(result.posted));
-  return result;
+  if (result.posted && result.reactivated) {
+    ctx.events.notify(notice(result.posted.entry.accountId, "account", "account.reactivated", { reason: "paid" }));
+  }
+  return { posted: result.posted, settledNow: result.settledNow };
 }

@@ -13,6 +13,10 @@ export interface Topup {
   providerPaymentId: string | null;
   checkoutUrl: string | null;
   failureReason: string | null;
+  kind: "checkout" | "saved_card" | "auto";
+  paymentMethodId: string | null;
+  /** Where the customer confirms a charge that needs authentication. */
+  actionUrl: string | null;
   createdAt: string;
   settledAt: string | null;
 }
@@ -29,6 +33,9 @@ export interface TopupRow {
   provider_payment_id: string | null;
   checkout_url: string | null;
   failure_reason: string | null;
+  kind: Topup["kind"];
+  payment_method_id: string | null;
+  action_url: string | null;
   created_at: Date;
   settled_at: Date | null;
 }
@@ -46,6 +53,9 @@ export function toTopup(r: TopupRow): Topup {
     providerPaymentId: r.provider_payment_id,
     checkoutUrl: r.checkout_url,
     failureReason: r.failure_reason,
+    kind: r.kind,
+    paymentMethodId: r.payment_method_id,
+    actionUrl: r.action_url,
     createdAt: r.created_at.toISOString(),
     settledAt: r.settled_at?.toISOString() ?? null,
   };

@@ -34,9 +34,26 @@ export interface BalanceEvent {
   committedAtMs: number;
 }
 
-/** Where the ledger sends BalanceEvents after commit (Redis pub/sub or in-process). */
+/**
+ * A change the customer should see live that is not a ledger entry (no sequence):
+ * SSE event name `notification` (auto top-up outcomes), `account` (suspended,
+ * reactivated) or `hold` (held amount changed). `type` is the fine-grained name
+ * (`auto_topup.succeeded`, `account.suspended`, `hold.created`, ...).
+ */
+export interface AccountNotice {
+  kind: "notice";
+  accountId: string;
+  event: "notification" | "account" | "hold";
+  type: string;
+  data: Record<string, unknown>;
+  /** ISO 8601. */
+  at: string;
+}
+
+/** Where the ledger sends BalanceEvents and AccountNotices after commit (Redis pub/sub or in-process). */
 export interface LedgerEventSink {
   publish(event: BalanceEvent): void;
+  notify(notice: AccountNotice): void;
 }
 
 /** What every money verb needs: the pool and where to publish after commit. */

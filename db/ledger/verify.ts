@@ -61,6 +61,25 @@ const CHECKS: { invariant: string; query: (q: Queryable) => PromiseLike<readonly
        LIMIT 10`,
   },
   {
+    invariant: "held = sum of the account's active holds",
+    query: (q) => q`
+      SELECT a.id, a.held, coalesce(sum(h.amount), 0) AS active_holds
+        FROM accounts a LEFT JOIN holds h ON h.account_id = a.id AND h.status = 'active'
+       WHERE a.kind = 'customer'
+       GROUP BY a.id
+      HAVING a.held <> coalesce(sum(h.amount), 0)
+       LIMIT 10`,
+  },
+  {
+    invariant: "a captured hold has one capture entry of its captured amount (<= the hold)",
+    query: (q) => q`
+      SELECT h.id, h.amount, h.captured_amount, e.amount AS entry_amount
+        FROM holds h LEFT JOIN ledger_entries e ON e.id = h.capture_entry_id
+       WHERE (h.status = 'captured') <> (e.id IS NOT NULL)
+          OR (e.id IS NOT NULL AND (e.amount <> -h.captured_amount OR e.type <> 'capture' OR h.captured_amount > h.amount))
+       LIMIT 10`,
+  },
+  {
     invariant: "each idempotency key applied at most once per account",
     query: (q) => q`
       SELECT account_id, idempotency_key, count(*) FROM ledger_entries

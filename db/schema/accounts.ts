@@ -23,6 +23,8 @@ export const accounts = pgTable(
     overdraftLimit: bigint("overdraft_limit", { mode: "number" }).notNull().default(0),
     status: text("status", { enum: ["active", "suspended", "closed"] }).notNull().default("active"),
     sequence: bigint("sequence", { mode: "number" }).notNull().default(0),
+    /** Why a suspended account is suspended: `operator` (staff decision) or `non_payment` (lifted by a top-up). */
+    suspendedReason: text("suspended_reason", { enum: ["operator", "non_payment"] }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

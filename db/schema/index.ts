@@ -8,3 +8,7 @@ export * from "./topups";
 export * from "./payment-events";
 export * from "./idempotency-keys";
 export * from "./simulated-checkout-sessions";
+export * from "./payment-methods";
+export * from "./auto-topup-settings";
+export * from "./holds";
+export * from "./simulated-payment-intents";

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { bigint, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 import { ledgerEntries } from "./ledger-entries";
@@ -5,7 +6,9 @@ import { ledgerEntries } from "./ledger-entries";
 /**
  * A top-up: money a customer pays through the payment provider. Created `pending`
  * with a checkout session; settled exactly once (`succeeded`, with `ledgerEntryId`)
- * by whichever of the webhook or the checkout return path gets there first.
+ * by whichever of the webhook or the checkout return path gets there first. Off-session
+ * charges (one-click, auto top-up) are recorded here before the provider is called; the
+ * id is the provider idempotency key (`topup_<id>`).
  */
 export const topups = pgTable(
   "topups",
@@ -21,11 +24,20 @@ export const topups = pgTable(
     providerSessionId: text("provider_session_id").unique(),
     providerPaymentId: text("provider_payment_id").unique(),
     checkoutUrl: text("checkout_url"),
+    /** checkout (hosted page), saved_card (one click) or auto (the auto top-up job). */
+    kind: text("kind", { enum: ["checkout", "saved_card", "auto"] }).notNull().default("checkout"),
+    /** The saved card charged off-session (kinds saved_card and auto). */
+    paymentMethodId: text("payment_method_id"),
+    /** Where the customer confirms a charge that needs authentication (3-D Secure). */
+    actionUrl: text("action_url"),
     failureReason: text("failure_reason"),
     ledgerEntryId: text("ledger_entry_id").references(() => ledgerEntries.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
     settledAt: timestamp("settled_at", { withTimezone: true }),
   },
-  (t) => [index("topups_account_id_idx").on(t.accountId, t.createdAt)],
+  (t) => [
+    index("topups_account_id_idx").on(t.accountId, t.createdAt),
+    index("topups_pending_auto_idx").on(t.accountId).where(sql`${t.kind} = 'auto' AND ${t.status} = 'pending'`),
+  ],
 );

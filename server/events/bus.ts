@@ -1,16 +1,27 @@
-import type { BalanceEvent, LedgerEventSink } from "../../db/ledger/types";
+import type { AccountNotice, BalanceEvent, LedgerEventSink } from "../../db/ledger/types";
 
 /** Called for each BalanceEvent of the subscribed account, in arrival order. */
 export type BalanceListener = (event: BalanceEvent) => void;
+/** Called for each AccountNotice of the subscribed account, in arrival order. */
+export type NoticeListener = (notice: AccountNotice) => void;
 
 /**
- * Fan-out of BalanceEvents to every API process: Redis pub/sub across instances
- * (redis.ts) or an in-process emitter (in-process.ts) for the single-process default.
- * `publish` never throws (a lost live event is recovered by the client through
+ * Fan-out of BalanceEvents and AccountNotices to every API process: Redis pub/sub across
+ * instances (redis.ts) or an in-process emitter (in-process.ts) for the single-process
+ * default. Both travel on the account's one channel; notices carry `kind: "notice"`.
+ * `publish` / `notify` never throw (a lost live event is recovered by the client through
  * Last-Event-ID / sequence gap refetch); failures are logged.
  */
 export interface EventBus extends LedgerEventSink {
   /** Resolves once the subscription is active; returns the unsubscribe function. */
-  subscribe(accountId: string, listener: BalanceListener): Promise<() => void>;
+  subscribe(accountId: string, listener: BalanceListener, onNotice?: NoticeListener): Promise<() => void>;
   close(): Promise<void>;
+}
+
+/** One listener for the raw channel message, routing balance events and notices apart. */
+export function routeMessage(listener: BalanceListener, onNotice?: NoticeListener) {
+  return (message: BalanceEvent | AccountNotice) => {
+    if ("kind" in message && message.kind === "notice") onNotice?.(message);
+    else listener(message as BalanceEvent);
+  };
 }

@@ -1,6 +1,6 @@
 import { EventEmitter } from "node:events";
-import type { BalanceEvent } from "../../db/ledger/types";
-import type { BalanceListener, EventBus } from "./bus";
+import type { AccountNotice, BalanceEvent } from "../../db/ledger/types";
+import { routeMessage, type BalanceListener, type EventBus, type NoticeListener } from "./bus";
 
 /** Single-process bus: the embedded default and tests. */
 export function createInProcessBus(): EventBus {
@@ -10,9 +10,13 @@ export function createInProcessBus(): EventBus {
     publish(event: BalanceEvent) {
       emitter.emit(event.accountId, event);
     },
-    async subscribe(accountId: string, listener: BalanceListener) {
-      emitter.on(accountId, listener);
-      return () => emitter.off(accountId, listener);
+    notify(notice: AccountNotice) {
+      emitter.emit(notice.accountId, notice);
+    },
+    async subscribe(accountId: string, listener: BalanceListener, onNotice?: NoticeListener) {
+      const route = routeMessage(listener, onNotice);
+      emitter.on(accountId, route);
+      return () => emitter.off(accountId, route);
     },
     async close() {
       emitter.removeAllListeners();

@@ -1,13 +1,14 @@
 import { EventEmitter } from "node:events";
 import { createClient } from "redis";
-import type { BalanceEvent } from "../../db/ledger/types";
+import type { AccountNotice, BalanceEvent } from "../../db/ledger/types";
 import type { Logger } from "../logger";
-import type { BalanceListener, EventBus } from "./bus";
+import { routeMessage, type BalanceListener, type EventBus, type NoticeListener } from "./bus";
 
 const channelOf = (accountId: string) => `balance:${accountId}`;
 
 /**
- * Redis pub/sub bus: one channel per account (`balance:<accountId>`), subscribed by
+ * Redis pub/sub bus: one channel per account (`balance:<accountId>`, carrying balance
+ * events and notices), subscribed by
  * this process while at least one local listener (an open SSE connection) wants it.
  * Uses two connections: publishing and subscribing (a subscribed connection can do
  * nothing else, per Redis' protocol).
@@ -26,22 +27,26 @@ export async function createRedisBus(url: string, logger: Logger): Promise<Event
   const pending = new Map<string, Promise<void>>();
 
   const onMessage = (message: string, channel: string) => {
-    local.emit(channel, JSON.parse(message) as BalanceEvent);
+    local.emit(channel, JSON.parse(message) as BalanceEvent | AccountNotice);
+  };
+
+  const send = (message: BalanceEvent | AccountNotice) => {
+    pub.publish(channelOf(message.accountId), JSON.stringify(message)).catch((err: unknown) =>
+      logger.error({ err, accountId: message.accountId }, "balance event publish failed"),
+    );
   };
 
   return {
-    publish(event: BalanceEvent) {
-      pub.publish(channelOf(event.accountId), JSON.stringify(event)).catch((err: unknown) =>
-        logger.error({ err, accountId: event.accountId }, "balance event publish failed"),
-      );
-    },
-    async subscribe(accountId: string, listener: BalanceListener) {
+    publish: send,
+    notify: send,
+    async subscribe(accountId: string, listener: BalanceListener, onNotice?: NoticeListener) {
       const channel = channelOf(accountId);
-      local.on(channel, listener);
+      const route = routeMessage(listener, onNotice);
+      local.on(channel, route);
       if (local.listenerCount(channel) === 1) pending.set(channel, sub.subscribe(channel, onMessage));
       await pending.get(channel);
       return () => {
-        local.off(channel, listener);
+        local.off(channel, route);
         if (local.listenerCount(channel) === 0) {
           pending.delete(channel);
           sub.unsubscribe(channel).catch((err: unknown) => logger.warn({ err, channel }, "unsubscribe failed"));

@@ -1,6 +1,6 @@
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import type { AppEnv, Principal } from "../context";
+import type { AppDeps, AppEnv, Principal } from "../context";
 import { ApiError } from "../errors";
 import { API_KEY_PREFIX, SESSION_COOKIE, sha256Hex, type ApiKeyScope } from "../auth/tokens";
 
@@ -14,7 +14,8 @@ interface AuthOptions {
 }
 
 /**
- * Authenticates the caller and sets `principal` and `accountId`.
+ * Authenticates the caller and sets `principal` and `accountId`. Valid API keys are
+ * cached per instance for API_KEY_CACHE_TTL_MS (server/auth/api-key-cache.ts).
  * @throws ApiError unauthenticated (401) with no or an expired credential,
  *   invalid_api_key (401), insufficient_scope / forbidden (403).
  */
@@ -23,7 +24,7 @@ export function requireAuth(options: AuthOptions) {
     const header = c.req.header("Authorization");
     let principal: Principal;
     if (header && options.apiKeyScope) {
-      principal = await authenticateApiKey(c.get("deps").database.sql, header, options.apiKeyScope);
+      principal = await authenticateApiKey(c.get("deps"), header, options.apiKeyScope);
     } else if (options.session) {
       principal = await authenticateSession(c.get("deps").database.sql, getCookie(c, SESSION_COOKIE), options.session.roles);
     } else {
@@ -40,23 +41,24 @@ export const requireSession = (roles?: Role[]) => requireAuth({ session: { roles
 /** Platform routes: API key with `scope` only. */
 export const requireApiKey = (scope: ApiKeyScope) => requireAuth({ apiKeyScope: scope });
 
-async function authenticateApiKey(
-  sql: AppEnv["Variables"]["deps"]["database"]["sql"],
-  header: string,
-  scope: ApiKeyScope,
-): Promise<Principal> {
+async function authenticateApiKey(deps: AppDeps, header: string, scope: ApiKeyScope): Promise<Principal> {
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]?.startsWith(API_KEY_PREFIX)) {
     throw new ApiError("invalid_api_key", "Authorization must be 'Bearer lb_sk_...'.");
   }
-  const [key] = await sql<{ id: string; account_id: string; scopes: string[] }[]>`
-    SELECT id, account_id, scopes FROM api_keys
-     WHERE key_hash = ${sha256Hex(match[1])} AND revoked_at IS NULL`;
-  if (!key) throw new ApiError("invalid_api_key", "This API key is not valid or has been revoked.");
+  const keyHash = sha256Hex(match[1]);
+  let key = deps.apiKeyCache.get(keyHash);
+  if (!key) {
+    const [row] = await deps.database.sql<{ id: string; account_id: string; scopes: string[] }[]>`
+      SELECT id, account_id, scopes FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL`;
+    if (!row) throw new ApiError("invalid_api_key", "This API key is not valid or has been revoked.");
+    key = { id: row.id, accountId: row.account_id, scopes: row.scopes };
+    deps.apiKeyCache.set(keyHash, key);
+  }
   if (!key.scopes.includes(scope)) {
     throw new ApiError("insufficient_scope", `This API key lacks the '${scope}' scope.`);
   }
-  return { kind: "api_key", apiKeyId: key.id, accountId: key.account_id, scopes: key.scopes };
+  return { kind: "api_key", apiKeyId: key.id, accountId: key.accountId, scopes: key.scopes };
 }
 
 async function authenticateSession(

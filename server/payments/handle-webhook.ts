@@ -1,8 +1,10 @@
+import { completeCharge } from "../../db/ledger/complete-charge";
+import { saveCardForAccount } from "../../db/ledger/payment-methods";
 import { failTopup } from "../../db/ledger/topup-transitions";
 import { isPaymentEventRecorded, recordPaymentEvent } from "../../db/ledger/payment-events";
 import { TopupNotFoundError } from "../../db/ledger/errors";
 import type { AppDeps } from "../context";
-import type { ProviderEvent } from "./provider";
+import type { CheckoutSession, ProviderEvent } from "./provider";
 import { reconcileTopup, type ReconcileOutcome } from "./reconcile-topup";
 
 /** Checkout events that carry a session to reconcile (docs.stripe.com/checkout/fulfillment). */
@@ -14,12 +16,18 @@ const RECONCILED_EVENTS = new Set([
 /** A delayed payment method (e.g. SEPA debit) failed after checkout completed. */
 const ASYNC_PAYMENT_FAILED = "checkout.session.async_payment_failed";
 
+/** Off-session charges confirmed or failed later (after 3-D Secure): what each event means. */
+const PAYMENT_INTENT_OUTCOMES: Record<string, "succeeded" | "failed"> = {
+  "payment_intent.succeeded": "succeeded",
+  "payment_intent.payment_failed": "failed",
+};
+
 export interface WebhookResult {
   eventId: string;
   /** True when this event id was processed before; nothing was done. */
   duplicate: boolean;
   /** What the event did; "ignored" for event types and sessions that are not ours. */
-  outcome: ReconcileOutcome | "failed" | "ignored";
+  outcome: ReconcileOutcome | "failed" | "card_saved" | "ignored";
 }
 
 /**
@@ -49,10 +57,14 @@ export async function handleWebhook(
 }
 
 async function applyEvent(
-  deps: Pick<AppDeps, "database" | "ledger" | "logger">,
+  deps: Pick<AppDeps, "database" | "ledger" | "payments" | "logger">,
   event: ProviderEvent,
 ): Promise<WebhookResult["outcome"]> {
+  if (event.paymentIntent && PAYMENT_INTENT_OUTCOMES[event.type]) {
+    return applyPaymentIntent(deps, event.paymentIntent, PAYMENT_INTENT_OUTCOMES[event.type]!);
+  }
   const session = event.checkoutSession;
+  if (session?.mode === "setup") return applySetupSession(deps, event.type, await withSavedCard(deps, session));
   const topupId = session?.metadata.topupId;
   if (!session || !topupId) return "ignored";
   if (event.type === ASYNC_PAYMENT_FAILED) {
@@ -60,10 +72,58 @@ async function applyEvent(
   }
   if (!RECONCILED_EVENTS.has(event.type)) return "ignored";
   try {
-    return await reconcileTopup(deps.ledger, session);
+    return await reconcileTopup(deps.ledger, await withSavedCard(deps, session));
   } catch (err) {
     if (!(err instanceof TopupNotFoundError)) throw err;
     deps.logger.warn({ eventId: event.id, topupId }, "webhook names an unknown top-up; ignored");
     return "ignored";
   }
+}
+
+/**
+ * A payment intent of one of our off-session attempts (metadata.topupId) finished after the
+ * charge call returned, e.g. confirmed by the customer: applied through completeCharge like
+ * the immediate outcome. Intents of checkout sessions settle through the session events.
+ */
+async function applyPaymentIntent(
+  deps: Pick<AppDeps, "database" | "ledger">,
+  intent: NonNullable<ProviderEvent["paymentIntent"]>,
+  status: "succeeded" | "failed",
+): Promise<WebhookResult["outcome"]> {
+  const topupId = intent.metadata.topupId;
+  if (!topupId) return "ignored";
+  const [topup] = await deps.database.sql<{ account_id: string; kind: "checkout" | "saved_card" | "auto" }[]>`
+    SELECT account_id, kind FROM topups WHERE id = ${topupId} AND kind <> 'checkout'`;
+  if (!topup) return "ignored";
+  await completeCharge(deps.ledger, { topupId, accountId: topup.account_id, kind: topup.kind }, {
+    paymentIntentId: intent.id,
+    status,
+    amount: intent.amount,
+    currency: intent.currency,
+    actionUrl: null,
+    failureMessage: status === "failed" ? "The payment was not confirmed." : null,
+  });
+  return status === "succeeded" ? "settled" : "failed";
+}
+
+/** A completed setup-mode checkout (POST /payment-methods) saved a card: store it for the account in its metadata. */
+async function applySetupSession(
+  deps: Pick<AppDeps, "database">,
+  type: string,
+  session: CheckoutSession,
+): Promise<WebhookResult["outcome"]> {
+  const accountId = session.metadata.accountId;
+  if (type !== "checkout.session.completed" || !accountId || !session.savedCard) return "ignored";
+  return (await saveCardForAccount(deps.database.sql, accountId, session.savedCard)) ? "card_saved" : "ignored";
+}
+
+/**
+ * Stripe's webhook events carry the session with its intent unexpanded, so the saved card
+ * is missing: a completed session is re-read with the intent and card expanded
+ * (retrieveCheckoutSession). The simulated provider's events are already expanded.
+ * @throws ProviderError (the webhook answers 5xx and Stripe retries)
+ */
+async function withSavedCard(deps: Pick<AppDeps, "payments">, session: CheckoutSession): Promise<CheckoutSession> {
+  if (deps.payments.name !== "stripe" || session.savedCard || session.status !== "complete") return session;
+  return deps.payments.retrieveCheckoutSession(session.id);
 }

@@ -1,3 +1,6 @@
+import type { ChargeOutcome } from "../../db/ledger/complete-charge";
+import type { SavedCard } from "../../db/ledger/payment-methods";
+
 /**
  * The payment provider boundary (shared/DESIGN.md, "Top-ups and payments"). Two
  * implementations: stripe.ts (stripe-node; tests run it against stripe-mock) and
@@ -8,6 +11,8 @@
  */
 export interface CheckoutSession {
   id: string;
+  /** payment: a top-up; setup: saves a card without paying (POST /payment-methods). */
+  mode: "payment" | "setup";
   /** Where to send the customer's browser. */
   url: string | null;
   status: "open" | "complete" | "expired";
@@ -18,7 +23,26 @@ export interface CheckoutSession {
   currency: string;
   /** We put `topupId` and `accountId` here. */
   metadata: Record<string, string>;
+  /** The card the payment saved for off-session use, when the provider reports it (expanded payment intent). */
+  savedCard: SavedCard | null;
 }
+
+/** An off-session charge of a saved card (one-click and auto top-ups). Amount in minor units. */
+export interface ChargeSavedCardInput {
+  amount: number;
+  currency: string;
+  /** Provider customer id (`cus_...`). */
+  customerId: string;
+  /** Provider payment method id (`pm_...`). */
+  paymentMethodId: string;
+  /** `topup_<our attempt id>`, saved before the call: a retry returns the first charge's outcome. */
+  idempotencyKey: string;
+  /** We put `topupId` and `accountId` here. */
+  metadata: Record<string, string>;
+}
+
+/** What an off-session charge did (db/ledger/complete-charge.ts applies it). */
+export type ChargeResult = ChargeOutcome;
 
 export interface CreateCheckoutInput {
   topupId: string;
@@ -31,20 +55,50 @@ export interface CreateCheckoutInput {
   idempotencyKey: string;
 }
 
+/** A setup-mode checkout: the customer saves a card for `accountId` without paying. */
+export interface CreateSetupSessionInput {
+  accountId: string;
+  /** The account's currency (upper-case ISO 4217). */
+  currency: string;
+  successUrl: string;
+  cancelUrl: string;
+  idempotencyKey: string;
+}
+
 /** A verified webhook event, reduced to what settlement needs. */
 export interface ProviderEvent {
   id: string;
   type: string;
   /** Present for checkout.session.* events. */
   checkoutSession?: CheckoutSession;
+  /** Present for payment_intent.* events (a confirmed off-session charge). */
+  paymentIntent?: { id: string; status: string; amount: number; currency: string; metadata: Record<string, string> };
 }
 
 export interface PaymentProvider {
   readonly name: "stripe" | "simulated";
   /** @throws ProviderError when the provider refuses or cannot be reached. */
   createCheckoutSession(input: CreateCheckoutInput): Promise<CheckoutSession>;
+  /**
+   * Opens a setup-mode checkout (metadata `accountId`, `purpose: "setup"`); completing it
+   * sends `checkout.session.completed` with the saved card.
+   * @throws ProviderError
+   */
+  createSetupSession(input: CreateSetupSessionInput): Promise<CheckoutSession>;
   /** @throws ProviderError */
   retrieveCheckoutSession(id: string): Promise<CheckoutSession>;
+  /**
+   * Charges a saved card off-session, idempotent on `idempotencyKey` (the same key always
+   * returns the first outcome; Stripe keeps keys 24 h). A decline or a required
+   * authentication is a result, not an error.
+   * @throws ProviderError when the provider cannot be reached or refuses the request itself
+   */
+  chargeSavedPaymentMethod(input: ChargeSavedCardInput): Promise<ChargeResult>;
+  /**
+   * Refunds a payment (all of it, or `amount` minor units), idempotent on `idempotencyKey`.
+   * @throws ProviderError
+   */
+  refund(input: { paymentIntentId: string; amount?: number; idempotencyKey: string }): Promise<{ id: string; status: string }>;
   /**
    * Verifies the `Stripe-Signature` header over the raw body (HMAC-SHA256, timestamp
    * tolerance 300 s, Stripe's default) and parses the event.

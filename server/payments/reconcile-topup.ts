@@ -11,7 +11,8 @@ export type ReconcileOutcome = "settled" | "already_settled" | "expired" | "unch
  * (`checkout.session.completed`, `async_payment_succeeded`, `expired`) or the checkout
  * return path (GET /topups/:id). A paid session settles the top-up named in its
  * metadata (`topupId`) through settleTopup, with the payment intent id as the entry's
- * external ref, so both paths racing credit once (settle-topup.ts); an expired one
+ * external ref, so both paths racing credit once (settle-topup.ts), and stores the card
+ * it saved (session.savedCard); an expired one
  * marks a pending top-up `expired`. Sessions without `topupId` are not ours: unchanged.
  * @throws PaymentMismatchError when the paid amount or currency differ from the top-up;
  *   TopupNotFoundError when `topupId` names no top-up
@@ -25,6 +26,7 @@ export async function reconcileTopup(ledger: LedgerContext, session: CheckoutSes
       providerPaymentId: session.paymentIntentId ?? session.id,
       amountPaid: session.amountTotal,
       currency: session.currency,
+      savedCard: session.savedCard,
     });
     return result.settledNow ? "settled" : "already_settled";
   }

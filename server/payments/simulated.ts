@@ -12,6 +12,14 @@ import {
   type StripeCheckoutSessionFields,
 } from "./stripe-events";
 import type { WebhookDelivery } from "./index";
+import { CARD_MESSAGES, TEST_CARDS, type TestCard } from "./test-cards";
+import {
+  createSimulatedCharges,
+  SIMULATED_CARD_YEARS,
+  simulatedCustomerId,
+  simulatedPaymentMethodId,
+  type SimulatedCharges,
+} from "./simulated-charge";
 
 /**
  * The simulated payment provider (the default, shared/DESIGN.md "Top-ups and payments"):
@@ -24,31 +32,6 @@ import type { WebhookDelivery } from "./index";
 /** Checkout sessions expire unpaid after 24 h, as Stripe Checkout's default `expires_at`. */
 export const CHECKOUT_LIFETIME_S = 24 * 60 * 60;
 
-/** What a test card does (Stripe's test cards: docs.stripe.com/testing). */
-export interface TestCard {
-  number: string;
-  label: string;
-  behaviour: "succeeds" | "declined" | "authenticate";
-  /** Checkout succeeds and saves the card, but later off-session charges on it are declined. */
-  offSessionDeclines: boolean;
-}
-
-/** The four test cards the checkout page accepts (shared/DESIGN.md); any other number is invalid. */
-export const TEST_CARDS: readonly TestCard[] = [
-  { number: "4242424242424242", label: "Succeeds", behaviour: "succeeds", offSessionDeclines: false },
-  { number: "4000000000000002", label: "Declined", behaviour: "declined", offSessionDeclines: false },
-  { number: "4000002500003155", label: "Requires authentication (3-D Secure)", behaviour: "authenticate", offSessionDeclines: false },
-  { number: "4000000000000341", label: "Succeeds; later charges on it are declined", behaviour: "succeeds", offSessionDeclines: true },
-];
-
-/** Stripe's customer-facing messages for the failures we simulate. */
-export const CARD_MESSAGES = {
-  declined: "Your card was declined.",
-  invalid: "Your card number is invalid.",
-  authenticationFailed:
-    "We are unable to authenticate your payment method. Please choose a different payment method and try again.",
-} as const;
-
 /** Metadata keys starting with this are the simulator's own notes, not shown in Stripe-shaped objects. */
 const PRIVATE_METADATA_PREFIX = "sim_";
 
@@ -59,6 +42,8 @@ export interface SimulatedCheckout {
   currency: string;
   status: "open" | "complete" | "expired";
   paymentStatus: "unpaid" | "paid";
+  /** setup: saves a card without paying (the page says so). */
+  mode: "payment" | "setup";
   successUrl: string;
   cancelUrl: string;
   lastError: string | null;
@@ -78,7 +63,7 @@ export type CheckoutOutcome =
   | { kind: "expired"; checkout: SimulatedCheckout }
   | { kind: "not_found" };
 
-export interface SimulatedProvider extends PaymentProvider {
+export interface SimulatedProvider extends PaymentProvider, SimulatedCharges {
   readonly name: "simulated";
   /** The session for the checkout page, or null when there is none. Expires it lazily after CHECKOUT_LIFETIME_S. */
   getCheckout(id: string): Promise<SimulatedCheckout | null>;
@@ -112,6 +97,34 @@ interface SessionRow {
   created_at: Date;
 }
 
+/** True for a setup-mode session (saves a card without paying; metadata `purpose: "setup"`). */
+const isSetup = (row: { metadata: Record<string, string> }) => row.metadata.purpose === "setup";
+
+/**
+ * The session's payment intent (payment mode) or setup intent (setup mode), expanded with
+ * the saved card as `expand: ["payment_intent.payment_method"]` returns it from Stripe.
+ * Only the fields settlement reads are filled, hence the cast.
+ */
+function expandedIntent(row: SessionRow): Stripe.PaymentIntent & Stripe.SetupIntent {
+  const last4 = row.metadata.sim_card_last4 ?? "4242";
+  return {
+    id: isSetup(row) ? row.payment_intent_id!.replace(/^pi_/, "seti_") : row.payment_intent_id,
+    object: isSetup(row) ? "setup_intent" : "payment_intent",
+    amount: row.amount,
+    currency: row.currency.toLowerCase(),
+    customer: row.metadata.sim_customer ?? null,
+    status: "succeeded",
+    payment_method: row.metadata.sim_payment_method
+      ? {
+          id: row.metadata.sim_payment_method,
+          object: "payment_method",
+          type: "card",
+          card: { brand: "visa", last4, exp_month: 12, exp_year: new Date().getUTCFullYear() + SIMULATED_CARD_YEARS },
+        }
+      : null,
+  } as unknown as Stripe.PaymentIntent & Stripe.SetupIntent;
+}
+
 /** True when `provider` is the simulated one (the checkout page only exists then). */
 export function isSimulatedProvider(provider: PaymentProvider): provider is SimulatedProvider {
   return provider.name === "simulated" && "submitCard" in provider;
@@ -141,9 +154,11 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
       currency: row.currency.toLowerCase(),
       livemode: false,
       metadata: Object.fromEntries(Object.entries(row.metadata).filter(([k]) => !k.startsWith(PRIVATE_METADATA_PREFIX))),
-      mode: "payment",
-      payment_intent: row.payment_intent_id,
-      payment_status: row.payment_status,
+      mode: isSetup(row) ? "setup" : "payment",
+      customer: row.metadata.sim_customer ?? null,
+      payment_intent: row.payment_intent_id && !isSetup(row) ? expandedIntent(row) : null,
+      setup_intent: row.payment_intent_id && isSetup(row) ? expandedIntent(row) : null,
+      payment_status: isSetup(row) ? "no_payment_required" : row.payment_status,
       status: row.status,
       url: row.status === "open" ? checkoutUrl(row.id) : null,
     } satisfies StripeCheckoutSessionFields & Record<string, unknown>;
@@ -151,13 +166,13 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
   };
 
   /** Signs and delivers a Stripe-shaped event; a failed delivery is logged (the return path still settles). */
-  const emit = async (type: "checkout.session.completed" | "checkout.session.expired", row: SessionRow) => {
+  const emitEvent = async (type: string, object: Record<string, unknown>) => {
     const event = {
       id: newId("evt"),
       object: "event",
       api_version: Stripe.API_VERSION,
       created: Math.floor(Date.now() / 1000),
-      data: { object: toStripeSession(row) },
+      data: { object },
       livemode: false,
       pending_webhooks: 1,
       request: { id: null, idempotency_key: null },
@@ -170,6 +185,9 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
       options.logger.warn({ err, eventId: event.id, type }, "simulated webhook delivery failed");
     }
   };
+  const emit = (type: "checkout.session.completed" | "checkout.session.expired", row: SessionRow) =>
+    emitEvent(type, toStripeSession(row));
+  const charges = createSimulatedCharges({ sql, publicUrl: options.publicUrl, emitEvent });
 
   const load = async (id: string): Promise<SessionRow | null> => {
     const [expired] = await sql<SessionRow[]>`
@@ -190,6 +208,7 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
     currency: row.currency,
     status: row.status,
     paymentStatus: row.payment_status,
+    mode: isSetup(row) ? "setup" : "payment",
     successUrl: row.success_url,
     cancelUrl: row.cancel_url,
     lastError: row.last_error,
@@ -208,7 +227,11 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
   };
 
   const pay = async (row: SessionRow, card: TestCard): Promise<CheckoutOutcome> => {
-    const notes: Record<string, string> = { sim_card_last4: card.number.slice(-4) };
+    const notes: Record<string, string> = {
+      sim_card_last4: card.number.slice(-4),
+      sim_customer: simulatedCustomerId(row.metadata.accountId ?? row.id),
+      sim_payment_method: simulatedPaymentMethodId(card),
+    };
     if (card.offSessionDeclines) notes.sim_off_session_declines = "true";
     const [paid] = await sql<SessionRow[]>`
       UPDATE simulated_checkout_sessions
@@ -224,7 +247,7 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
   const retrieveCheckoutSession = async (id: string) => {
     const row = await load(id);
     if (!row) throw new ProviderError(`No such checkout.session: '${id}'.`);
-    return toCheckoutSession(toStripeSession(row));
+    return toCheckoutSession(toStripeSession(row), "simulated");
   };
 
   return {
@@ -241,7 +264,19 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
       return retrieveCheckoutSession(id);
     },
 
-    parseWebhook: (rawBody, signatureHeader) => parseStripeWebhook(rawBody, signatureHeader, options.webhookSecret),
+    async createSetupSession(input) {
+      const id = `cs_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 32)}`;
+      const metadata = { accountId: input.accountId, purpose: "setup" };
+      await sql`
+        INSERT INTO simulated_checkout_sessions (id, amount, currency, metadata, success_url, cancel_url)
+        VALUES (${id}, 0, ${input.currency}, ${sql.json(metadata)}, ${input.successUrl}, ${input.cancelUrl})
+        ON CONFLICT (id) DO NOTHING`;
+      return retrieveCheckoutSession(id);
+    },
+
+    parseWebhook: (rawBody, signatureHeader) =>
+      parseStripeWebhook(rawBody, signatureHeader, options.webhookSecret, "simulated"),
+    ...charges,
 
     async getCheckout(id) {
       const row = await load(id);

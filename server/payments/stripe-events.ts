@@ -2,6 +2,7 @@ import { randomBytes } from "node:crypto";
 import Stripe from "stripe";
 import type { Env } from "../env";
 import { InvalidSignatureError } from "./errors";
+import type { SavedCard } from "../../db/ledger/payment-methods";
 import type { CheckoutSession, ProviderEvent } from "./provider";
 
 /**
@@ -28,13 +29,24 @@ export function resolveWebhookSecret(env: Pick<Env, "STRIPE_WEBHOOK_SECRET">): s
 /** The fields of a Stripe `checkout.session` object that we read. */
 export type StripeCheckoutSessionFields = Pick<
   Stripe.Checkout.Session,
-  "id" | "url" | "status" | "payment_status" | "payment_intent" | "amount_total" | "currency" | "metadata"
+    | "id"
+  | "url"
+  | "status"
+  | "payment_status"
+  | "payment_intent"
+  | "amount_total"
+  | "currency"
+  | "metadata"
+  | "customer"
+  | "mode"
+  | "setup_intent"
 >;
 
 /** Maps a Stripe `checkout.session` object to our CheckoutSession (currency upper-case, minor units). */
-export function toCheckoutSession(s: StripeCheckoutSessionFields): CheckoutSession {
+export function toCheckoutSession(s: StripeCheckoutSessionFields, provider: "stripe" | "simulated"): CheckoutSession {
   return {
     id: s.id,
+    mode: s.mode === "setup" ? "setup" : "payment",
     url: s.url ?? null,
     status: oneOf(s.status, ["open", "complete", "expired"], "open"),
     paymentStatus: oneOf(s.payment_status, ["paid", "unpaid", "no_payment_required"], "unpaid"),
@@ -42,7 +54,38 @@ export function toCheckoutSession(s: StripeCheckoutSessionFields): CheckoutSessi
     amountTotal: s.amount_total ?? 0,
     currency: (s.currency ?? "").toUpperCase(),
     metadata: s.metadata ?? {},
+    savedCard: savedCardOf(s, provider),
   };
+}
+
+/**
+ * The card a completed session saved, read from its expanded payment intent (payment
+ * mode) or setup intent (setup mode), e.g. `expand: ["payment_intent.payment_method"]`;
+ * the simulated provider always sends them expanded. Null when not expanded or not a card.
+ */
+function savedCardOf(s: StripeCheckoutSessionFields, provider: string): SavedCard | null {
+  const expanded = s.mode === "setup" ? s.setup_intent : s.payment_intent;
+  const intent = expanded && typeof expanded === "object" ? expanded : null;
+  const method = intent && typeof intent.payment_method === "object" ? intent.payment_method : null;
+  const customer = typeof s.customer === "string" ? s.customer : (s.customer?.id ?? null);
+  if (!method?.card || !customer) return null;
+  return {
+    provider,
+    providerPaymentMethodId: method.id,
+    providerCustomerId: customer,
+    brand: method.card.brand,
+    last4: method.card.last4,
+    expMonth: method.card.exp_month,
+    expYear: method.card.exp_year,
+  };
+}
+
+/** The fields of a Stripe `payment_intent` object that we read. */
+export type StripePaymentIntentFields = Pick<Stripe.PaymentIntent, "id" | "status" | "amount" | "currency" | "metadata">;
+
+/** Maps a Stripe `payment_intent` to ProviderEvent.paymentIntent (currency upper-case). */
+export function toPaymentIntent(p: StripePaymentIntentFields): NonNullable<ProviderEvent["paymentIntent"]> {
+  return { id: p.id, status: p.status, amount: p.amount, currency: p.currency.toUpperCase(), metadata: p.metadata ?? {} };
 }
 
 /** `value` when it is one of `allowed` (Stripe enums are open-ended strings), else `fallback`. */
@@ -64,7 +107,12 @@ export function signWebhookPayload(payload: string, secret: string, timestampS?:
  * @throws InvalidSignatureError when the header is missing, malformed, does not match,
  *   or is too old; nothing has been read from the body at that point.
  */
-export function parseStripeWebhook(rawBody: string, signatureHeader: string | undefined, secret: string): ProviderEvent {
+export function parseStripeWebhook(
+  rawBody: string,
+  signatureHeader: string | undefined,
+  secret: string,
+  provider: "stripe" | "simulated",
+): ProviderEvent {
   if (!signatureHeader) throw new InvalidSignatureError("no Stripe-Signature header.");
   let event: Stripe.Event;
   try {
@@ -79,6 +127,7 @@ export function parseStripeWebhook(rawBody: string, signatureHeader: string | un
     id: event.id,
     type: event.type,
     checkoutSession:
-      object.object === "checkout.session" ? toCheckoutSession(object as StripeCheckoutSessionFields) : undefined,
+      object.object === "checkout.session" ? toCheckoutSession(object as StripeCheckoutSessionFields, provider) : undefined,
+    paymentIntent: object.object === "payment_intent" ? toPaymentIntent(object as StripePaymentIntentFields) : undefined,
   };
 }

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { ProviderError } from "./errors";
-import type { PaymentProvider } from "./provider";
+import type { ChargeResult, ChargeSavedCardInput, PaymentProvider } from "./provider";
 import { parseStripeWebhook, toCheckoutSession } from "./stripe-events";
 
 export interface StripeProviderOptions {
@@ -71,15 +71,94 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
           { idempotencyKey: input.idempotencyKey },
         ),
       );
-      return toCheckoutSession(session);
+      return toCheckoutSession(session, "stripe");
+    },
+
+    async createSetupSession(input) {
+      // Setup mode attaches the card to a customer we create first (idempotent on the same key).
+      const customer = await callStripe("create a customer", () =>
+        stripe.customers.create({ metadata: { accountId: input.accountId } }, { idempotencyKey: `${input.idempotencyKey}_customer` }),
+      );
+      const session = await callStripe("create a setup checkout session", () =>
+        stripe.checkout.sessions.create(
+          {
+            mode: "setup",
+            currency: input.currency.toLowerCase(),
+            customer: customer.id,
+            metadata: { accountId: input.accountId, purpose: "setup" },
+            success_url: input.successUrl,
+            cancel_url: input.cancelUrl,
+          },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      );
+      return toCheckoutSession(session, "stripe");
     },
 
     async retrieveCheckoutSession(id) {
-      return toCheckoutSession(await callStripe("retrieve a checkout session", () => stripe.checkout.sessions.retrieve(id)));
+      const session = await callStripe("retrieve a checkout session", () =>
+        stripe.checkout.sessions.retrieve(id, { expand: ["payment_intent.payment_method"] }),
+      );
+      return toCheckoutSession(session, "stripe");
     },
 
-    parseWebhook: (rawBody, signatureHeader) => parseStripeWebhook(rawBody, signatureHeader, options.webhookSecret),
+    chargeSavedPaymentMethod: (input) => chargeOffSession(stripe, input),
+
+    async refund(input) {
+      const refund = await callStripe("refund a payment", () =>
+        stripe.refunds.create(
+          { payment_intent: input.paymentIntentId, ...(input.amount ? { amount: input.amount } : {}) },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      );
+      return { id: refund.id, status: refund.status ?? "pending" };
+    },
+
+    parseWebhook: (rawBody, signatureHeader) => parseStripeWebhook(rawBody, signatureHeader, options.webhookSecret, "stripe"),
   };
+}
+
+/**
+ * PaymentIntent create with `off_session: true, confirm: true` for the saved customer and
+ * payment method (docs.stripe.com/payments/save-and-reuse, "Charge the saved payment
+ * method later"). A decline arrives as StripeCardError: `authentication_required` becomes
+ * requires_action, anything else failed (the intent id comes from the error).
+ */
+async function chargeOffSession(stripe: Stripe, input: ChargeSavedCardInput): Promise<ChargeResult> {
+  try {
+    const intent = await stripe.paymentIntents.create(
+      {
+        amount: input.amount,
+        currency: input.currency.toLowerCase(),
+        customer: input.customerId,
+        payment_method: input.paymentMethodId,
+        off_session: true,
+        confirm: true,
+        metadata: input.metadata,
+      },
+      { idempotencyKey: input.idempotencyKey },
+    );
+    const status = intent.status === "succeeded" ? "succeeded" : intent.status === "requires_action" ? "requires_action" : "failed";
+    return {
+      paymentIntentId: intent.id,
+      status,
+      amount: intent.amount,
+      currency: intent.currency.toUpperCase(),
+      actionUrl: null,
+      failureMessage: status === "succeeded" ? null : `The payment is ${intent.status}.`,
+    };
+  } catch (err) {
+    if (!(err instanceof Stripe.errors.StripeCardError)) return callStripe("charge a saved card", () => Promise.reject(err));
+    const intent = (err.raw as { payment_intent?: Stripe.PaymentIntent }).payment_intent;
+    return {
+      paymentIntentId: intent?.id ?? `failed_${input.idempotencyKey}`,
+      status: err.code === "authentication_required" ? "requires_action" : "failed",
+      amount: input.amount,
+      currency: input.currency,
+      actionUrl: null,
+      failureMessage: err.message,
+    };
+  }
 }
 
 async function callStripe<T>(what: string, call: () => Promise<T>): Promise<T> {

@@ -28,6 +28,9 @@ export interface BalanceStreamInput {
  *    entries are read from the ledger first, so every connection sees each sequence
  *    once, in order. Older duplicates are dropped.
  * 5. `: heartbeat` every HEARTBEAT_MS.
+ * 6. AccountNotices as `event: notification | account | hold` without an id, in arrival order.
+ * Metrics: `sse_connections_open` while the connection lives; each live event's
+ * commit-to-write delay in `sse_event_publish_to_write_seconds`.
  * Resolves when the client disconnects.
  */
 export async function openBalanceStream(stream: SSEStreamingApi, input: BalanceStreamInput): Promise<void> {
@@ -46,6 +49,7 @@ export async function openBalanceStream(stream: SSEStreamingApi, input: BalanceS
     lastSent = event.sequence;
     knownHeld = event.held;
     await stream.writeSSE({ event: "balance", id: String(event.sequence), data: JSON.stringify(event) });
+    deps.metrics.sseEventDelay.observe((performance.timeOrigin + performance.now() - event.committedAtMs) / 1000);
   };
 
   const fillGap = async (upTo: number) => {
@@ -66,6 +70,13 @@ export async function openBalanceStream(stream: SSEStreamingApi, input: BalanceS
       return;
     }
     queue = queue.then(() => send(event)).catch((err: unknown) => log.warn({ err }, "sse write failed"));
+  }, (notice) => {
+    // Notices carry no sequence (no id line, so Last-Event-ID is untouched); those before
+    // the snapshot are dropped: the snapshot and GET /auto-topup show the state they announce.
+    if (!live) return;
+    queue = queue
+      .then(() => stream.writeSSE({ event: notice.event, data: JSON.stringify(notice) }))
+      .catch((err: unknown) => log.warn({ err }, "sse write failed"));
   });
 
   const heartbeat = setInterval(() => {
@@ -73,6 +84,7 @@ export async function openBalanceStream(stream: SSEStreamingApi, input: BalanceS
   }, HEARTBEAT_MS);
 
   const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
+  deps.metrics.sseConnectionsOpen.inc();
   try {
     const snapshot = await getBalance(sql, accountId);
     knownHeld = snapshot.held;
@@ -86,6 +98,7 @@ export async function openBalanceStream(stream: SSEStreamingApi, input: BalanceS
     live = true;
     await closed;
   } finally {
+    deps.metrics.sseConnectionsOpen.dec();
     clearInterval(heartbeat);
     unsubscribe();
   }

@@ -84,6 +84,7 @@ describe("stripe provider against stripe-mock", () => {
       type: "checkout.session.completed",
       checkoutSession: {
         id: "cs_test_1",
+        mode: "payment",
         url: null,
         status: "complete",
         paymentStatus: "paid",
@@ -91,7 +92,9 @@ describe("stripe provider against stripe-mock", () => {
         amountTotal: 2_500,
         currency: "EUR",
         metadata: { topupId: "tu_test" },
+        savedCard: null,
       },
+      paymentIntent: undefined,
     });
     expect(() => provider.parseWebhook(rawBody.replace("2500", "2501"), signature)).toThrow(InvalidSignatureError);
     expect(() => provider.parseWebhook(rawBody, undefined)).toThrow(InvalidSignatureError);

@@ -55,7 +55,11 @@ describe("the emitted event is shaped like Stripe's", () => {
       mode: "payment",
     });
     expect(parsed.data.object.id).toMatch(/^cs_sim_/);
-    expect(parsed.data.object.payment_intent).toMatch(/^pi_sim_/);
+    // Expanded with the saved card, as `expand: ["payment_intent.payment_method"]` returns it.
+    const intent = parsed.data.object.payment_intent as { id: string; payment_method: { card: { last4: string } } };
+    expect(intent.id).toMatch(/^pi_sim_/);
+    expect(intent.payment_method.card.last4).toBe("4242");
+    expect(parsed.data.object.customer).toMatch(/^cus_sim_/);
     expect(event.signature).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
   });
 });

@@ -105,6 +105,55 @@ export interface CreatedTopup extends Topup {
   checkoutUrl: string;
 }
 
+/** A one-click top-up: settled (or failed, or waiting for authentication) before the call returns. */
+export interface ChargedTopup extends Topup {
+  failureReason: string | null;
+  actionUrl: string | null;
+}
+
+/** A card saved by checkout for one-click and auto top-ups. */
+export interface PaymentMethod {
+  id: string;
+  brand: string;
+  last4: string;
+  expMonth: number;
+  expYear: number;
+  isDefault: boolean;
+  createdAt: string;
+}
+
+/** GET/PUT /auto-topup. Amounts in minor units; times ISO 8601. */
+export interface AutoTopupSettings {
+  enabled: boolean;
+  threshold: number;
+  amount: number | null;
+  targetBalance: number | null;
+  paymentMethodId: string | null;
+  cooldownMinutes: number;
+  monthlyCap: number | null;
+  consecutiveFailures: number;
+  disabledReason: string | null;
+  actionUrl: string | null;
+  lastAttemptAt: string | null;
+  lastResult: "succeeded" | "failed" | "requires_action" | "skipped" | null;
+  lastReason: string | null;
+  nextEligibleAt: string | null;
+}
+
+export type AutoTopupInput = Pick<AutoTopupSettings, "enabled" | "threshold" | "amount" | "targetBalance" | "paymentMethodId" | "cooldownMinutes" | "monthlyCap">;
+
+/**
+ * A live notice without a sequence (SSE events `notification`, `account`, `hold`):
+ * auto top-up outcomes, suspension, held amount changes. `type` e.g. `auto_topup.failed`.
+ */
+export interface NoticeEvent {
+  accountId: string;
+  event: "notification" | "account" | "hold";
+  type: string;
+  data: Record<string, unknown>;
+  at: string;
+}
+
 export type ApiKeyScope = "usage:write" | "balance:read" | (string & {});
 
 export interface ApiKey {
@@ -343,6 +392,39 @@ export function createTopup(amountMinor: number, idempotencyKey: string): Promis
 }
 
 /** GET /topups/:id -> the top-up and its status. */
+/** One-click top-up: charges a saved card ("default" or its id) off-session, no redirect. */
+export function chargeSavedCard(amountMinor: number, paymentMethodId: string, idempotencyKey: string): Promise<ChargedTopup> {
+  return request("POST", "/topups", {
+    body: { amount: amountMinor, paymentMethodId },
+    headers: { "Idempotency-Key": idempotencyKey },
+  });
+}
+
+export async function listPaymentMethods(): Promise<PaymentMethod[]> {
+  return (await request<{ data: PaymentMethod[] }>("GET", "/payment-methods")).data;
+}
+
+/** Opens a setup-mode checkout to add a card without paying; returns where to send the browser. */
+export function startCardSetup(idempotencyKey: string): Promise<{ checkoutUrl: string }> {
+  return request("POST", "/payment-methods", { headers: { "Idempotency-Key": idempotencyKey } });
+}
+
+export async function setDefaultPaymentMethod(id: string): Promise<PaymentMethod[]> {
+  return (await request<{ data: PaymentMethod[] }>("POST", `/payment-methods/${encodeURIComponent(id)}/default`)).data;
+}
+
+export async function removePaymentMethod(id: string): Promise<PaymentMethod[]> {
+  return (await request<{ data: PaymentMethod[] }>("DELETE", `/payment-methods/${encodeURIComponent(id)}`)).data;
+}
+
+export function getAutoTopup(): Promise<AutoTopupSettings> {
+  return request("GET", "/auto-topup");
+}
+
+export function putAutoTopup(input: AutoTopupInput): Promise<AutoTopupSettings> {
+  return request("PUT", "/auto-topup", { body: input });
+}
+
 export function getTopup(id: string): Promise<Topup> {
   return request("GET", `/topups/${encodeURIComponent(id)}`);
 }

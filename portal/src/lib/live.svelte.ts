@@ -8,11 +8,16 @@
  * - A `balance` event whose sequence skips ahead (sequence > last + 1) means
  *   events were missed: `onResync` refetches balance and transactions
  *   (shared/DESIGN.md, "Live events").
+ * - `notification`, `account` and `hold` events carry no sequence: passed to
+ *   `onNotice`; a `hold` event also updates held / available.
  * - EventSource reconnects by itself after a dropped connection (status
  *   "reconnecting"). If it gives up (readyState CLOSED, e.g. a 5xx or a proxy
  *   closing the stream), we recreate it with capped, jittered exponential backoff.
  */
-import { openEventStream, type BalanceEvent, type LedgerEntry, type SnapshotEvent } from "./api";
+import { openEventStream, type BalanceEvent, type LedgerEntry, type NoticeEvent, type SnapshotEvent } from "./api";
+
+/** SSE event names of notices (no sequence; see NoticeEvent). */
+const NOTICE_EVENTS = ["notification", "account", "hold"] as const;
 
 export type ConnectionStatus = "connecting" | "live" | "reconnecting";
 
@@ -31,6 +36,8 @@ export interface LiveBalanceOptions {
   onResync?: () => void;
   /** The stream was closed for good; a chance to check the session (401 -> login). */
   onClosed?: () => void;
+  /** A notice arrived (auto top-up outcome, suspension, hold change). */
+  onNotice?: (notice: NoticeEvent) => void;
 }
 
 /** First retry after the stream closes, doubled per attempt up to the cap. */
@@ -98,6 +105,12 @@ export class LiveBalance {
       if (this.#source !== source) return;
       this.#onBalance(event as MessageEvent<string>);
     });
+    for (const name of NOTICE_EVENTS) {
+      source.addEventListener(name, (event) => {
+        if (this.#source !== source) return;
+        this.#onNotice(event as MessageEvent<string>);
+      });
+    }
     source.addEventListener("error", () => {
       if (this.#source !== source || this.#stopped) return;
       this.status = "reconnecting";
@@ -134,6 +147,17 @@ export class LiveBalance {
     this.state = pick(data);
     if (data.entry) this.#options.onEntry?.(data.entry);
     if (gap) this.#options.onResync?.();
+  }
+
+  /** Hold changes move `held` without a ledger entry: apply them to the current state. */
+  #onNotice(event: MessageEvent<string>): void {
+    const notice = parse<NoticeEvent>(event.data);
+    if (!notice) return;
+    const held = notice.data.held;
+    if (notice.event === "hold" && typeof held === "number" && this.state) {
+      this.state = { ...this.state, held, available: this.state.balance - held };
+    }
+    this.#options.onNotice?.(notice);
   }
 
   #scheduleRetry(): void {

@@ -97,7 +97,7 @@ export const apiKeysRoutes = createRouter()
       method: "delete",
       path: "/api-keys/{id}",
       tags: ["api-keys"],
-      summary: "Revoke an API key (it stops working at once)",
+      summary: "Revoke an API key (it stops working at once here, within API_KEY_CACHE_TTL_MS on other instances)",
       middleware: admins,
       request: { params: IdParam },
       responses: { 204: { description: "Revoked" }, ...errorResponses },
@@ -108,6 +108,7 @@ export const apiKeysRoutes = createRouter()
         UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
          WHERE id = ${c.req.valid("param").id} AND account_id = ${c.get("accountId")} RETURNING id`;
       if (revoked.length === 0) throw notFound("API key");
+      c.get("deps").apiKeyCache.evict(c.req.valid("param").id); // other instances: within API_KEY_CACHE_TTL_MS
       return c.body(null, 204);
     },
   );

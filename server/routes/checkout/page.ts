@@ -1,5 +1,6 @@
 import { minorUnitDigits } from "../../../db/money";
-import { TEST_CARDS, type SimulatedCheckout } from "../../payments/simulated";
+import type { SimulatedCheckout } from "../../payments/simulated";
+import { TEST_CARDS } from "../../payments/test-cards";
 
 /**
  * Server-rendered HTML of the simulated checkout (server/payments/simulated.ts),
@@ -70,20 +71,22 @@ function layout(title: string, body: string): string {
  */
 export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string): string {
   const amount = formatMinor(checkout.amount, checkout.currency);
+  const setup = checkout.mode === "setup";
+  const action = setup ? "Save card" : `Pay ${amount}`;
   const hints = TEST_CARDS.map(
     (c) => `<li><code data-card="${c.number}" title="Use this card">${c.number.replace(/(\d{4})(?=\d)/g, "$1 ")}</code><span>${escapeHtml(c.label)}</span></li>`,
   ).join("");
   return layout(
-    `Pay ${amount}`,
+    action,
     `<div class="wrap">
 <section class="summary">
   <a class="back" href="${escapeHtml(checkout.cancelUrl)}">&larr; Cancel and return</a>
   <div class="merchant"><span class="logo">B</span>Live Balance <span class="badge">TEST MODE</span></div>
-  <p class="label">Balance top-up</p>
-  <p class="amount" data-testid="amount">${escapeHtml(amount)}</p>
+  <p class="label">${setup ? "Save a card for later top-ups" : "Balance top-up"}</p>
+  ${setup ? "" : `<p class="amount" data-testid="amount">${escapeHtml(amount)}</p>`}
 </section>
 <section class="pay">
-  <h1>Pay with card</h1>
+  <h1>${setup ? "Save a card" : "Pay with card"}</h1>
   <form method="post" autocomplete="off">
     <label for="card">Card information</label>
     <div class="group">
@@ -91,7 +94,7 @@ export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string):
       <div class="row"><input type="text" name="expiry" placeholder="MM / YY" aria-label="Expiry"><input type="text" name="cvc" placeholder="CVC" aria-label="CVC"></div>
     </div>
     ${error ? `<p class="error" role="alert" data-testid="card-error">${escapeHtml(error)}</p>` : ""}
-    <button class="primary" type="submit">Pay ${escapeHtml(amount)}</button>
+    <button class="primary" type="submit">${escapeHtml(action)}</button>
   </form>
   <div class="hints">Test cards (any future expiry date, any CVC):<ul>${hints}</ul></div>
   <p class="foot">Simulated payments &middot; no real card is charged</p>
@@ -102,8 +105,8 @@ export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string):
 }
 
 /** The simulated 3-D Secure step: two buttons posting the card back with `authentication=complete|fail`. */
-export function renderAuthenticationPage(checkout: SimulatedCheckout, card: string): string {
-  const amount = formatMinor(checkout.amount, checkout.currency);
+export function renderAuthenticationPage(payment: { amount: number; currency: string }, card?: string): string {
+  const amount = formatMinor(payment.amount, payment.currency);
   return layout(
     "Authenticate your payment",
     `<div class="center">
@@ -112,7 +115,7 @@ export function renderAuthenticationPage(checkout: SimulatedCheckout, card: stri
   <p>Your bank asks you to confirm the payment of <strong>${escapeHtml(amount)}</strong> to Live Balance.
   This is a simulated authentication page: choose the outcome.</p>
   <form method="post">
-    <input type="hidden" name="card" value="${escapeHtml(card)}">
+    ${card ? `<input type="hidden" name="card" value="${escapeHtml(card)}">` : ""}
     <button class="primary" type="submit" name="authentication" value="complete">Complete authentication</button>
     <button class="secondary" type="submit" name="authentication" value="fail">Fail authentication</button>
   </form>

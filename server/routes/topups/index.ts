@@ -4,6 +4,7 @@ import type { Topup } from "../../../db/ledger/topup-record";
 import { requireAuth } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
 import { refreshTopup } from "../../payments/refresh-topup";
+import { chargeSavedCardTopup } from "../../payments/charge-saved-card";
 import { startTopup } from "../../payments/start-topup";
 import { createRouter } from "../router";
 import { AmountMinor, Currency, ErrorBody, errorResponses, jsonBody, jsonResponse } from "../schemas";
@@ -14,6 +15,9 @@ const TopupBody = z
       .max(MAX_TOPUP_MINOR, `must be at most ${MAX_TOPUP_MINOR}`)
       .openapi({ description: `Minor units, ${MIN_TOPUP_MINOR} .. ${MAX_TOPUP_MINOR}.`, example: 2500 }),
     currency: Currency.optional().openapi({ description: "If given, must be the account's currency (else 422)." }),
+    paymentMethodId: z.string().max(64).optional().openapi({
+      description: 'One-click: charge this saved card (or "default") off-session now instead of opening a checkout.',
+    }),
   })
   .strict()
   .openapi("CreateTopupRequest");
@@ -25,6 +29,9 @@ const TopupSchema = z
     currency: z.string(),
     status: z.enum(["pending", "succeeded", "failed", "canceled", "expired"]),
     checkoutUrl: z.string().nullable().openapi({ description: "Where to send the customer's browser to pay." }),
+    kind: z.enum(["checkout", "saved_card", "auto"]),
+    failureReason: z.string().nullable(),
+    actionUrl: z.string().nullable().openapi({ description: "Where the customer confirms a charge that needs authentication." }),
     createdAt: z.string().openapi({ format: "date-time" }),
     settledAt: z.string().nullable().openapi({ format: "date-time" }),
   })
@@ -36,6 +43,9 @@ const toTopupDto = (t: Topup) => ({
   currency: t.currency,
   status: t.status,
   checkoutUrl: t.checkoutUrl,
+  kind: t.kind,
+  failureReason: t.failureReason,
+  actionUrl: t.actionUrl,
   createdAt: t.createdAt,
   settledAt: t.settledAt,
 });
@@ -49,7 +59,7 @@ const createTopupRoute = createRoute({
   method: "post",
   path: "/topups",
   tags: ["topups"],
-  summary: "Start a top-up: returns a pending top-up and the checkout URL to pay it",
+  summary: "Start a top-up: a checkout URL to pay it, or with paymentMethodId a one-click charge of a saved card",
   description:
     "Portal members with role owner or admin, or an API key with the topups:write scope. Send an Idempotency-Key " +
     "header so a retry returns the same top-up. The account is credited once the payment succeeds (webhook or " +
@@ -83,8 +93,11 @@ const getTopupRoute = createRoute({
 /** POST /topups (startTopup) and GET /topups/:id (refreshTopup, the checkout return path). */
 export const topupsRoutes = createRouter()
   .openapi(createTopupRoute, async (c) => {
-    const body = c.req.valid("json");
-    const topup = await startTopup(c.get("deps"), { accountId: c.get("accountId"), amount: body.amount, currency: body.currency });
+    const { paymentMethodId, ...body } = c.req.valid("json");
+    const input = { accountId: c.get("accountId"), ...body };
+    const topup = paymentMethodId
+      ? await chargeSavedCardTopup(c.get("deps"), { ...input, paymentMethodId })
+      : await startTopup(c.get("deps"), input);
     return c.json(toTopupDto(topup), 201);
   })
   .openapi(getTopupRoute, async (c) => {

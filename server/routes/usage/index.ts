@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { debit } from "../../../db/ledger/debit";
 import type { PostedEntry } from "../../../db/ledger/types";
 import { requireApiKey } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
@@ -51,7 +50,7 @@ const usage = createRoute({
 
 export const usageRoutes = createRouter().openapi(usage, async (c) => {
   const body = c.req.valid("json");
-  const result = await debit(c.get("deps").ledger, {
+  const result = await c.get("deps").debits.debit({
     accountId: c.get("accountId"),
     amount: body.amount,
     currency: body.currency,

@@ -1,0 +1,165 @@
+/**
+ * `npm run bench`: on this machine, in one go (shared/DESIGN.md performance target:
+ * "a plain debit stays one round trip"; the goals are in the issue "Ops load testing"):
+ * 1. pgbench running the exact SQL of our debit (captured from db/ledger, see
+ *    debit-sql.ts) on 10 000 accounts and on one hot account, BENCH_CONCURRENCY clients;
+ * 2. the same load through POST /api/v1/usage with k6 (same number of VUs);
+ * 3. debits through the API again with 10 000 idle SSE connections open, and the
+ *    server's memory per idle SSE connection (RSS delta / connections);
+ * 4. Hono hello-world against a bare node:http hello-world.
+ * Prints a Markdown table with throughput, p50/p99 and the ratios. BENCH_DURATION_S
+ * (default 15) per run; BENCH_CONCURRENCY (default 16; also the API's pool size).
+ */
+import { spawn } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { cpus, totalmem } from "node:os";
+import { buildK6, readK6Summary, runK6, startK6, type K6Result } from "../k6";
+import { sampleValue } from "../prometheus-text";
+import { seedForK6 } from "../seed";
+import { recreateDatabase, startService } from "../service";
+import { captureDebitStatement, toPgbenchScript } from "./debit-sql";
+import { runPgbench, type PgbenchResult } from "./pgbench";
+
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
+const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 15);
+const ACCOUNTS = 10_000;
+const PORT = 3919;
+const SUMMARY = ".cache/bench-summary.json";
+
+interface Row {
+  label: string;
+  rps: number;
+  p50Ms: number;
+  p99Ms: number;
+  note?: string;
+}
+const rows: Row[] = [];
+const log = (line: string) => process.stdout.write(`bench: ${line}\n`);
+
+const k6 = buildK6();
+const databaseUrl = await recreateDatabase("balance_bench");
+const service = await startService(databaseUrl, PORT, { DATABASE_POOL_MAX: String(CONCURRENCY) });
+let sse: { perConnectionKb: number; rssDeltaMb: number; heapDeltaMb: number } | null = null;
+try {
+  const { seedFile, accounts } = await seedForK6(databaseUrl, ACCOUNTS, "b");
+  const hot = accounts[0]!.accountId;
+  const statement = await captureDebitStatement(databaseUrl, hot);
+  const k6Env = { BASE_URL: service.baseUrl, SEED_FILE: seedFile, VUS: String(CONCURRENCY), DURATION: `${DURATION_S}s` };
+  const apiRun = (scenario: string) => k6Run(scenario, k6Env, "debit");
+  const pgRun = (n: string): PgbenchResult => runPgbench(databaseUrl, toPgbenchScript(statement, hot, "acc_load_b_", n), CONCURRENCY, DURATION_S);
+
+  log(`pgbench, debit SQL over ${ACCOUNTS} accounts`);
+  const pgSpread = pgRun(`random(0, ${ACCOUNTS - 1})`);
+  log("API, debits over 10 000 accounts");
+  const apiSpread = await apiRun("debits");
+  log("pgbench, debit SQL on one account");
+  const pgHot = pgRun("0");
+  log("API, debits on one account");
+  const apiHot = await apiRun("hot");
+  rows.push(
+    { label: `pgbench, debit SQL, ${ACCOUNTS} accounts`, rps: pgSpread.tps, p50Ms: pgSpread.p50Ms, p99Ms: pgSpread.p99Ms },
+    { label: `API POST /usage, ${ACCOUNTS} accounts`, ...apiSpread, note: ratio(apiSpread.rps, pgSpread.tps, "API / pgbench") },
+    { label: "pgbench, debit SQL, one account", rps: pgHot.tps, p50Ms: pgHot.p50Ms, p99Ms: pgHot.p99Ms },
+    { label: "API POST /usage, one account", ...apiHot, note: ratio(apiHot.rps, pgHot.tps, "API / pgbench") },
+  );
+
+  log(`opening ${ACCOUNTS} idle SSE connections`);
+  const before = await memoryOf(service.pid, service.baseUrl);
+  const holder = startK6(k6, ["loadtest/scenarios/idle-sse.js"], { ...k6Env, HOLD_S: String(DURATION_S + 90) }, false);
+  await waitForSseConnections(service.baseUrl, ACCOUNTS);
+  await new Promise((r) => setTimeout(r, 2_000));
+  const after = await memoryOf(service.pid, service.baseUrl);
+  sse = {
+    perConnectionKb: (after.rssKb - before.rssKb) / ACCOUNTS,
+    rssDeltaMb: (after.rssKb - before.rssKb) / 1024,
+    heapDeltaMb: (after.heapUsedBytes - before.heapUsedBytes) / 2 ** 20,
+  };
+  log(`API, debits over ${ACCOUNTS} accounts with their ${ACCOUNTS} SSE connections open`);
+  const apiWithSse = await apiRun("debits");
+  rows.push({
+    label: `API POST /usage, ${ACCOUNTS} accounts, ${ACCOUNTS} SSE open`,
+    ...apiWithSse,
+    note: ratio(apiWithSse.rps, apiSpread.rps, "vs none open"),
+  });
+  log("closing the SSE connections (k6 reports the holder's run as aborted: expected)");
+  holder.child.kill("SIGTERM");
+  await holder.exited;
+} finally {
+  await service.stop();
+}
+
+const hello: Record<string, K6Result> = {};
+for (const kind of ["node", "hono"]) {
+  log(`${kind} hello world`);
+  hello[kind] = await helloRun(kind);
+}
+rows.push(
+  { label: "bare node:http hello world", ...hello.node! },
+  { label: "Hono hello world", ...hello.hono!, note: ratio(hello.hono!.rps, hello.node!.rps, "Hono / node:http") },
+);
+
+process.stdout.write(`\n${machine()}\n${CONCURRENCY} concurrent clients, ${DURATION_S} s per run; \`npm run bench\`\n\n`);
+process.stdout.write("| run | per second | p50 ms | p99 ms | ratio |\n|---|---:|---:|---:|---|\n");
+for (const r of rows) {
+  process.stdout.write(`| ${r.label} | ${r.rps.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.note ?? ""} |\n`);
+}
+if (sse) {
+  process.stdout.write(
+    `\nMemory per idle SSE connection: ${sse.perConnectionKb.toFixed(1)} KB ` +
+      `(server RSS +${sse.rssDeltaMb.toFixed(1)} MB, JS heap +${sse.heapDeltaMb.toFixed(1)} MB for ${ACCOUNTS} connections)\n`,
+  );
+}
+
+function ratio(a: number, b: number, what: string): string {
+  return `${what} = ${(a / b).toFixed(2)}`;
+}
+
+/** The server's resident set (/proc/<pid>/status) and JS heap in use (its /metrics). */
+async function memoryOf(pid: number, baseUrl: string): Promise<{ rssKb: number; heapUsedBytes: number }> {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
+  return { rssKb: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]), heapUsedBytes: sampleValue(metrics, "nodejs_heap_size_used_bytes") };
+}
+
+/** Resolves once the server's sse_connections_open gauge reaches `count`. @throws after 90 s. */
+async function waitForSseConnections(baseUrl: string, count: number): Promise<void> {
+  for (let i = 0; i < 180; i++) {
+    const open = sampleValue(await (await fetch(`${baseUrl}/metrics`)).text(), "sse_connections_open");
+    if (open >= count) return;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`fewer than ${count} SSE connections open after 90 s`);
+}
+
+/**
+ * Runs loadtest/scenarios/<scenario>.js without thresholds and reads its summary for
+ * requests tagged `name`. @throws Error when k6 fails.
+ */
+async function k6Run(scenario: string, env: Record<string, string>, name: string): Promise<K6Result> {
+  const code = await runK6(k6, ["--no-thresholds", `--summary-export=${SUMMARY}`, `loadtest/scenarios/${scenario}.js`], env, false);
+  if (code !== 0) throw new Error(`k6 ${scenario} exited with ${code}`);
+  return readK6Summary(SUMMARY, `http_req_duration{name:${name}}`);
+}
+
+/** Starts hello-server.ts `kind` and measures it with loadtest/scenarios/hello.js. */
+async function helloRun(kind: string): Promise<K6Result> {
+  const port = PORT + 1;
+  const server = spawn(process.execPath, ["--import", "tsx", "loadtest/bench/hello-server.ts", kind, String(port)], { stdio: "inherit" });
+  try {
+    const baseUrl = `http://127.0.0.1:${port}`;
+    for (let i = 0; ; i++) {
+      if (await fetch(baseUrl).then((r) => r.ok, () => false)) break;
+      if (i > 100) throw new Error(`hello server ${kind} did not start`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return await k6Run("hello", { BASE_URL: baseUrl, VUS: String(CONCURRENCY), DURATION: `${DURATION_S}s` }, "hello");
+  } finally {
+    server.kill("SIGTERM");
+  }
+}
+
+/** nproc, memory and CPU model of this machine, for the published numbers. */
+function machine(): string {
+  const model = /model name\s*:\s*(.+)/.exec(readFileSync("/proc/cpuinfo", "utf8"))?.[1] ?? "unknown CPU";
+  return `Machine: ${cpus().length} cores (${model}), ${(totalmem() / 2 ** 30).toFixed(1)} GiB memory, Node ${process.version}`;
+}

@@ -1,0 +1,43 @@
+/** What authenticating an API key yields (the api_keys row, minus secrets). */
+export interface CachedApiKey {
+  id: string;
+  accountId: string;
+  scopes: string[];
+}
+
+/**
+ * Valid API keys by key hash, for `ttlMs` ms, so a request with a known key skips the
+ * api_keys SELECT (one round trip of a debit's two). Only valid keys are cached;
+ * at most `maxEntries` (oldest evicted first, Map insertion order).
+ * Revocation: `evict(id)` on the instance that revoked the key takes effect at once;
+ * other instances notice within `ttlMs` (API_KEY_CACHE_TTL_MS, default 5 s; 0 = no cache).
+ */
+export interface ApiKeyCache {
+  get(keyHash: string): CachedApiKey | undefined;
+  set(keyHash: string, key: CachedApiKey): void;
+  /** Forgets the key with this id (api_keys.id), e.g. after revoking it. */
+  evict(id: string): void;
+}
+
+/** Creates an ApiKeyCache (see there); ttlMs 0 makes every call a miss. */
+export function createApiKeyCache(ttlMs: number, maxEntries = 10_000): ApiKeyCache {
+  const entries = new Map<string, { key: CachedApiKey; expiresAtMs: number }>();
+  return {
+    get(keyHash) {
+      const entry = entries.get(keyHash);
+      if (!entry) return undefined;
+      if (entry.expiresAtMs > performance.now()) return entry.key;
+      entries.delete(keyHash);
+      return undefined;
+    },
+    set(keyHash, key) {
+      if (ttlMs <= 0) return;
+      entries.delete(keyHash);
+      if (entries.size >= maxEntries) entries.delete(entries.keys().next().value!);
+      entries.set(keyHash, { key, expiresAtMs: performance.now() + ttlMs });
+    },
+    evict(id) {
+      for (const [hash, entry] of entries) if (entry.key.id === id) entries.delete(hash);
+    },
+  };
+}

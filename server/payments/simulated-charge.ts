@@ -1,0 +1,134 @@
+import { createHash } from "node:crypto";
+import type { Sql } from "../../db/client";
+import type { ChargeResult, ChargeSavedCardInput, PaymentProvider } from "./provider";
+import { CARD_MESSAGES, TEST_CARDS, type TestCard } from "./test-cards";
+
+/**
+ * Off-session charges of the simulated provider, behaving like Stripe test mode
+ * (shared/DESIGN.md "Top-ups and payments"): a card saved from `4242...` pays,
+ * `4000000000000341` is declined on every off-session charge, `4000002500003155`
+ * needs authentication (requires_action with a link to the confirm page). Payment
+ * intents are stored in `simulated_payment_intents`, unique on the idempotency key, so a
+ * repeated charge returns the first intent and charges once, as Stripe does.
+ */
+
+/** Saved simulated cards expire this many years from now (like Stripe's test cards: any future date). */
+export const SIMULATED_CARD_YEARS = 3;
+
+/** The simulated customer of an account (`cus_sim_<hash>`), stable so all its cards share it. */
+export function simulatedCustomerId(accountId: string): string {
+  return `cus_sim_${createHash("sha256").update(accountId).digest("hex").slice(0, 24)}`;
+}
+
+/** The saved payment method of a test card: `pm_sim_<last4>` (the last four digits tell the four test cards apart). */
+export function simulatedPaymentMethodId(card: TestCard): string {
+  return `pm_sim_${card.number.slice(-4)}`;
+}
+
+function cardOf(paymentMethodId: string): TestCard | undefined {
+  const last4 = /^pm_sim_(\d{4})$/.exec(paymentMethodId)?.[1];
+  return last4 ? TEST_CARDS.find((c) => c.number.endsWith(last4)) : undefined;
+}
+
+interface IntentRow {
+  id: string;
+  amount: number;
+  currency: string;
+  status: ChargeResult["status"];
+  last_error: string | null;
+  metadata: Record<string, string>;
+}
+
+/** A simulated payment intent as the confirm page shows it. */
+export interface SimulatedIntent {
+  id: string;
+  amount: number;
+  currency: string;
+  status: ChargeResult["status"];
+}
+
+export interface SimulatedCharges {
+  /** See PaymentProvider.chargeSavedPaymentMethod. */
+  chargeSavedPaymentMethod(input: ChargeSavedCardInput): Promise<ChargeResult>;
+  /** See PaymentProvider.refund (the simulator records nothing: refunds always succeed). */
+  refund: PaymentProvider["refund"];
+  /** The intent behind a confirm link, or null. */
+  getPaymentIntent(id: string): Promise<SimulatedIntent | null>;
+  /**
+   * The customer's answer on the confirm page: `complete` marks a requires_action intent
+   * succeeded and delivers `payment_intent.succeeded`; `fail` marks it failed and delivers
+   * `payment_intent.payment_failed`. A second answer changes nothing. Returns the intent.
+   */
+  confirmPaymentIntent(id: string, answer: "complete" | "fail"): Promise<SimulatedIntent | null>;
+}
+
+/** Builds the simulated provider's charge operations over `sql`; `emitEvent` delivers signed events. */
+export function createSimulatedCharges(options: {
+  sql: Sql;
+  publicUrl: string;
+  emitEvent: (type: string, object: Record<string, unknown>) => Promise<void>;
+}): SimulatedCharges {
+  const { sql } = options;
+  const toResult = (row: IntentRow): ChargeResult => ({
+    paymentIntentId: row.id,
+    status: row.status,
+    amount: row.amount,
+    currency: row.currency,
+    actionUrl: row.status === "requires_action" ? `${options.publicUrl}/simulated-checkout/confirm/${row.id}` : null,
+    failureMessage: row.last_error,
+  });
+  const toStripeIntent = (row: IntentRow) => ({
+    id: row.id,
+    object: "payment_intent",
+    amount: row.amount,
+    currency: row.currency.toLowerCase(),
+    status: row.status,
+    metadata: row.metadata,
+  });
+
+  return {
+    async chargeSavedPaymentMethod(input) {
+      const card = cardOf(input.paymentMethodId);
+      const outcome: Pick<IntentRow, "status" | "last_error"> = !card
+        ? { status: "failed", last_error: CARD_MESSAGES.invalid }
+        : card.offSessionDeclines
+          ? { status: "failed", last_error: CARD_MESSAGES.declined }
+          : card.behaviour === "authenticate"
+            ? { status: "requires_action", last_error: "This payment requires authentication." }
+            : { status: "succeeded", last_error: null };
+      const id = `pi_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 24)}`;
+      await sql`
+        INSERT INTO simulated_payment_intents
+          (id, idempotency_key, amount, currency, customer, payment_method, status, last_error, metadata)
+        VALUES (${id}, ${input.idempotencyKey}, ${input.amount}, ${input.currency}, ${input.customerId},
+                ${input.paymentMethodId}, ${outcome.status}, ${outcome.last_error}, ${sql.json(input.metadata)})
+        ON CONFLICT (idempotency_key) DO NOTHING`;
+      const [row] = await sql<IntentRow[]>`SELECT * FROM simulated_payment_intents WHERE idempotency_key = ${input.idempotencyKey}`;
+      return toResult(row!);
+    },
+
+    async refund(input) {
+      return { id: `re_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 24)}`, status: "succeeded" };
+    },
+
+    async getPaymentIntent(id) {
+      const [row] = await sql<IntentRow[]>`SELECT * FROM simulated_payment_intents WHERE id = ${id}`;
+      return row ? { id: row.id, amount: row.amount, currency: row.currency, status: row.status } : null;
+    },
+
+    async confirmPaymentIntent(id, answer) {
+      const status = answer === "complete" ? "succeeded" : "failed";
+      const [row] = await sql<IntentRow[]>`
+        UPDATE simulated_payment_intents
+           SET status = ${status}, last_error = ${answer === "complete" ? null : CARD_MESSAGES.authenticationFailed}
+         WHERE id = ${id} AND status = 'requires_action' RETURNING *`;
+      if (row) {
+        await options.emitEvent(
+          status === "succeeded" ? "payment_intent.succeeded" : "payment_intent.payment_failed",
+          toStripeIntent(row),
+        );
+      }
+      return this.getPaymentIntent(id);
+    },
+  };
+}

@@ -1,0 +1,52 @@
+import { createRoute, z } from "@hono/zod-openapi";
+import { reactivateAccount, suspendAccount } from "../../../db/ledger/account-status";
+import { requireOperator } from "../../middleware/operator";
+import { createRouter } from "../router";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas";
+
+const StatusSchema = z
+  .object({
+    accountId: z.string(),
+    status: z.enum(["active", "suspended"]),
+    suspendedReason: z.enum(["operator", "non_payment"]).nullable(),
+    changed: z.boolean().openapi({ description: "False when the account already had this status." }),
+  })
+  .openapi("AccountStatus");
+
+const SuspendBody = z
+  .object({
+    reason: z.enum(["operator", "non_payment"]).default("operator").openapi({
+      description: "non_payment: lifted automatically once a top-up brings available back to >= 0; operator: only by an operator.",
+    }),
+  })
+  .strict();
+
+const Params = z.object({ id: z.string().max(64) });
+
+
+const suspend = createRoute({
+  method: "post",
+  path: "/operator/accounts/{id}/suspend",
+  tags: ["operator"],
+  summary: "Suspend an account: usage answers 403 account_suspended; emits account.suspended",
+  middleware: [requireOperator()] as const,
+  request: { params: Params, ...jsonBody(SuspendBody) },
+  responses: { 200: jsonResponse(StatusSchema, "Suspended"), ...errorResponses },
+});
+
+const reactivate = createRoute({
+  method: "post",
+  path: "/operator/accounts/{id}/reactivate",
+  tags: ["operator"],
+  summary: "Reactivate a suspended account; emits account.reactivated",
+  middleware: [requireOperator()] as const,
+  request: { params: Params },
+  responses: { 200: jsonResponse(StatusSchema, "Active"), ...errorResponses },
+});
+
+/** Operator routes (server/middleware/operator.ts): suspend and reactivate any account. */
+export const operatorRoutes = createRouter()
+  .openapi(suspend, async (c) =>
+    c.json(await suspendAccount(c.get("deps").ledger, c.req.valid("param").id, c.req.valid("json").reason), 200),
+  )
+  .openapi(reactivate, async (c) => c.json(await reactivateAccount(c.get("deps").ledger, c.req.valid("param").id), 200));

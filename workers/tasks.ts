@@ -1,0 +1,54 @@
+import type { TaskList } from "graphile-worker";
+import { AUTO_TOPUP_JOB_MAX_ATTEMPTS, AUTO_TOPUP_TASK, autoTopupJobKey } from "../db/auto-topup/job";
+import { expireHolds } from "../db/ledger/release-hold";
+import type { Logger } from "../server/logger";
+import { ATTEMPT_LEASE_MS, runAutoTopup, type AutoTopupDeps } from "./run-auto-topup";
+
+/** Most accounts one sweep enqueues: 1000 (bounded work; the next sweep continues). */
+const SWEEP_BATCH = 1000;
+
+/**
+ * Recurring tasks (graphile-worker crontab syntax): holds expire within a minute of
+ * `expiresAt`; the auto top-up sweep runs every 5 minutes to catch a crossing whose job
+ * was lost or gave up (shared/DESIGN.md, "Auto top-up": "a periodic sweep catches misses").
+ */
+export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep"].join("\n");
+
+/**
+ * The worker's tasks:
+ * - auto_topup `{ accountId }`: runAutoTopup (one account);
+ * - auto_topup_sweep: enqueues auto_topup for every enabled, unpaused account below its
+ *   threshold whose cooldown is over, or with an attempt left pending past its lease (a
+ *   crashed run, resumed with the same idempotency key); same job key, so no duplicates;
+ * - expire_holds: releases holds past their expiry (expireHolds).
+ */
+export function createTaskList(deps: AutoTopupDeps & { logger: Logger }): TaskList {
+  return {
+    [AUTO_TOPUP_TASK]: async (payload) => {
+      const { accountId } = payload as { accountId: string };
+      const run = await runAutoTopup(deps, accountId);
+      deps.logger.info({ accountId, run }, "auto top-up run");
+    },
+    auto_topup_sweep: async () => {
+      const now = deps.now();
+      const rows = await deps.ledger.sql`
+        SELECT s.account_id FROM auto_topup_settings s JOIN accounts a ON a.id = s.account_id
+         WHERE s.enabled AND s.action_url IS NULL AND a.status <> 'closed'
+           AND ((a.balance < s.threshold
+                 AND (s.last_attempt_at IS NULL OR s.last_attempt_at + make_interval(mins => s.cooldown_minutes) <= ${now}))
+                OR EXISTS (SELECT 1 FROM topups t
+                            WHERE t.account_id = s.account_id AND t.kind = 'auto' AND t.status = 'pending'
+                              AND t.action_url IS NULL AND t.created_at < ${new Date(now.getTime() - ATTEMPT_LEASE_MS)}))
+         LIMIT ${SWEEP_BATCH}`;
+      for (const { account_id: accountId } of rows as unknown as { account_id: string }[]) {
+        await deps.ledger.sql`
+          SELECT graphile_worker.add_job(${AUTO_TOPUP_TASK}, json_build_object('accountId', ${accountId}::text),
+                                         job_key := ${autoTopupJobKey(accountId)}, max_attempts := ${AUTO_TOPUP_JOB_MAX_ATTEMPTS}::int)`;
+      }
+    },
+    expire_holds: async () => {
+      const expired = await expireHolds(deps.ledger, deps.now());
+      if (expired > 0) deps.logger.info({ expired }, "holds expired");
+    },
+  };
+}
