@@ -4,6 +4,7 @@ import { startServices } from "./bootstrap";
 import { deliverToApp } from "./payments/deliver-to-app";
 import { seedDemo, startDemoUsage } from "./demo";
 import { loadEnv } from "./env";
+import { runMain, stopOnSignals } from "./process";
 import { createLogger } from "./logger";
 import { startWorker } from "../workers/start-worker";
 
@@ -39,19 +40,7 @@ async function main() {
       ? startDemoUsage(services.deps, demo.accountId)
       : () => {};
 
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, "shutting down");
-    stopDemoUsage();
-    server.close();
-    await worker?.stop();
-    await services.stop();
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  stopOnSignals(logger, [stopDemoUsage, () => server.close(), () => worker?.stop(), services.stop]);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runMain(main);

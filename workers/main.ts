@@ -1,6 +1,7 @@
 import { startServices } from "../server/bootstrap";
 import { loadEnv } from "../server/env";
 import { createLogger } from "../server/logger";
+import { runMain, stopOnSignals } from "../server/process";
 import { startWorker } from "./start-worker";
 
 /**
@@ -13,17 +14,7 @@ async function main() {
   const services = await startServices(env, logger);
   const runner = await startWorker(services.deps);
   logger.info("worker running");
-  const shutdown = async (signal: string) => {
-    logger.info({ signal }, "worker shutting down");
-    await runner.stop();
-    await services.stop();
-    process.exit(0);
-  };
-  process.once("SIGINT", () => void shutdown("SIGINT"));
-  process.once("SIGTERM", () => void shutdown("SIGTERM"));
+  stopOnSignals(logger, [() => runner.stop(), services.stop]);
 }
 
-main().catch((err: unknown) => {
-  process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-  process.exit(1);
-});
+runMain(main);

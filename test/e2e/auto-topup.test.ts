@@ -1,11 +1,14 @@
-import { mkdirSync } from "node:fs";
-import { serve, type ServerType } from "@hono/node-server";
-import type { Runner } from "graphile-worker";
-import { chromium, type Browser, type Page } from "playwright-core";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startWorker } from "../../workers/start-worker";
-import { createTestContext, type TestContext } from "../harness";
-import { freePort } from "./free-port";
+import {
+  balanceText,
+  debitThroughApi,
+  markNoReload,
+  saveScreenshot,
+  signUpAndTopUp25,
+  startBrowserHarness,
+  wasNotReloaded,
+  type BrowserHarness,
+} from "./browser-harness";
 
 /**
  * Auto top-up in a real browser, with the graphile-worker running as in `npm start`: sign up,
@@ -13,48 +16,16 @@ import { freePort } from "./free-port";
  * amount 20.00 in the portal, debit 16.00 through the API, and watch the auto top-up credit
  * arrive on the dashboard without a reload. Needs a built portal (npm run build:portal).
  */
-let ctx: TestContext;
-let server: ServerType;
-let browser: Browser;
-let worker: Runner;
-let base: string;
-
+let h: BrowserHarness;
 beforeAll(async () => {
-  const port = await freePort();
-  base = `http://localhost:${port}`;
-  ctx = await createTestContext({ PUBLIC_URL: base });
-  server = serve({ fetch: ctx.app.fetch, port, hostname: "127.0.0.1" });
-  worker = await startWorker(ctx.deps);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  h = await startBrowserHarness({ worker: true });
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await worker?.stop();
-  server?.close();
-  await ctx?.close();
-});
-
-const balanceText = (page: Page) =>
-  page.getByTestId("balance").evaluate((el) => (el.textContent ?? "").replace(/\s+/g, " ").trim());
+afterAll(() => h?.close());
 
 it("enable auto top-up at 10.00 / 20.00, debit below 10.00 through the API, see the credit arrive live", async () => {
+  const { browser, base } = h;
   const page = await browser.newPage({ locale: "de-DE", viewport: { width: 1280, height: 1200 } });
-  await page.goto(`${base}/signup`);
-  await page.getByTestId("signup-name").fill("Auto GmbH");
-  await page.getByTestId("signup-email").fill(`auto_${Date.now()}@example.test`);
-  await page.getByTestId("signup-password").fill("a long enough password");
-  await page.getByTestId("signup-submit").click();
-  await page.waitForURL(`${base}/`);
-
-  await page.getByTestId("topup-25").click();
-  await page.waitForURL(/\/simulated-checkout\//);
-  await page.locator("#card").fill("4242424242424242");
-  await page.getByRole("button", { name: /^Pay/ }).click();
-  await page.waitForURL(/\/\?topup=|\/$/);
+  await signUpAndTopUp25(page, base, "Auto GmbH");
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("25,00 €");
   await page.reload(); // the saved card shows up on the next load
   await expect.poll(() => page.getByTestId("one-click-topup").textContent()).toMatch(/25,00\s€.*4242/);
@@ -74,18 +45,14 @@ it("enable auto top-up at 10.00 / 20.00, debit below 10.00 through the API, see 
     });
     return ((await res.json()) as { secret: string }).secret;
   });
-  await page.evaluate(() => ((globalThis as unknown as { noReload: boolean }).noReload = true));
+  await markNoReload(page);
 
-  const res = await fetch(`${base}/api/v1/usage`, {
-    method: "POST",
-    headers: { authorization: `Bearer ${secret}`, "content-type": "application/json" },
-    body: JSON.stringify({ amount: 1_600, description: "Big job" }),
-  });
+  const res = await debitThroughApi(base, secret, 1_600, "Big job");
   expect(res.status).toBe(201);
 
   // 25.00 - 16.00 = 9.00 < 10.00: the worker charges 20.00 -> 29.00, pushed over the live stream.
   await expect.poll(() => balanceText(page), { timeout: 15_000 }).toBe("29,00 €");
-  expect(await page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload)).toBe(true);
+  expect(await wasNotReloaded(page)).toBe(true);
   await expect.poll(() => page.getByTestId("live-notice").textContent(), { timeout: 5_000 }).toContain("succeeded");
   await expect.poll(() => page.getByTestId("autotopup-last").textContent()).toContain("succeeded");
 
@@ -93,7 +60,6 @@ it("enable auto top-up at 10.00 / 20.00, debit below 10.00 through the API, see 
   await page.goto(`${base}/payment-methods`);
   await expect.poll(() => page.getByTestId("cards-list").textContent()).toMatch(/VISA •••• 4242\s*Default/);
 
-  mkdirSync("test-results", { recursive: true });
-  await page.screenshot({ path: "test-results/auto-topup.png", fullPage: true });
+  await saveScreenshot(page, "auto-topup");
   await page.close();
 });

@@ -1,0 +1,87 @@
+import { mkdirSync } from "node:fs";
+import { serve, type ServerType } from "@hono/node-server";
+import type { Runner } from "graphile-worker";
+import { chromium, type Browser, type Page } from "playwright-core";
+import { startWorker } from "../../workers/start-worker";
+import { createTestContext, type TestContext } from "../harness";
+import { freePort } from "./free-port";
+
+export interface BrowserHarness {
+  ctx: TestContext;
+  /** e.g. http://localhost:41234: the app served over real HTTP. */
+  base: string;
+  browser: Browser;
+  close(): Promise<void>;
+}
+
+/**
+ * The app as `npm start` composes it, served on a free port, plus Debian's chromium
+ * through playwright-core (CHROMIUM_PATH overrides /usr/bin/chromium) and, with
+ * `worker`, the graphile-worker. Needs a built portal (npm run build:portal).
+ */
+export async function startBrowserHarness(options: { worker?: boolean } = {}): Promise<BrowserHarness> {
+  const port = await freePort();
+  const base = `http://localhost:${port}`;
+  const ctx = await createTestContext({ PUBLIC_URL: base });
+  const server: ServerType = serve({ fetch: ctx.app.fetch, port, hostname: "127.0.0.1" });
+  const worker: Runner | null = options.worker ? await startWorker(ctx.deps) : null;
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+  return {
+    ctx,
+    base,
+    browser,
+    close: async () => {
+      await browser.close();
+      await worker?.stop();
+      server.close();
+      await ctx.close();
+    },
+  };
+}
+
+/** The balance figure's text, with the non-breaking spaces Intl puts in "25,00 €" made plain. */
+export const balanceText = (page: Page) =>
+  page.getByTestId("balance").evaluate((el) => (el.textContent ?? "").replace(/\s+/g, " ").trim());
+
+/** Marks the page so a later check can tell it was not reloaded. */
+export const markNoReload = (page: Page) =>
+  page.evaluate(() => ((globalThis as unknown as { noReload: boolean }).noReload = true));
+
+/** True when the page is the same document markNoReload marked. */
+export const wasNotReloaded = (page: Page) =>
+  page.evaluate(() => (globalThis as unknown as { noReload?: boolean }).noReload === true);
+
+/** Debits `amount` minor units through the public API with an API key. */
+export const debitThroughApi = (base: string, apiKey: string, amount: number, description: string) =>
+  fetch(`${base}/api/v1/usage`, {
+    method: "POST",
+    headers: { authorization: `Bearer ${apiKey}`, "content-type": "application/json" },
+    body: JSON.stringify({ amount, description }),
+  });
+
+/**
+ * Signs up a new user in the portal and pays 25.00 through the simulated checkout with
+ * the card that always succeeds (which also saves it); resolves on the dashboard.
+ */
+export async function signUpAndTopUp25(page: Page, base: string, name: string): Promise<void> {
+  await page.goto(`${base}/signup`);
+  await page.getByTestId("signup-name").fill(name);
+  await page.getByTestId("signup-email").fill(`e2e_${Date.now()}_${Math.random().toString(36).slice(2)}@example.test`);
+  await page.getByTestId("signup-password").fill("a long enough password");
+  await page.getByTestId("signup-submit").click();
+  await page.waitForURL(`${base}/`);
+  await page.getByTestId("topup-25").click();
+  await page.waitForURL(/\/simulated-checkout\//);
+  await page.locator("#card").fill("4242424242424242");
+  await page.getByRole("button", { name: /^Pay/ }).click();
+  await page.waitForURL(/\/\?topup=|\/$/);
+}
+
+/** Saves a full-page screenshot under test-results/ (kept by CI as the run's picture). */
+export async function saveScreenshot(page: Page, name: string): Promise<void> {
+  mkdirSync("test-results", { recursive: true });
+  await page.screenshot({ path: `test-results/${name}.png`, fullPage: true });
+}
