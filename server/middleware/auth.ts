@@ -49,8 +49,17 @@ async function authenticateApiKey(deps: AppDeps, header: string, scope: ApiKeySc
   const keyHash = sha256Hex(match[1]);
   let key = deps.apiKeyCache.get(keyHash);
   if (!key) {
+    // Same round trip: stamp last_used_at, at most once a minute per key, so a busy key
+    // is not a hot row (the portal shows "last used" to the minute).
     const [row] = await deps.database.sql<{ id: string; account_id: string; scopes: string[] }[]>`
-      SELECT id, account_id, scopes FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL`;
+      WITH k AS (
+        SELECT id, account_id, scopes, last_used_at FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL
+      ), touched AS (
+        UPDATE api_keys SET last_used_at = now() FROM k
+         WHERE api_keys.id = k.id AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
+        RETURNING 1
+      )
+      SELECT id, account_id, scopes, (SELECT count(*) FROM touched) AS touched FROM k`;
     if (!row) throw new ApiError("invalid_api_key", "This API key is not valid or has been revoked.");
     key = { id: row.id, accountId: row.account_id, scopes: row.scopes };
     deps.apiKeyCache.set(keyHash, key);

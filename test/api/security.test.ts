@@ -39,6 +39,15 @@ describe("tenancy: another tenant's ids are 404", () => {
     expect(still.status).toBe(200);
   });
 
+  it("an API key's last use is shown on the keys list", async () => {
+    const fresh = await newCustomer(ctx);
+    expect((await ctx.request("GET", "/api/v1/balance", { apiKey: fresh.apiKey })).status).toBe(200);
+    const keys = (await (await ctx.request("GET", "/api/v1/api-keys", { cookie: fresh.cookie })).json()) as {
+      data: { lastUsedAt: string | null }[];
+    };
+    expect(keys.data.some((k) => k.lastUsedAt !== null && Date.parse(k.lastUsedAt) > Date.now() - 60_000)).toBe(true);
+  });
+
   it("a session or key only ever sees its own account", async () => {
     const viaKey = (await (await ctx.request("GET", "/api/v1/balance", { apiKey: stranger.apiKey })).json()) as { accountId: string };
     expect(viaKey.accountId).toBe(stranger.accountId);
