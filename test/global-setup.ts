@@ -3,8 +3,11 @@ import { createClient } from "redis";
 import type { TestProject } from "vitest/node";
 import { runMigrations } from "../db/migrate";
 
-/** Database the tests own; dropped and re-created (with the real migrations) per run. */
-const TEST_DATABASE = "balance_test";
+/**
+ * Database the tests own; dropped and re-created (with the real migrations) per run.
+ * TEST_DATABASE_NAME lets two test runs share one PostgreSQL without dropping each other's.
+ */
+const TEST_DATABASE = process.env.TEST_DATABASE_NAME ?? "balance_test";
 
 /**
  * Creates a fresh test database on the PostgreSQL at DATABASE_URL (default: the local
