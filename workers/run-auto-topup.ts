@@ -1,12 +1,12 @@
 import type { Queryable } from "../db/client";
 import { nextEligibleAt, type SettingsRow } from "../db/auto-topup/settings";
-import { completeCharge } from "../db/ledger/complete-charge";
 import { MAX_TOPUP_MINOR, MIN_TOPUP_MINOR } from "../db/ledger/create-topup";
 import { notice } from "../db/ledger/notice";
 import { findChargeableCard, type PaymentMethodRow } from "../db/ledger/payment-methods";
 import type { TopupRow } from "../db/ledger/topup-record";
 import type { LedgerContext } from "../db/ledger/types";
 import { newId } from "../db/ids";
+import { chargeAttempt } from "../server/payments/charge-attempt";
 import type { PaymentProvider } from "../server/payments/provider";
 
 /** What the auto top-up job needs; `now` is injected so tests can move the clock. */
@@ -54,15 +54,11 @@ export async function runAutoTopup(deps: AutoTopupDeps, accountId: string): Prom
     return { kind: "skipped", reason: plan.reason, nextEligibleAt: plan.nextEligibleAt };
   }
   const { attempt, card } = plan;
-  const outcome = await deps.payments.chargeSavedPaymentMethod({
-    amount: attempt.amount,
-    currency: attempt.currency,
-    customerId: card.provider_customer_id,
-    paymentMethodId: card.provider_payment_method_id,
-    idempotencyKey: `topup_${attempt.id}`,
-    metadata: { topupId: attempt.id, accountId, kind: "auto" },
-  });
-  await completeCharge(deps.ledger, { topupId: attempt.id, accountId, kind: "auto" }, outcome);
+  const outcome = await chargeAttempt(
+    deps,
+    { id: attempt.id, accountId, amount: attempt.amount, currency: attempt.currency, kind: "auto" },
+    card,
+  );
   return { kind: "charged", topupId: attempt.id, status: outcome.status };
 }
 

@@ -1,9 +1,9 @@
-import { completeCharge } from "../../db/ledger/complete-charge";
 import { createTopup } from "../../db/ledger/create-topup";
 import { findChargeableCard } from "../../db/ledger/payment-methods";
 import { findTopup, type Topup } from "../../db/ledger/topup-record";
 import type { AppDeps } from "../context";
 import { ApiError } from "../errors";
+import { chargeAttempt } from "./charge-attempt";
 
 export interface ChargeSavedCardTopupInput {
   accountId: string;
@@ -38,14 +38,10 @@ export async function chargeSavedCardTopup(
     kind: "saved_card",
     paymentMethodId: card.id,
   });
-  const outcome = await deps.payments.chargeSavedPaymentMethod({
-    amount: topup.amount,
-    currency: topup.currency,
-    customerId: card.provider_customer_id,
-    paymentMethodId: card.provider_payment_method_id,
-    idempotencyKey: `topup_${topup.id}`,
-    metadata: { topupId: topup.id, accountId: input.accountId, kind: "saved_card" },
-  });
-  await completeCharge(deps.ledger, { topupId: topup.id, accountId: input.accountId, kind: "saved_card" }, outcome);
+  await chargeAttempt(
+    deps,
+    { id: topup.id, accountId: input.accountId, amount: topup.amount, currency: topup.currency, kind: "saved_card" },
+    card,
+  );
   return (await findTopup(sql, input.accountId, topup.id))!;
 }
