@@ -21,6 +21,7 @@ import { paymentMethodsRoutes } from "./routes/payment-methods/index";
 import { topupsRoutes } from "./routes/topups/index";
 import { transactionsRoutes } from "./routes/transactions/index";
 import { usageRoutes } from "./routes/usage/index";
+import { accountWebhookEndpointRoutes, operatorWebhookEndpointRoutes } from "./routes/webhook-endpoints/index";
 import { webhooksRoutes } from "./routes/webhooks/index";
 import { portalStatic } from "./static";
 
@@ -45,7 +46,9 @@ export function createApp(deps: AppDeps) {
     .route("/", holdsRoutes)
     .route("/", paymentMethodsRoutes)
     .route("/", autoTopupRoutes)
-    .route("/", operatorRoutes);
+    .route("/", operatorRoutes)
+    .route("/", accountWebhookEndpointRoutes)
+    .route("/", operatorWebhookEndpointRoutes);
 
   api.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
   api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "lb_session" });
@@ -62,15 +65,16 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestContext(deps));
   app.use("*", httpMetrics());
-  app.use(
-    "/api/*",
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-      },
-    }),
-  );
+  const limitBody = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
+    },
+  });
+  // Not for GET/HEAD (no body is read): bodyLimit reads `c.req.raw.body`, which makes
+  // @hono/node-server build a full WHATWG Request (+ AbortController) that then lives as
+  // long as the connection, ~1.3 KB per open SSE connection (GET /api/v1/events).
+  app.use("/api/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
   app.route("/", healthRoutes);
   app.route("/", metricsRoutes);
   app.route("/api/v1", api);

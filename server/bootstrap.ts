@@ -14,6 +14,8 @@ import { registerPoolMetrics } from "./metrics/db-pool";
 import { countingSink } from "./metrics/ledger-sink";
 import { createMetrics } from "./metrics/registry";
 import { createPaymentProvider, type WebhookDelivery } from "./payments/index";
+import { createRateLimits } from "./rate-limits";
+import { namesPrivateHost } from "./webhooks/targets";
 
 export interface Services {
   deps: AppDeps;
@@ -47,8 +49,16 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
 
   const bus: EventBus = env.REDIS_URL ? await createRedisBus(env.REDIS_URL, logger) : createInProcessBus();
   stops.unshift(bus.close);
+  const rateLimits = await createRateLimits(
+    { redisUrl: env.REDIS_URL, signupsPerHour: env.SIGNUP_RATE_LIMIT_PER_HOUR },
+    logger,
+  );
+  stops.unshift(rateLimits.close);
 
   const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/$/, "");
+  const webhookTargets = {
+    allowPrivateTargets: (env.WEBHOOK_ALLOW_PRIVATE_TARGETS ?? (namesPrivateHost(publicUrl) ? "1" : "0")) === "1",
+  };
   let deliver: WebhookDelivery | null = null;
   const payments = createPaymentProvider({
     env,
@@ -78,6 +88,8 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
       logger,
       metrics,
       debits,
+      webhookTargets,
+      rateLimits,
       apiKeyCache: createApiKeyCache(env.API_KEY_CACHE_TTL_MS),
     },
     embedded: !env.DATABASE_URL,

@@ -7,6 +7,8 @@ import type { EventBus } from "./events/bus";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics/registry";
 import type { PaymentProvider } from "./payments/provider";
+import type { RateLimits } from "./rate-limits";
+import type { WebhookTargetPolicy } from "./webhooks/targets";
 
 /** Everything a request handler may use, built once per process (server/main.ts). */
 export interface AppDeps {
@@ -22,6 +24,10 @@ export interface AppDeps {
   metrics: Metrics;
   /** Valid API keys of recent requests (saves the api_keys SELECT). */
   apiKeyCache: ApiKeyCache;
+  /** Log-in and sign-up limits, in Redis when REDIS_URL is set. */
+  rateLimits: RateLimits;
+  /** Where customers' webhook endpoints may point (WEBHOOK_ALLOW_PRIVATE_TARGETS). */
+  webhookTargets: WebhookTargetPolicy;
   /** Usage debits, coalesced per hot account unless DEBIT_COALESCING=0. */
   debits: DebitCoalescer;
 }

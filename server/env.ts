@@ -39,6 +39,21 @@ const EnvSchema = z.object({
   DEBIT_COALESCING: z.enum(["0", "1"]).default("1"),
   /** How long a valid API key is cached per instance, ms (server/auth/api-key-cache.ts): a key revoked on another instance works that much longer. 0 = no cache. */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  /**
+   * 1 lets customers' webhook endpoints reach localhost and private networks; 0 refuses
+   * them (SSRF). Default: 1 when PUBLIC_URL is on localhost (development), else 0.
+   * The operator's endpoints may always.
+   */
+  WEBHOOK_ALLOW_PRIVATE_TARGETS: z.enum(["0", "1"]).optional(),
+  /**
+   * The non-payment rule: an account whose balance has been below zero (on its overdraft)
+   * for this many hours is suspended until a top-up restores it. 0 = never.
+   */
+  NON_PAYMENT_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 365).default(72),
+  /** 1 behind a proxy that appends the client to X-Forwarded-For (nginx.conf): per-IP limits use it. */
+  TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  /** Sign-ups allowed per client IP per hour (server/rate-limits.ts). */
+  SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -36,6 +36,8 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? "silent",
     STRIPE_WEBHOOK_SECRET: TEST_WEBHOOK_SECRET,
     PUBLIC_URL: "http://localhost:3000",
+    SIGNUP_RATE_LIMIT_PER_HOUR: "1000000", // tests sign up hundreds of customers from one address
+
     ...env,
   });
   const services = await startServices(config, createLogger(config.LOG_LEVEL));

@@ -15,7 +15,7 @@ const POLL_INTERVAL_MS = 2_000;
  * runner; `stop()` drains it.
  */
 export async function startWorker(
-  deps: Pick<AppDeps, "database" | "ledger" | "payments" | "logger" | "metrics">,
+  deps: Pick<AppDeps, "env" | "database" | "ledger" | "payments" | "logger" | "metrics" | "webhookTargets">,
 ): Promise<Runner> {
   const log = deps.logger.child({ component: "worker" });
   const runner = await run({

@@ -1,7 +1,11 @@
 import type { TaskList } from "graphile-worker";
 import { AUTO_TOPUP_JOB_MAX_ATTEMPTS, AUTO_TOPUP_TASK, autoTopupJobKey } from "../db/auto-topup/job";
+import { suspendOverdrawnAccounts } from "../db/ledger/overdraft";
 import { expireHolds } from "../db/ledger/release-hold";
+import { DELIVER_WEBHOOK_TASK } from "../db/webhooks/enqueue";
 import type { Logger } from "../server/logger";
+import type { AppDeps } from "../server/context";
+import { deliverWebhook, WebhookDeliveryFailed } from "./deliver-webhook";
 import { ATTEMPT_LEASE_MS, runAutoTopup, type AutoTopupDeps } from "./run-auto-topup";
 
 /** Most accounts one sweep enqueues: 1000 (bounded work; the next sweep continues). */
@@ -12,7 +16,7 @@ const SWEEP_BATCH = 1000;
  * `expiresAt`; the auto top-up sweep runs every 5 minutes to catch a crossing whose job
  * was lost or gave up (shared/DESIGN.md, "Auto top-up": "a periodic sweep catches misses").
  */
-export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep"].join("\n");
+export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep", "*/15 * * * * suspend_overdrawn"].join("\n");
 
 /**
  * The worker's tasks:
@@ -20,9 +24,16 @@ export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep"
  * - auto_topup_sweep: enqueues auto_topup for every enabled, unpaused account below its
  *   threshold whose cooldown is over, or with an attempt left pending past its lease (a
  *   crashed run, resumed with the same idempotency key); same job key, so no duplicates;
- * - expire_holds: releases holds past their expiry (expireHolds).
+ * - expire_holds: releases holds past their expiry (expireHolds);
+ * - suspend_overdrawn (every 15 min): the non-payment rule, suspendOverdrawnAccounts with
+ *   NON_PAYMENT_GRACE_HOURS (0 = off);
+ * - deliver_webhook `{ endpointId, eventId }`: one attempt of one webhook delivery
+ *   (deliverWebhook); a failed attempt fails the job, so graphile-worker retries it with
+ *   its exponential backoff until the last attempt.
  */
-export function createTaskList(deps: AutoTopupDeps & { logger: Logger }): TaskList {
+export function createTaskList(
+  deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets"> & { logger: Logger },
+): TaskList {
   return {
     [AUTO_TOPUP_TASK]: async (payload) => {
       const { accountId } = payload as { accountId: string };
@@ -45,6 +56,21 @@ export function createTaskList(deps: AutoTopupDeps & { logger: Logger }): TaskLi
           SELECT graphile_worker.add_job(${AUTO_TOPUP_TASK}, json_build_object('accountId', ${accountId}::text),
                                          job_key := ${autoTopupJobKey(accountId)}, max_attempts := ${AUTO_TOPUP_JOB_MAX_ATTEMPTS}::int)`;
       }
+    },
+    [DELIVER_WEBHOOK_TASK]: async (payload, helpers) => {
+      const key = payload as { endpointId: string; eventId: string };
+      const attempt = { attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts };
+      const result = await deliverWebhook(deps.ledger.sql, key, attempt, deps.webhookTargets);
+      if (result.kind === "sent" && result.retry) {
+        throw new WebhookDeliveryFailed(`webhook ${key.eventId} to ${key.endpointId}: ${result.error}`);
+      }
+    },
+    suspend_overdrawn: async () => {
+      const graceHours = deps.env.NON_PAYMENT_GRACE_HOURS;
+      if (graceHours === 0) return;
+      const overdrawnBefore = new Date(deps.now().getTime() - graceHours * 3_600_000);
+      const suspended = await suspendOverdrawnAccounts(deps.ledger, overdrawnBefore);
+      if (suspended.length > 0) deps.logger.info({ suspended }, "accounts suspended for non-payment");
     },
     expire_holds: async () => {
       const expired = await expireHolds(deps.ledger, deps.now());

@@ -1,5 +1,7 @@
 import type { ChargeOutcome } from "../ledger/complete-charge";
 import { notice } from "../ledger/notice";
+import { enqueueWebhookEvent } from "../webhooks/enqueue";
+import type { WebhookEventType } from "../webhooks/event-types";
 import type { LedgerContext } from "../ledger/types";
 
 /**
@@ -10,7 +12,8 @@ export const MAX_CONSECUTIVE_FAILURES = 3;
 
 /**
  * Records an auto top-up attempt's outcome on the settings row and tells the customer on
- * the live stream (`notification` event, type `auto_topup.<result>`):
+ * the live stream (`notification` event, type `auto_topup.<result>`) and subscribed
+ * webhook endpoints (enqueued in the same transaction):
  * - succeeded: failures reset to 0, any pause cleared;
  * - failed: failures + 1; at MAX_CONSECUTIVE_FAILURES it sets enabled = false with the
  *   reason and also sends `auto_topup.disabled`;
@@ -24,7 +27,8 @@ export async function recordAutoTopupOutcome(
   outcome: ChargeOutcome,
 ): Promise<void> {
   const reason = outcome.status === "succeeded" ? null : (outcome.failureMessage ?? outcome.status);
-  const [row] = await ctx.sql<{ enabled: boolean; consecutive_failures: number; disabled_reason: string | null }[]>`
+  const events = await ctx.sql.begin(async (tx) => {
+    const [row] = await tx<{ enabled: boolean; consecutive_failures: number; disabled_reason: string | null }[]>`
     UPDATE auto_topup_settings
        SET consecutive_failures = CASE ${outcome.status}
              WHEN 'succeeded' THEN 0 WHEN 'failed' THEN consecutive_failures + 1 ELSE consecutive_failures END,
@@ -36,17 +40,23 @@ export async function recordAutoTopupOutcome(
            last_result = ${outcome.status}, last_reason = ${reason}, updated_at = now()
      WHERE account_id = ${attempt.accountId} AND last_topup_id = ${attempt.topupId}
     RETURNING enabled, consecutive_failures, disabled_reason`;
-  if (!row) return;
-  const data = {
-    topupId: attempt.topupId,
-    amount: outcome.amount,
-    currency: outcome.currency,
-    reason,
-    actionUrl: outcome.actionUrl,
-    consecutiveFailures: row.consecutive_failures,
-  };
-  ctx.events.notify(notice(attempt.accountId, "notification", `auto_topup.${outcome.status}`, data));
-  if (!row.enabled && row.disabled_reason && outcome.status === "failed") {
-    ctx.events.notify(notice(attempt.accountId, "notification", "auto_topup.disabled", { ...data, reason: row.disabled_reason }));
-  }
+    if (!row) return [];
+    const data = {
+      topupId: attempt.topupId,
+      amount: outcome.amount,
+      currency: outcome.currency,
+      reason,
+      actionUrl: outcome.actionUrl,
+      consecutiveFailures: row.consecutive_failures,
+    };
+    const out: { type: WebhookEventType; data: Record<string, unknown> }[] = [
+      { type: `auto_topup.${outcome.status}`, data },
+    ];
+    if (!row.enabled && row.disabled_reason && outcome.status === "failed") {
+      out.push({ type: "auto_topup.disabled", data: { ...data, reason: row.disabled_reason } });
+    }
+    for (const e of out) await enqueueWebhookEvent(tx, { accountId: attempt.accountId, ...e });
+    return out;
+  });
+  for (const e of events) ctx.events.notify(notice(attempt.accountId, "notification", e.type, e.data));
 }

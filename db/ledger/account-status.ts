@@ -1,4 +1,5 @@
 import type { Queryable } from "../client";
+import { enqueueWebhookEvent } from "../webhooks/enqueue";
 import { AccountNotFoundError } from "./errors";
 import { notice } from "./notice";
 import type { LedgerContext } from "./types";
@@ -16,40 +17,74 @@ export interface AccountStatusChange {
 
 /**
  * Suspends an active customer account (shared/DESIGN.md: 403 account_suspended on usage;
- * credits are still accepted). Publishes `account.suspended` on the account's stream after
- * commit, for the portal and for external systems to cut service. Idempotent.
+ * credits are still accepted). `account.suspended` goes to subscribed webhook endpoints
+ * (enqueued in the same transaction, so external systems can cut service) and on the
+ * account's live stream after commit. Idempotent.
+ * `onlyIfOverdrawn`: only while the balance is below zero (the non-payment rule, so a
+ * top-up that lands between its check and this call wins).
  * @throws AccountNotFoundError; a closed account cannot be suspended (not found as active)
  */
-export async function suspendAccount(ctx: LedgerContext, accountId: string, reason: SuspensionReason): Promise<AccountStatusChange> {
-  const rows = await ctx.sql`
-    UPDATE accounts SET status = 'suspended', suspended_reason = ${reason}, updated_at = now()
-     WHERE id = ${accountId} AND kind = 'customer' AND status = 'active' RETURNING id`;
-  if (rows.length > 0) ctx.events.notify(notice(accountId, "account", "account.suspended", { reason }));
-  return currentStatus(ctx.sql, accountId, rows.length > 0);
+export function suspendAccount(
+  ctx: LedgerContext,
+  accountId: string,
+  reason: SuspensionReason,
+  onlyIfOverdrawn = false,
+): Promise<AccountStatusChange> {
+  return changeStatus(ctx, accountId, { from: "active", to: "suspended", reason, type: "account.suspended", onlyIfOverdrawn });
 }
 
 /**
- * Reactivates a suspended account (operator). Publishes `account.reactivated`. Idempotent.
+ * Reactivates a suspended account (operator). Sends `account.reactivated` as
+ * suspendAccount sends `account.suspended`. Idempotent.
  * @throws AccountNotFoundError
  */
-export async function reactivateAccount(ctx: LedgerContext, accountId: string): Promise<AccountStatusChange> {
-  const rows = await ctx.sql`
-    UPDATE accounts SET status = 'active', suspended_reason = NULL, updated_at = now()
-     WHERE id = ${accountId} AND kind = 'customer' AND status = 'suspended' RETURNING id`;
-  if (rows.length > 0) ctx.events.notify(notice(accountId, "account", "account.reactivated", { reason: "operator" }));
-  return currentStatus(ctx.sql, accountId, rows.length > 0);
+export function reactivateAccount(ctx: LedgerContext, accountId: string): Promise<AccountStatusChange> {
+  return changeStatus(ctx, accountId, {
+    from: "suspended",
+    to: "active",
+    reason: "operator",
+    type: "account.reactivated",
+  });
+}
+
+async function changeStatus(
+  ctx: LedgerContext,
+  accountId: string,
+  change: {
+    from: "active" | "suspended";
+    to: "active" | "suspended";
+    reason: SuspensionReason;
+    type: "account.suspended" | "account.reactivated";
+    onlyIfOverdrawn?: boolean;
+  },
+): Promise<AccountStatusChange> {
+  const suspendedReason = change.to === "suspended" ? change.reason : null;
+  const changed = await ctx.sql.begin(async (tx) => {
+    const rows = await tx`
+      UPDATE accounts SET status = ${change.to}, suspended_reason = ${suspendedReason}, updated_at = now()
+       WHERE id = ${accountId} AND kind = 'customer' AND status = ${change.from}
+         AND (${change.onlyIfOverdrawn ?? false}::boolean = false OR balance < 0)
+      RETURNING id`;
+    if (rows.length > 0) await enqueueWebhookEvent(tx, { accountId, type: change.type, data: { reason: change.reason } });
+    return rows.length > 0;
+  });
+  if (changed) ctx.events.notify(notice(accountId, "account", change.type, { reason: change.reason }));
+  return currentStatus(ctx.sql, accountId, changed);
 }
 
 /**
  * Inside a crediting transaction: lifts a `non_payment` suspension once available
- * (balance - held) is back at >= 0. The caller publishes `account.reactivated` after
- * commit when this returns true (see settle-topup.ts).
+ * (balance - held) is back at >= 0, and enqueues `account.reactivated` (reason `paid`)
+ * for webhook endpoints. The caller publishes it on the live stream after commit when
+ * this returns true (see settle-topup.ts).
  */
 export async function reactivateIfPaid(tx: Queryable, accountId: string): Promise<boolean> {
   const rows = await tx`
     UPDATE accounts SET status = 'active', suspended_reason = NULL, updated_at = now()
      WHERE id = ${accountId} AND status = 'suspended' AND suspended_reason = 'non_payment' AND balance - held >= 0
     RETURNING id`;
+  if (rows.length > 0)
+    await enqueueWebhookEvent(tx, { accountId, type: "account.reactivated", data: { reason: "paid" } });
   return rows.length > 0;
 }
 

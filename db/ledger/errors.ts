@@ -87,3 +87,13 @@ export class CaptureExceedsHoldError extends LedgerError {
     });
   }
 }
+
+/** A lower overdraft limit than the account already uses (balance - held < -limit). Minor units. */
+export class OverdraftInUseError extends LedgerError {
+  constructor(available: number, limit: number) {
+    super("overdraft_in_use", `The account is at ${available} available; an overdraft limit of ${limit} would not cover it.`, {
+      available,
+      limit,
+    });
+  }
+}

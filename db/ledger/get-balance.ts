@@ -12,12 +12,14 @@ export interface BalanceSnapshot {
   /** Number of entries posted; the SSE event id of the latest. */
   sequence: number;
   status: "active" | "suspended" | "closed";
+  /** Why it is suspended: `operator`, or `non_payment` (lifted by a top-up); null unless suspended. */
+  suspendedReason: "operator" | "non_payment" | null;
 }
 
 /** Reads the balance row (no lock). @throws AccountNotFoundError */
 export async function getBalance(q: Queryable, accountId: string): Promise<BalanceSnapshot> {
-  const [a] = await q<{ id: string; currency: string; balance: number; held: number; overdraft_limit: number; sequence: number; status: BalanceSnapshot["status"] }[]>`
-    SELECT id, currency, balance, held, overdraft_limit, sequence, status
+  const [a] = await q<{ id: string; currency: string; balance: number; held: number; overdraft_limit: number; sequence: number; status: BalanceSnapshot["status"]; suspended_reason: BalanceSnapshot["suspendedReason"] }[]>`
+    SELECT id, currency, balance, held, overdraft_limit, sequence, status, suspended_reason
       FROM accounts WHERE id = ${accountId} AND kind = 'customer'`;
   if (!a) throw new AccountNotFoundError(accountId);
   return {
@@ -29,5 +31,6 @@ export async function getBalance(q: Queryable, accountId: string): Promise<Balan
     overdraftLimit: a.overdraft_limit,
     sequence: a.sequence,
     status: a.status,
+    suspendedReason: a.suspended_reason,
   };
 }

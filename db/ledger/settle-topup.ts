@@ -1,3 +1,4 @@
+import { enqueueWebhookEvent } from "../webhooks/enqueue";
 import { reactivateIfPaid } from "./account-status";
 import { PaymentMismatchError, TopupNotFoundError } from "./errors";
 import { notice } from "./notice";
@@ -27,8 +28,9 @@ export interface SettleTopupResult {
  * race: both call this, the top-up row lock (`SELECT ... FOR UPDATE`) orders them, the
  * second sees `succeeded` and does nothing; the unique external ref on the entry is the
  * second guard. In the same transaction it stores the card the payment saved (first card
- * = default) and lifts a `non_payment` suspension once available >= 0. Publishes the new
- * balance (and `account.reactivated`) after commit.
+ * = default), lifts a `non_payment` suspension once available >= 0 and enqueues the
+ * `topup.succeeded` webhook event. Publishes the new balance (and `account.reactivated`)
+ * after commit.
  * @throws TopupNotFoundError, PaymentMismatchError (amount or currency differ)
  */
 export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): Promise<SettleTopupResult> {
@@ -57,6 +59,17 @@ export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): 
              ledger_entry_id = ${posted.entry.id}, settled_at = now(), updated_at = now()
        WHERE id = ${topup.id}`;
     if (input.savedCard) await savePaymentMethod(tx, topup.account_id, input.savedCard);
+    await enqueueWebhookEvent(tx, {
+      accountId: topup.account_id,
+      type: "topup.succeeded",
+      data: {
+        topupId: topup.id,
+        amount: topup.amount,
+        currency: topup.currency,
+        balance: posted.balance,
+        ledgerEntryId: posted.entry.id,
+      },
+    });
     return { posted, settledNow: true, reactivated: await reactivateIfPaid(tx, topup.account_id) };
   });
   if (result.posted) ctx.events.publish(toBalanceEvent(result.posted));

@@ -12,3 +12,5 @@ export * from "./payment-methods";
 export * from "./auto-topup-settings";
 export * from "./holds";
 export * from "./simulated-payment-intents";
+export * from "./webhook-endpoints";
+export * from "./webhook-deliveries";

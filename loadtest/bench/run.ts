@@ -13,11 +13,11 @@
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
-import { buildK6, readK6Summary, runK6, startK6, type K6Result } from "../k6";
-import { sampleValue } from "../prometheus-text";
+import { buildK6, readK6Summary, runK6, type K6Result } from "../k6";
 import { seedForK6 } from "../seed";
 import { recreateDatabase, startService } from "../service";
 import { captureDebitStatement, toPgbenchScript } from "./debit-sql";
+import { formatIdleSseMemory, openIdleSse, type IdleSseMemory } from "./idle-sse-memory";
 import { runPgbench, type PgbenchResult } from "./pgbench";
 
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -39,7 +39,7 @@ const log = (line: string) => process.stdout.write(`bench: ${line}\n`);
 const k6 = buildK6();
 const databaseUrl = await recreateDatabase("balance_bench");
 const service = await startService(databaseUrl, PORT, { DATABASE_POOL_MAX: String(CONCURRENCY) });
-let sse: { perConnectionKb: number; rssDeltaMb: number; heapDeltaMb: number } | null = null;
+let sse: IdleSseMemory | null = null;
 try {
   const { seedFile, accounts } = await seedForK6(databaseUrl, ACCOUNTS, "b");
   const hot = accounts[0]!.accountId;
@@ -64,16 +64,8 @@ try {
   );
 
   log(`opening ${ACCOUNTS} idle SSE connections`);
-  const before = await memoryOf(service.pid, service.baseUrl);
-  const holder = startK6(k6, ["loadtest/scenarios/idle-sse.js"], { ...k6Env, HOLD_S: String(DURATION_S + 90) }, false);
-  await waitForSseConnections(service.baseUrl, ACCOUNTS);
-  await new Promise((r) => setTimeout(r, 2_000));
-  const after = await memoryOf(service.pid, service.baseUrl);
-  sse = {
-    perConnectionKb: (after.rssKb - before.rssKb) / ACCOUNTS,
-    rssDeltaMb: (after.rssKb - before.rssKb) / 1024,
-    heapDeltaMb: (after.heapUsedBytes - before.heapUsedBytes) / 2 ** 20,
-  };
+  const idle = await openIdleSse(k6, service, k6Env, ACCOUNTS, DURATION_S + 90);
+  sse = idle.memory;
   log(`API, debits over ${ACCOUNTS} accounts with their ${ACCOUNTS} SSE connections open`);
   const apiWithSse = await apiRun("debits");
   rows.push({
@@ -82,8 +74,7 @@ try {
     note: ratio(apiWithSse.rps, apiSpread.rps, "vs none open"),
   });
   log("closing the SSE connections (k6 reports the holder's run as aborted: expected)");
-  holder.child.kill("SIGTERM");
-  await holder.exited;
+  await idle.close();
 } finally {
   await service.stop();
 }
@@ -103,32 +94,10 @@ process.stdout.write("| run | per second | p50 ms | p99 ms | ratio |\n|---|---:|
 for (const r of rows) {
   process.stdout.write(`| ${r.label} | ${r.rps.toFixed(0)} | ${r.p50Ms.toFixed(2)} | ${r.p99Ms.toFixed(2)} | ${r.note ?? ""} |\n`);
 }
-if (sse) {
-  process.stdout.write(
-    `\nMemory per idle SSE connection: ${sse.perConnectionKb.toFixed(1)} KB ` +
-      `(server RSS +${sse.rssDeltaMb.toFixed(1)} MB, JS heap +${sse.heapDeltaMb.toFixed(1)} MB for ${ACCOUNTS} connections)\n`,
-  );
-}
+if (sse) process.stdout.write(`\n${formatIdleSseMemory(sse)}\n`);
 
 function ratio(a: number, b: number, what: string): string {
   return `${what} = ${(a / b).toFixed(2)}`;
-}
-
-/** The server's resident set (/proc/<pid>/status) and JS heap in use (its /metrics). */
-async function memoryOf(pid: number, baseUrl: string): Promise<{ rssKb: number; heapUsedBytes: number }> {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const metrics = await (await fetch(`${baseUrl}/metrics`)).text();
-  return { rssKb: Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]), heapUsedBytes: sampleValue(metrics, "nodejs_heap_size_used_bytes") };
-}
-
-/** Resolves once the server's sse_connections_open gauge reaches `count`. @throws after 90 s. */
-async function waitForSseConnections(baseUrl: string, count: number): Promise<void> {
-  for (let i = 0; i < 180; i++) {
-    const open = sampleValue(await (await fetch(`${baseUrl}/metrics`)).text(), "sse_connections_open");
-    if (open >= count) return;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`fewer than ${count} SSE connections open after 90 s`);
 }
 
 /**

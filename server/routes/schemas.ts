@@ -48,6 +48,9 @@ export const BalanceSchema = z
     overdraftLimit: z.number().int(),
     sequence: z.number().int(),
     status: z.enum(["active", "suspended", "closed"]),
+    suspendedReason: z.enum(["operator", "non_payment"]).nullable().openapi({
+      description: "operator, or non_payment (a top-up that restores the balance lifts it); null unless suspended.",
+    }),
   })
   .openapi("Balance");
 

@@ -1,12 +1,9 @@
-import type { SSEStreamingApi } from "hono/streaming";
 import { getBalance } from "../../db/ledger/get-balance";
 import { listEntries } from "../../db/ledger/list-entries";
-import type { BalanceEvent, LedgerEntry } from "../../db/ledger/types";
+import type { AccountNotice, BalanceEvent, LedgerEntry } from "../../db/ledger/types";
 import type { AppDeps } from "../context";
-import type { Logger } from "../logger";
+import { sseFrame, type SseSink } from "./sse-sink";
 
-/** Comment line sent every 15 s so proxies and browsers keep the connection open. */
-export const HEARTBEAT_MS = 15_000;
 /** Most entries replayed or gap-filled in one query (bounded work per connection). */
 const REPLAY_BATCH = 500;
 
@@ -15,7 +12,8 @@ export interface BalanceStreamInput {
   accountId: string;
   /** Sequence the client last saw (Last-Event-ID), or null for a fresh connection. */
   lastEventId: number | null;
-  log: Logger;
+  /** For log lines; the request's pino child logger is not kept for the connection's life (memory). */
+  requestId: string;
 }
 
 /**
@@ -27,14 +25,15 @@ export interface BalanceStreamInput {
  *    sequences (events from concurrent commits can arrive out of order), the missing
  *    entries are read from the ledger first, so every connection sees each sequence
  *    once, in order. Older duplicates are dropped.
- * 5. `: heartbeat` every HEARTBEAT_MS.
+ * 5. `: heartbeat` every HEARTBEAT_MS (the sink's shared timer, server/sse/sse-sink.ts).
  * 6. AccountNotices as `event: notification | account | hold` without an id, in arrival order.
  * Metrics: `sse_connections_open` while the connection lives; each live event's
  * commit-to-write delay in `sse_event_publish_to_write_seconds`.
- * Resolves when the client disconnects.
+ * Resolves when the client disconnects, then ends the sink; never rejects (failures are logged).
  */
-export async function openBalanceStream(stream: SSEStreamingApi, input: BalanceStreamInput): Promise<void> {
-  const { deps, accountId, log } = input;
+export async function openBalanceStream(sink: SseSink, input: BalanceStreamInput): Promise<void> {
+  const { deps, accountId } = input;
+  const warn = (err: unknown, message: string) => deps.logger.warn({ err, requestId: input.requestId, accountId }, message);
   const sql = deps.database.sql;
   let lastSent = 0;
   let queue: Promise<void> = Promise.resolve();
@@ -44,51 +43,49 @@ export async function openBalanceStream(stream: SSEStreamingApi, input: BalanceS
   let knownHeld = 0;
 
   const send = async (event: BalanceEvent) => {
-    if (event.sequence <= lastSent || stream.aborted) return;
+    if (event.sequence <= lastSent || sink.closed) return;
     if (event.sequence > lastSent + 1) await fillGap(event.sequence - 1);
     lastSent = event.sequence;
     knownHeld = event.held;
-    await stream.writeSSE({ event: "balance", id: String(event.sequence), data: JSON.stringify(event) });
+    await sink.write(sseFrame("balance", JSON.stringify(event), event.sequence));
     deps.metrics.sseEventDelay.observe((performance.timeOrigin + performance.now() - event.committedAtMs) / 1000);
   };
 
   const fillGap = async (upTo: number) => {
-    while (lastSent < upTo && !stream.aborted) {
+    while (lastSent < upTo && !sink.closed) {
       const entries = await listEntries(sql, { accountId, afterSequence: lastSent, limit: Math.min(REPLAY_BATCH, upTo - lastSent) });
       if (entries.length === 0) return;
       for (const entry of entries) {
         lastSent = entry.sequence;
-        await stream.writeSSE({ event: "balance", id: String(entry.sequence), data: JSON.stringify(fromEntry(entry, knownHeld)) });
+        await sink.write(sseFrame("balance", JSON.stringify(fromEntry(entry, knownHeld)), entry.sequence));
       }
     }
   };
 
   // Events are handled one at a time, in arrival order, on a promise chain.
-  const unsubscribe = await deps.bus.subscribe(accountId, (event) => {
+  const onEvent = (event: BalanceEvent) => {
     if (!live) {
       buffered.push(event);
       return;
     }
-    queue = queue.then(() => send(event)).catch((err: unknown) => log.warn({ err }, "sse write failed"));
-  }, (notice) => {
+    queue = queue.then(() => send(event)).catch((err: unknown) => warn(err, "sse write failed"));
+  };
+  const onNotice = (notice: AccountNotice) => {
     // Notices carry no sequence (no id line, so Last-Event-ID is untouched); those before
     // the snapshot are dropped: the snapshot and GET /auto-topup show the state they announce.
     if (!live) return;
     queue = queue
-      .then(() => stream.writeSSE({ event: notice.event, data: JSON.stringify(notice) }))
-      .catch((err: unknown) => log.warn({ err }, "sse write failed"));
-  });
+      .then(() => sink.write(sseFrame(notice.event, JSON.stringify(notice))))
+      .catch((err: unknown) => warn(err, "sse write failed"));
+  };
 
-  const heartbeat = setInterval(() => {
-    queue = queue.then(() => stream.write(": heartbeat\n\n")).then(() => undefined, () => undefined);
-  }, HEARTBEAT_MS);
-
-  const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
+  let unsubscribe = () => {};
   deps.metrics.sseConnectionsOpen.inc();
   try {
+    unsubscribe = await deps.bus.subscribe(accountId, onEvent, onNotice);
     const snapshot = await getBalance(sql, accountId);
     knownHeld = snapshot.held;
-    await stream.writeSSE({ event: "snapshot", data: JSON.stringify(snapshot) });
+    await sink.write(sseFrame("snapshot", JSON.stringify(snapshot)));
     if (input.lastEventId !== null && input.lastEventId < snapshot.sequence) {
       lastSent = input.lastEventId;
       await fillGap(snapshot.sequence);
@@ -96,11 +93,13 @@ export async function openBalanceStream(stream: SSEStreamingApi, input: BalanceS
     lastSent = Math.max(lastSent, snapshot.sequence);
     for (const event of buffered.splice(0)) await send(event);
     live = true;
-    await closed;
+    await sink.done;
+  } catch (err) {
+    warn(err, "sse stream failed");
   } finally {
     deps.metrics.sseConnectionsOpen.dec();
-    clearInterval(heartbeat);
     unsubscribe();
+    sink.end();
   }
 }
 

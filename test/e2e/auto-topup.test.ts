@@ -34,7 +34,7 @@ it("enable auto top-up at 10.00 / 20.00, debit below 10.00 through the API, see 
   await page.getByTestId("autotopup-threshold").fill("10");
   await page.getByTestId("autotopup-amount").fill("20");
   await page.getByTestId("autotopup-save").click();
-  await expect.poll(() => page.getByText("Auto top-up saved.").count()).toBe(1);
+  await expect.poll(() => page.getByText("Automatisches Aufladen gespeichert.").count()).toBe(1);
   await expect.poll(() => page.getByTestId("connection-status").textContent()).toMatch(/Live/);
 
   const secret = await page.evaluate(async () => {
@@ -53,12 +53,12 @@ it("enable auto top-up at 10.00 / 20.00, debit below 10.00 through the API, see 
   // 25.00 - 16.00 = 9.00 < 10.00: the worker charges 20.00 -> 29.00, pushed over the live stream.
   await expect.poll(() => balanceText(page), { timeout: 15_000 }).toBe("29,00 €");
   expect(await wasNotReloaded(page)).toBe(true);
-  await expect.poll(() => page.getByTestId("live-notice").textContent(), { timeout: 5_000 }).toContain("succeeded");
-  await expect.poll(() => page.getByTestId("autotopup-last").textContent()).toContain("succeeded");
+  await expect.poll(() => page.getByTestId("live-notice").textContent(), { timeout: 5_000 }).toContain("erfolgreich");
+  await expect.poll(() => page.getByTestId("autotopup-last").textContent()).toContain("erfolgreich");
 
   // The saved cards page lists the card checkout saved, as the default.
   await page.goto(`${base}/payment-methods`);
-  await expect.poll(() => page.getByTestId("cards-list").textContent()).toMatch(/VISA •••• 4242\s*Default/);
+  await expect.poll(() => page.getByTestId("cards-list").textContent()).toMatch(/VISA •••• 4242\s*Standard/);
 
   await saveScreenshot(page, "auto-topup");
   await page.close();

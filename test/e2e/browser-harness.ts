@@ -62,17 +62,22 @@ export const debitThroughApi = (base: string, apiKey: string, amount: number, de
     body: JSON.stringify({ amount, description }),
   });
 
-/**
- * Signs up a new user in the portal and pays 25.00 through the simulated checkout with
- * the card that always succeeds (which also saves it); resolves on the dashboard.
- */
-export async function signUpAndTopUp25(page: Page, base: string, name: string): Promise<void> {
+/** Signs up a new user (the account's owner) with a fresh email; resolves on the dashboard. */
+export async function signUp(page: Page, base: string, name: string): Promise<void> {
   await page.goto(`${base}/signup`);
   await page.getByTestId("signup-name").fill(name);
   await page.getByTestId("signup-email").fill(`e2e_${Date.now()}_${Math.random().toString(36).slice(2)}@example.test`);
   await page.getByTestId("signup-password").fill("a long enough password");
   await page.getByTestId("signup-submit").click();
   await page.waitForURL(`${base}/`);
+}
+
+/**
+ * Signs up a new user in the portal and pays 25.00 through the simulated checkout with
+ * the card that always succeeds (which also saves it); resolves on the dashboard.
+ */
+export async function signUpAndTopUp25(page: Page, base: string, name: string): Promise<void> {
+  await signUp(page, base, name);
   await page.getByTestId("topup-25").click();
   await page.waitForURL(/\/simulated-checkout\//);
   await page.locator("#card").fill("4242424242424242");

@@ -27,6 +27,9 @@ it("sign up, top up through checkout, watch a debit arrive live", async () => {
   await signUpAndTopUp25(page, base, "E2E GmbH");
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("25,00 €");
   await expect.poll(() => page.getByTestId("connection-status").textContent()).toMatch(/Live/);
+  // The browser's language picks the UI language.
+  expect(await page.locator("html").getAttribute("lang")).toBe("de");
+  expect(await page.getByTestId("topup-25").getAttribute("aria-label")).toMatch(/^25\s€ aufladen$/);
 
   // An API key for the platform, created through the portal (shown once).
   await page.goto(`${base}/api-keys`);

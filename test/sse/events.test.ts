@@ -89,3 +89,33 @@ describe("GET /api/v1/events", () => {
     }
   });
 });
+
+describe("GET /api/v1/events over @hono/node-server (frames written to the ServerResponse)", () => {
+  it("sends headers, the snapshot, a balance event with id, and closes the subscription on disconnect", async () => {
+    const { serve } = await import("@hono/node-server");
+    const server = serve({ fetch: ctx.app.fetch, port: 0, hostname: "127.0.0.1" });
+    await new Promise((r) => server.once("listening", r));
+    const { port } = server.address() as { port: number };
+    try {
+      const c = await newCustomer(ctx);
+      await fund(ctx, c.accountId, 1_000);
+      const res = await fetch(`http://127.0.0.1:${port}/api/v1/events`, { headers: { cookie: c.cookie } });
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toBe("text/event-stream");
+      expect(res.headers.get("x-accel-buffering")).toBe("no");
+      expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+      const sse = readSse(res);
+      expect(JSON.parse((await sse.next()).data)).toMatchObject({ balance: 1_000, sequence: 1 });
+      const openGauge = async () => (await ctx.deps.metrics.sseConnectionsOpen.get()).values[0]!.value;
+      const open = await openGauge();
+      expect((await debit(c, 300)).status).toBe(201);
+      const event = await sse.next();
+      expect([event.event, event.id]).toEqual(["balance", "2"]);
+      expect(JSON.parse(event.data)).toMatchObject({ balance: 700, sequence: 2 });
+      await sse.close();
+      await expect.poll(openGauge).toBe(open - 1);
+    } finally {
+      server.close();
+    }
+  });
+});

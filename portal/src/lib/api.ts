@@ -7,140 +7,91 @@
  * Amounts are integers in minor units, as on the wire.
  */
 
+import type { components, paths } from "./api-types";
+
 const BASE = "/api/v1";
 
 /** Upper bound for one request, so a hung server never leaves a spinner forever. */
 const REQUEST_TIMEOUT_MS = 20_000;
 
 // ---------------------------------------------------------------------------
-// Types (mirror the API contract)
+// Types: aliases of ./api-types.ts, generated from the server's OpenAPI document
+// (`npm run api:types`), so a change to a server schema shows up in svelte-check.
 // ---------------------------------------------------------------------------
 
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-}
-
-export type AccountRole = "owner" | "admin" | "viewer";
-export type AccountStatus = "active" | "suspended" | "closed";
-
-export interface Account {
-  id: string;
-  name: string;
-  currency: string;
-  role: AccountRole | string;
-  status: AccountStatus | string;
-}
+type Schemas = components["schemas"];
 
 /** Response of signup, login and GET /me. */
-export interface Session {
-  user: User;
-  account: Account;
-}
+export type Session = Schemas["Me"];
+export type User = Session["user"];
+export type Account = Session["account"];
+export type AccountRole = Account["role"];
+export type AccountStatus = Account["status"];
 
-export interface Balance {
-  accountId: string;
-  currency: string;
-  balance: number;
-  held: number;
-  available: number;
-  overdraftLimit: number;
-  sequence: number;
-  status: AccountStatus | string;
-}
+export type Balance = Schemas["Balance"];
 
-export type LedgerEntryType =
-  | "topup"
-  | "usage"
-  | "promotion"
-  | "adjustment"
-  | "refund"
-  | "capture"
-  | (string & {});
+/** `amount` is signed minor units: credit > 0, debit < 0. */
+export type LedgerEntry = Schemas["LedgerEntry"];
+export type LedgerEntryType = LedgerEntry["type"];
 
-export interface LedgerEntry {
-  id: string;
-  accountId: string;
-  type: LedgerEntryType;
-  /** Signed minor units: credit > 0, debit < 0. */
-  amount: number;
-  balanceAfter: number;
-  sequence: number;
-  currency: string;
-  idempotencyKey: string | null;
-  externalRef: string | null;
-  description: string | null;
-  metadata: Record<string, string> | null;
-  createdAt: string;
-}
+/** A cursor page (GET /transactions): `nextCursor` null on the last page. */
+export type Page<T> = Omit<Schemas["TransactionsPage"], "data"> & { data: T[] };
 
-export interface Page<T> {
-  data: T[];
-  nextCursor: string | null;
-}
+type TransactionParams = NonNullable<paths["/transactions"]["get"]["parameters"]["query"]>;
 
-export interface TransactionQuery {
-  /** 1..100 */
-  limit?: number;
+/** GET /transactions filters: limit 1..100, from/to ISO 8601. */
+export type TransactionQuery = Omit<TransactionParams, "cursor" | "type"> & {
+  /** null or absent: the first page. */
   cursor?: string | null;
-  type?: LedgerEntryType;
-  /** ISO 8601 timestamps. */
-  from?: string;
-  to?: string;
-}
+  /**
+   * Any string: the transactions page passes its URL's `?type=` through, and the
+   * server answers 400 validation_error for a type outside LedgerEntryType.
+   */
+  type?: LedgerEntryType | (string & {});
+};
 
-export type TopupStatus = "pending" | "succeeded" | "failed" | "canceled" | "expired";
+/** One top-up; `checkoutUrl` is set for kind "checkout", `failureReason`/`actionUrl` for card charges. */
+export type Topup = Schemas["Topup"];
+export type TopupStatus = Topup["status"];
 
-export interface Topup {
-  id: string;
-  amount: number;
-  currency: string;
-  status: TopupStatus;
-  createdAt?: string;
-  settledAt?: string | null;
-}
-
-export interface CreatedTopup extends Topup {
-  checkoutUrl: string;
-}
+/** POST /topups without a card: a checkout top-up, whose checkoutUrl createTopup() checks is set. */
+export type CreatedTopup = Topup & { checkoutUrl: string };
 
 /** A one-click top-up: settled (or failed, or waiting for authentication) before the call returns. */
-export interface ChargedTopup extends Topup {
-  failureReason: string | null;
-  actionUrl: string | null;
-}
+export type ChargedTopup = Topup;
 
 /** A card saved by checkout for one-click and auto top-ups. */
-export interface PaymentMethod {
-  id: string;
-  brand: string;
-  last4: string;
-  expMonth: number;
-  expYear: number;
-  isDefault: boolean;
-  createdAt: string;
-}
+export type PaymentMethod = Schemas["PaymentMethod"];
 
 /** GET/PUT /auto-topup. Amounts in minor units; times ISO 8601. */
-export interface AutoTopupSettings {
-  enabled: boolean;
-  threshold: number;
-  amount: number | null;
-  targetBalance: number | null;
-  paymentMethodId: string | null;
-  cooldownMinutes: number;
-  monthlyCap: number | null;
-  consecutiveFailures: number;
-  disabledReason: string | null;
-  actionUrl: string | null;
-  lastAttemptAt: string | null;
-  lastResult: "succeeded" | "failed" | "requires_action" | "skipped" | null;
-  lastReason: string | null;
-  nextEligibleAt: string | null;
-}
+export type AutoTopupSettings = Schemas["AutoTopupSettings"];
 
-export type AutoTopupInput = Pick<AutoTopupSettings, "enabled" | "threshold" | "amount" | "targetBalance" | "paymentMethodId" | "cooldownMinutes" | "monthlyCap">;
+/** PUT /auto-topup body: enabled and threshold required; amount and targetBalance exclusive. */
+export type AutoTopupInput = Schemas["PutAutoTopupRequest"];
+
+export type ApiKeyScope = Schemas["ApiKey"]["scopes"][number];
+
+export type ApiKey = Schemas["ApiKey"];
+
+/** `secret` is shown once; the server keeps only a hash. */
+export type CreatedApiKey = Schemas["CreatedApiKey"];
+
+/** A webhook endpoint (GET/POST /webhook-endpoints). `enabledEvents` may hold "*" (all events). */
+export type WebhookEndpoint = Schemas["WebhookEndpoint"];
+
+/** `secret`: the signing secret (`whsec_...`, Standard Webhooks); shown once, never returned again. */
+export type CreatedWebhookEndpoint = Schemas["CreatedWebhookEndpoint"];
+
+/** url: https, or http on localhost only; enabledEvents: at least one event type, or ["*"]. */
+export type CreateWebhookEndpointInput = Schemas["CreateWebhookEndpointRequest"];
+
+/** One event sent (or being sent) to one endpoint, with the outcome of its last attempt. */
+export type WebhookDelivery = Schemas["WebhookDelivery"];
+export type WebhookDeliveryStatus = WebhookDelivery["status"];
+
+// The live stream (GET /events, Server-Sent Events) is not in the OpenAPI document: its
+// payloads are declared here by hand (server/sse/balance-stream.ts, db/ledger/types.ts),
+// on the generated Balance and LedgerEntry types.
 
 /**
  * A live notice without a sequence (SSE events `notification`, `account`, `hold`):
@@ -154,32 +105,11 @@ export interface NoticeEvent {
   at: string;
 }
 
-export type ApiKeyScope = "usage:write" | "balance:read" | (string & {});
-
-export interface ApiKey {
-  id: string;
-  name: string;
-  prefix: string;
-  scopes: ApiKeyScope[];
-  createdAt: string;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-}
-
-export interface CreatedApiKey extends ApiKey {
-  /** Shown once; the server keeps only a hash. */
-  secret: string;
-}
-
-/** First event on the stream. */
-export interface SnapshotEvent {
-  accountId: string;
-  currency: string;
-  balance: number;
-  held: number;
-  available: number;
-  sequence: number;
-}
+/**
+ * First event on the stream. The server sends the whole GET /balance body; these are the
+ * fields it shares with BalanceEvent, which the portal reads from both.
+ */
+export type SnapshotEvent = Pick<Balance, "accountId" | "currency" | "balance" | "held" | "available" | "sequence">;
 
 /** One committed balance change; `sequence` is the account's gap-free sequence. */
 export interface BalanceEvent extends SnapshotEvent {
@@ -196,13 +126,26 @@ export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
   readonly requestId: string | undefined;
+  /** The error body's `details`, e.g. `issues: [{path, message}]` of a validation_error. */
+  readonly details: Record<string, unknown> | undefined;
 
-  constructor(code: string, message: string, status: number, requestId?: string) {
+  constructor(code: string, message: string, status: number, requestId?: string, details?: Record<string, unknown>) {
     super(message);
     this.name = "ApiError";
     this.code = code;
     this.status = status;
     this.requestId = requestId;
+    this.details = details;
+  }
+
+  /** The field paths (e.g. "url", "enabledEvents.0") a validation_error names; empty otherwise. */
+  get invalidFields(): string[] {
+    const issues = this.details?.issues;
+    if (!Array.isArray(issues)) return [];
+    return issues.flatMap((issue: unknown) => {
+      const path = (issue as { path?: unknown } | null)?.path;
+      return typeof path === "string" ? [path] : [];
+    });
   }
 }
 
@@ -279,13 +222,17 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   }
 
   if (!response.ok) {
-    const error = (json as { error?: { code?: unknown; message?: unknown; requestId?: unknown } } | null)
-      ?.error;
+    const error = (
+      json as { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } } | null
+    )?.error;
     const apiError = new ApiError(
       typeof error?.code === "string" ? error.code : `http_${response.status}`,
       typeof error?.message === "string" ? error.message : response.statusText || "Request failed",
       response.status,
       typeof error?.requestId === "string" ? error.requestId : undefined,
+      typeof error?.details === "object" && error.details !== null
+        ? (error.details as Record<string, unknown>)
+        : undefined,
     );
     if (response.status === 401 && !options.quiet401) onUnauthenticated?.();
     throw apiError;
@@ -315,12 +262,7 @@ export function newIdempotencyKey(): string {
 // Auth
 // ---------------------------------------------------------------------------
 
-export interface SignupInput {
-  email: string;
-  password: string;
-  name: string;
-  currency?: string;
-}
+export type SignupInput = Schemas["SignupRequest"];
 
 /** POST /auth/signup -> 201 Session; sets the session cookie. 409 email_taken. */
 export function signup(input: SignupInput): Promise<Session> {
@@ -328,7 +270,7 @@ export function signup(input: SignupInput): Promise<Session> {
 }
 
 /** POST /auth/login -> Session; sets the session cookie. 401 invalid_credentials. */
-export function login(input: { email: string; password: string }): Promise<Session> {
+export function login(input: Schemas["LoginRequest"]): Promise<Session> {
   return request("POST", "/auth/login", { body: input, quiet401: true });
 }
 
@@ -384,16 +326,25 @@ export function openEventStream(): EventSource {
  * POST /topups with an Idempotency-Key -> 201 pending top-up with its checkoutUrl.
  * Reuse the same key when retrying the same top-up after a failure.
  */
-export function createTopup(amountMinor: number, idempotencyKey: string): Promise<CreatedTopup> {
-  return request("POST", "/topups", {
+export async function createTopup(amountMinor: number, idempotencyKey: string): Promise<CreatedTopup> {
+  const topup = await request<Topup>("POST", "/topups", {
     body: { amount: amountMinor },
     headers: { "Idempotency-Key": idempotencyKey },
   });
+  // The schema allows null (card top-ups have none); a checkout top-up always has one.
+  if (topup.checkoutUrl === null) {
+    throw new ApiError("invalid_response", "The server sent a top-up without a checkout URL.", 201);
+  }
+  return { ...topup, checkoutUrl: topup.checkoutUrl };
 }
 
 /** GET /topups/:id -> the top-up and its status. */
 /** One-click top-up: charges a saved card ("default" or its id) off-session, no redirect. */
-export function chargeSavedCard(amountMinor: number, paymentMethodId: string, idempotencyKey: string): Promise<ChargedTopup> {
+export function chargeSavedCard(
+  amountMinor: number,
+  paymentMethodId: string,
+  idempotencyKey: string,
+): Promise<ChargedTopup> {
   return request("POST", "/topups", {
     body: { amount: amountMinor, paymentMethodId },
     headers: { "Idempotency-Key": idempotencyKey },
@@ -447,4 +398,49 @@ export function createApiKey(input: { name: string; scopes: ApiKeyScope[] }): Pr
 /** DELETE /api-keys/:id -> 204; the key stops working immediately. */
 export function revokeApiKey(id: string): Promise<void> {
   return request("DELETE", `/api-keys/${encodeURIComponent(id)}`);
+}
+
+// ---------------------------------------------------------------------------
+// Webhook endpoints (owners and admins)
+// ---------------------------------------------------------------------------
+
+/** GET /webhook-endpoints -> the account's endpoints, newest first (secrets are never listed). */
+export async function listWebhookEndpoints(): Promise<WebhookEndpoint[]> {
+  return (await request<{ data: WebhookEndpoint[] }>("GET", "/webhook-endpoints")).data;
+}
+
+/**
+ * POST /webhook-endpoints -> 201 the endpoint with its signing secret (shown once).
+ * 400 validation_error (`details.issues` names the fields, e.g. a non-https url),
+ * 422 limit_exceeded (16 endpoints per account).
+ */
+export function createWebhookEndpoint(input: CreateWebhookEndpointInput): Promise<CreatedWebhookEndpoint> {
+  return request("POST", "/webhook-endpoints", { body: input });
+}
+
+/** DELETE /webhook-endpoints/:id -> 204; the endpoint, its delivery log and pending retries are gone. */
+export function deleteWebhookEndpoint(id: string): Promise<void> {
+  return request("DELETE", `/webhook-endpoints/${encodeURIComponent(id)}`);
+}
+
+/** GET /webhook-endpoints/:id/deliveries -> the latest 50 deliveries, newest first. */
+export async function listWebhookDeliveries(id: string): Promise<WebhookDelivery[]> {
+  const page = await request<{ data: WebhookDelivery[] }>(
+    "GET",
+    `/webhook-endpoints/${encodeURIComponent(id)}/deliveries`,
+  );
+  return page.data;
+}
+
+/** POST /webhook-endpoints/:id/test -> 202 `{eventId}`: a `webhook.test` event, sent by the worker. */
+export function sendWebhookTest(id: string): Promise<{ eventId: string }> {
+  return request("POST", `/webhook-endpoints/${encodeURIComponent(id)}/test`);
+}
+
+/** Sends a delivered or failed event to the endpoint again (409 delivery_pending while it is in flight). */
+export function redeliverWebhook(id: string, eventId: string): Promise<{ eventId: string }> {
+  return request(
+    "POST",
+    `/webhook-endpoints/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(eventId)}/redeliver`,
+  );
 }

@@ -4,7 +4,7 @@
  * calendar days converted to ISO instants for the API.
  */
 
-import { formatLocale as locale, UI_LANGUAGE } from "./locale";
+import { formatLocale as locale, uiLanguage } from "./locale";
 
 /** "12 Mar 2025, 14:03" style, in the user's locale. */
 export function formatDateTime(iso: string): string {
@@ -26,7 +26,7 @@ export function formatRelative(iso: string, now: number = Date.now()): string {
   if (Number.isNaN(date.getTime())) return iso;
   const seconds = Math.round((date.getTime() - now) / 1000);
   const abs = Math.abs(seconds);
-  const rtf = new Intl.RelativeTimeFormat(UI_LANGUAGE, { numeric: "auto" });
+  const rtf = new Intl.RelativeTimeFormat(uiLanguage(), { numeric: "auto" });
   if (abs < 45) return rtf.format(0, "second");
   if (abs < 3600) return rtf.format(Math.round(seconds / 60), "minute");
   if (abs < 86_400) return rtf.format(Math.round(seconds / 3600), "hour");

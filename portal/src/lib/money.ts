@@ -3,7 +3,7 @@
  * EUR), exactly as on the wire. The only non-integer step is the final division
  * for display inside `formatMoney`; parsing user input is pure string handling.
  */
-import { formatLocale, UI_LANGUAGE } from "./locale";
+import { formatLocale, uiLanguage } from "./locale";
 
 /** Largest amount the API accepts in one operation (db/money.ts MAX_AMOUNT_MINOR). */
 export const MAX_AMOUNT_MINOR = 10_000_000_000;
@@ -76,7 +76,7 @@ export function currencySymbol(currency: string): string {
 /** Human name of a currency in the UI language ("Euro"), falling back to the code. */
 export function currencyName(currency: string): string {
   try {
-    return new Intl.DisplayNames(UI_LANGUAGE, { type: "currency" }).of(currency) ?? currency;
+    return new Intl.DisplayNames(uiLanguage(), { type: "currency" }).of(currency) ?? currency;
   } catch {
     return currency;
   }

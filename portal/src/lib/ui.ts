@@ -10,6 +10,7 @@ const buttonBase =
 export const ui = {
   buttonPrimary: `${buttonBase} bg-indigo-600 px-4 py-2.5 text-white shadow-sm hover:bg-indigo-500 focus-visible:outline-indigo-600`,
   buttonSecondary: `${buttonBase} border border-slate-300 bg-white px-4 py-2.5 text-slate-700 shadow-sm hover:bg-slate-50 focus-visible:outline-indigo-600`,
+  buttonSecondarySmall: `${buttonBase} border border-slate-300 bg-white px-3 py-1.5 text-slate-700 shadow-xs hover:bg-slate-50 focus-visible:outline-indigo-600`,
   buttonDanger: `${buttonBase} bg-red-600 px-4 py-2.5 text-white shadow-sm hover:bg-red-500 focus-visible:outline-red-600`,
   buttonGhostDanger: `${buttonBase} px-2.5 py-1.5 text-red-700 hover:bg-red-50 focus-visible:outline-red-600`,
   buttonGhost: `${buttonBase} px-3 py-2 text-slate-600 hover:bg-slate-100 hover:text-slate-900 focus-visible:outline-indigo-600`,

@@ -1,10 +1,14 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
 import { hash, verify } from "@node-rs/argon2";
-import { RateLimiterMemory } from "rate-limiter-flexible";
+import { RateLimiterRes } from "rate-limiter-flexible";
 import { newId } from "../../../db/ids";
 import { openAccount } from "../../../db/ledger/open-account";
 import { endSession, startSession } from "../../auth/sessions";
+import { clientIp } from "../../client-ip";
+import type { AppEnv } from "../../context";
 import { ApiError } from "../../errors";
+import { FAILED_LOGINS_ALLOWED } from "../../rate-limits";
 import { requireSession } from "../../middleware/auth";
 import { createRouter } from "../router";
 import { Currency, errorResponses, jsonBody, jsonResponse } from "../schemas";
@@ -12,9 +16,6 @@ import { MeSchema, loadMe } from "../me/load-me";
 
 /** argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane). */
 const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
-
-/** Failed logins allowed per email: 10 per 15 minutes, then 429 (OWASP brute-force guidance). */
-const failedLogins = new RateLimiterMemory({ points: 10, duration: 15 * 60 });
 
 const SignupBody = z
   .object({
@@ -35,7 +36,12 @@ const signup = createRoute({
   tags: ["auth"],
   summary: "Create a user and their prepaid account; starts a session",
   request: jsonBody(SignupBody),
-  responses: { 201: jsonResponse(MeSchema, "Signed up"), 409: { description: "Email taken" }, ...errorResponses },
+  responses: {
+    201: jsonResponse(MeSchema, "Signed up"),
+    409: { description: "Email taken" },
+    429: { description: "Too many sign-ups from this address (Retry-After says when to try again)" },
+    ...errorResponses,
+  },
 });
 
 const login = createRoute({
@@ -60,6 +66,7 @@ export const authRoutes = createRouter()
   .openapi(signup, async (c) => {
     const input = c.req.valid("json");
     const { sql } = c.get("deps").database;
+    await limitSignups(c);
     const passwordHash = await hash(input.password, ARGON2);
     const userId = newId("usr");
     await sql.begin(async (tx) => {
@@ -76,8 +83,9 @@ export const authRoutes = createRouter()
   .openapi(login, async (c) => {
     const { email, password } = c.req.valid("json");
     const { sql } = c.get("deps").database;
+    const { failedLogins } = c.get("deps").rateLimits;
     const limit = await failedLogins.get(email);
-    if (limit && limit.consumedPoints >= 10) {
+    if (limit && limit.consumedPoints >= FAILED_LOGINS_ALLOWED) {
       throw new ApiError("rate_limited", "Too many failed log-in attempts. Try again in 15 minutes.");
     }
     const [user] = await sql<{ id: string; password_hash: string; account_id: string }[]>`
@@ -97,3 +105,19 @@ export const authRoutes = createRouter()
     if (principal.kind === "session") await endSession(c, c.get("deps").database.sql, principal.sessionId);
     return c.body(null, 204);
   });
+
+/**
+ * Counts a sign-up against the client's IP (SIGNUP_RATE_LIMIT_PER_HOUR), before the
+ * costly argon2 hash. @throws ApiError rate_limited (429, with Retry-After in seconds)
+ */
+async function limitSignups(c: Context<AppEnv>): Promise<void> {
+  const { env, rateLimits } = c.get("deps");
+  try {
+    await rateLimits.signups.consume(clientIp(c, env.TRUST_PROXY === "1"));
+  } catch (res) {
+    if (!(res instanceof RateLimiterRes)) throw res;
+    const retryAfterS = Math.ceil(res.msBeforeNext / 1000);
+    c.header("Retry-After", String(retryAfterS));
+    throw new ApiError("rate_limited", `Too many sign-ups from your network. Try again in ${Math.ceil(retryAfterS / 60)} minutes.`);
+  }
+}

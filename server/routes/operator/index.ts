@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { reactivateAccount, suspendAccount } from "../../../db/ledger/account-status";
+import { setOverdraftLimit } from "../../../db/ledger/overdraft";
 import { requireOperator } from "../../middleware/operator";
 import { createRouter } from "../router";
-import { errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { ErrorBody, errorResponses, jsonBody, jsonResponse } from "../schemas";
 
 const StatusSchema = z
   .object({
@@ -16,13 +17,41 @@ const StatusSchema = z
 const SuspendBody = z
   .object({
     reason: z.enum(["operator", "non_payment"]).default("operator").openapi({
-      description: "non_payment: lifted automatically once a top-up brings available back to >= 0; operator: only by an operator.",
+      description:
+        "non_payment: lifted automatically once a top-up brings available back to >= 0; operator: only by an operator.",
     }),
   })
   .strict();
 
 const Params = z.object({ id: z.string().max(64) });
 
+const OverdraftBody = z
+  .object({
+    overdraftLimit: z.number().int().min(0).max(10_000_000_000).openapi({
+      description: "How far below zero available (balance - held) may go, minor units; 0 = prepaid only.",
+      example: 5000,
+    }),
+  })
+  .strict();
+
+const OverdraftSchema = z
+  .object({ accountId: z.string(), overdraftLimit: z.number().int(), available: z.number().int() })
+  .openapi("OverdraftLimit");
+
+const overdraft = createRoute({
+  method: "put",
+  path: "/operator/accounts/{id}/overdraft",
+  tags: ["operator"],
+  summary:
+    "Set an account's overdraft limit; 422 overdraft_in_use below what it already uses. An account below zero for NON_PAYMENT_GRACE_HOURS is suspended (non_payment) until a top-up restores it",
+  middleware: [requireOperator()] as const,
+  request: { params: Params, ...jsonBody(OverdraftBody) },
+  responses: {
+    200: jsonResponse(OverdraftSchema, "Set"),
+    422: { description: "overdraft_in_use", content: { "application/json": { schema: ErrorBody } } },
+    ...errorResponses,
+  },
+});
 
 const suspend = createRoute({
   method: "post",
@@ -44,9 +73,15 @@ const reactivate = createRoute({
   responses: { 200: jsonResponse(StatusSchema, "Active"), ...errorResponses },
 });
 
-/** Operator routes (server/middleware/operator.ts): suspend and reactivate any account. */
+/** Operator routes (server/middleware/operator.ts): suspend, reactivate, overdraft of any account. */
 export const operatorRoutes = createRouter()
   .openapi(suspend, async (c) =>
     c.json(await suspendAccount(c.get("deps").ledger, c.req.valid("param").id, c.req.valid("json").reason), 200),
   )
-  .openapi(reactivate, async (c) => c.json(await reactivateAccount(c.get("deps").ledger, c.req.valid("param").id), 200));
+  .openapi(reactivate, async (c) => c.json(await reactivateAccount(c.get("deps").ledger, c.req.valid("param").id), 200))
+  .openapi(overdraft, async (c) =>
+    c.json(
+      await setOverdraftLimit(c.get("deps").ledger, c.req.valid("param").id, c.req.valid("json").overdraftLimit),
+      200,
+    ),
+  );

@@ -1,0 +1,25 @@
+import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { accounts } from "./accounts";
+
+/**
+ * Where outgoing webhooks go (shared/DESIGN.md: "signed webhooks when something
+ * happens"). `accountId` set: one customer account's events, managed in the portal;
+ * `accountId` null: every account's events, managed by the operator (the platform cuts or
+ * restores service on `account.suspended` / `account.reactivated`). `enabledEvents` holds
+ * event types (db/webhooks/event-types.ts) or `*`. `secret` (`whsec_` + base64) signs
+ * each delivery (Standard Webhooks); kept in clear because signing needs it, shown to
+ * people once at creation.
+ */
+export const webhookEndpoints = pgTable(
+  "webhook_endpoints",
+  {
+    id: text("id").primaryKey(),
+    accountId: text("account_id").references(() => accounts.id),
+    url: text("url").notNull(),
+    description: text("description"),
+    enabledEvents: text("enabled_events").array().notNull(),
+    secret: text("secret").notNull(),
+    createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index("webhook_endpoints_account_id_idx").on(t.accountId)],
+);

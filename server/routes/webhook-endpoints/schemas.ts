@@ -1,0 +1,62 @@
+import { z } from "@hono/zod-openapi";
+import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "../../../db/webhooks/event-types";
+
+/** Hosts that may be reached over plain http (local development, as for the session cookie's Secure flag). */
+const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** An endpoint URL: https, or http on localhost; at most 2048 characters. */
+export const EndpointUrl = z
+  .string()
+  .max(2048)
+  .url()
+  .refine((raw) => {
+    if (!URL.canParse(raw)) return false; // reported by .url() already
+    const url = new URL(raw);
+    return url.protocol === "https:" || (url.protocol === "http:" && LOCAL_HOSTS.has(url.hostname));
+  }, "must be an https URL (http only on localhost)")
+  .openapi({ example: "https://example.com/hooks/balance" });
+
+export const EventTypeOrAll = z.enum([...WEBHOOK_EVENT_TYPES, ALL_EVENTS]);
+
+export const WebhookEndpointSchema = z
+  .object({
+    id: z.string(),
+    url: z.string(),
+    description: z.string().nullable(),
+    enabledEvents: z.array(z.string()).openapi({ description: "Event types sent here; `*` = all." }),
+    createdAt: z.string().openapi({ format: "date-time" }),
+  })
+  .openapi("WebhookEndpoint");
+
+export const CreatedWebhookEndpoint = WebhookEndpointSchema.extend({
+  secret: z.string().openapi({
+    description:
+      "Signing secret (`whsec_...`, Standard Webhooks). Shown once; verify each delivery's webhook-signature with it.",
+  }),
+}).openapi("CreatedWebhookEndpoint");
+
+export const CreateWebhookEndpointBody = z
+  .object({
+    url: EndpointUrl,
+    enabledEvents: z
+      .array(EventTypeOrAll)
+      .min(1)
+      .max(WEBHOOK_EVENT_TYPES.length + 1),
+    description: z.string().trim().max(200).optional(),
+  })
+  .openapi("CreateWebhookEndpointRequest");
+
+export const WebhookDeliverySchema = z
+  .object({
+    eventId: z.string().openapi({ description: "Also the webhook-id header: the same on every retry." }),
+    eventType: z.string(),
+    status: z.enum(["pending", "succeeded", "failed"]),
+    attempts: z.number().int(),
+    lastStatusCode: z.number().int().nullable(),
+    lastError: z.string().nullable(),
+    nextAttemptAt: z.string().nullable().openapi({ description: "Approximate time of the next retry while pending." }),
+    createdAt: z.string(),
+    deliveredAt: z.string().nullable(),
+    payload: z.string().openapi({ description: "The exact JSON body sent." }),
+  })
+  .openapi("WebhookDelivery");

@@ -1,0 +1,379 @@
+import { createHmac } from "node:crypto";
+import { Logger, run, type Runner } from "graphile-worker";
+import { Webhook } from "standardwebhooks";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enqueueWebhookEvent } from "../../db/webhooks/enqueue";
+import { createLogger } from "../../server/logger";
+import { deliverWebhook } from "../../workers/deliver-webhook";
+import { runAutoTopup } from "../../workers/run-auto-topup";
+import { createTaskList } from "../../workers/tasks";
+import { createTestContext, newCustomer, type Customer, type TestContext } from "../harness";
+import { fakeClock, jobDeps, putAutoTopup, saveTestCard } from "../auto-topup/helpers";
+import { createTopup, expectError, submitCheckout } from "../payments/helpers";
+import { startReceiver, type ReceivedWebhook } from "./receiver";
+
+const OPERATOR_KEY = "op_test_key_delivery_0123456789abcdefghijklmnop";
+/** The receivers run on 127.0.0.1: the development policy (PUBLIC_URL on localhost) allows it. */
+const LOCAL = { allowPrivateTargets: true };
+let ctx: TestContext;
+let worker: Runner;
+beforeAll(async () => {
+  ctx = await createTestContext({ OPERATOR_API_KEY: OPERATOR_KEY });
+  // A worker for deliver_webhook only: graphile-worker runs only the tasks it is given, so
+  // the other test files' auto top-up jobs on this shared database are left alone.
+  const tasks = createTaskList({
+    ledger: ctx.deps.ledger,
+    payments: ctx.deps.payments,
+    now: () => new Date(),
+    logger: createLogger("silent"),
+    webhookTargets: ctx.deps.webhookTargets,
+    env: ctx.deps.env,
+  });
+  worker = await run({
+    connectionString: ctx.deps.database.url,
+    concurrency: 2,
+    pollInterval: 200,
+    noHandleSignals: true,
+    logger: new Logger(() => () => {}),
+    taskList: { deliver_webhook: tasks.deliver_webhook! },
+  });
+});
+afterAll(async () => {
+  await worker.stop();
+  await ctx.close();
+});
+
+const operatorHeaders = { authorization: `Bearer ${OPERATOR_KEY}` };
+async function createEndpoint(c: Customer | "operator", url: string, enabledEvents: string[]) {
+  const res =
+    c === "operator"
+      ? await ctx.request("POST", "/api/v1/operator/webhook-endpoints", {
+          headers: operatorHeaders,
+          body: { url, enabledEvents },
+        })
+      : await ctx.request("POST", "/api/v1/webhook-endpoints", { cookie: c.cookie, body: { url, enabledEvents } });
+  expect(res.status, await res.clone().text()).toBe(201);
+  return (await res.json()) as { id: string; secret: string };
+}
+
+/** Checks the Standard Webhooks signature by hand (HMAC-SHA256 of id.timestamp.body, base64 key). */
+function signatureMatches(w: ReceivedWebhook, secret: string): boolean {
+  const key = Buffer.from(secret.slice("whsec_".length), "base64");
+  const signed = `${String(w.headers["webhook-id"])}.${String(w.headers["webhook-timestamp"])}.${w.body}`;
+  const expected = `v1,${createHmac("sha256", key).update(signed).digest("base64")}`;
+  return String(w.headers["webhook-signature"]).split(" ").includes(expected);
+}
+
+const eventOf = (w: ReceivedWebhook) =>
+  JSON.parse(w.body) as { id: string; type: string; timestamp: string; data: Record<string, unknown> };
+const forAccount = (all: ReceivedWebhook[], accountId: string) =>
+  all.filter((w) => eventOf(w).data.accountId === accountId);
+
+async function deliveries(endpointId: string) {
+  return ctx.deps.database.sql<
+    { event_id: string; status: string; attempts: number; last_status_code: number | null; last_error: string | null }[]
+  >`
+    SELECT event_id, status, attempts, last_status_code, last_error FROM webhook_deliveries WHERE endpoint_id = ${endpointId} ORDER BY created_at`;
+}
+
+describe("outgoing webhooks", () => {
+  it("suspension and reactivation reach the account's endpoint and the operator's, signed", async () => {
+    const receiver = await startReceiver();
+    const platform = await startReceiver();
+    const c = await newCustomer(ctx);
+    const own = await createEndpoint(c, receiver.url, ["account.suspended", "account.reactivated"]);
+    const all = await createEndpoint("operator", platform.url, ["*"]);
+    try {
+      const op = (action: string) =>
+        ctx.request("POST", `/api/v1/operator/accounts/${c.accountId}/${action}`, {
+          headers: operatorHeaders,
+          body: {},
+        });
+      expect((await op("suspend")).status).toBe(200);
+      expect((await op("suspend")).status).toBe(200); // already suspended: no second event
+      expect((await op("reactivate")).status).toBe(200);
+      await receiver.waitFor(2);
+      await expect.poll(() => forAccount(platform.received, c.accountId).length).toBe(2);
+
+      for (const [got, secret] of [
+        [receiver.received, own.secret],
+        [forAccount(platform.received, c.accountId), all.secret],
+      ] as const) {
+        expect(got.map((w) => eventOf(w).type).sort()).toEqual(["account.reactivated", "account.suspended"]);
+        for (const w of got) {
+          expect(w.headers["content-type"]).toBe("application/json");
+          expect(w.headers["webhook-id"]).toBe(eventOf(w).id);
+          expect(Math.abs(Number(w.headers["webhook-timestamp"]) - Date.now() / 1000)).toBeLessThan(60);
+          expect(signatureMatches(w, secret)).toBe(true);
+          // The standardwebhooks library, as a receiver would use it, accepts it ...
+          expect(new Webhook(secret).verify(w.body, w.headers as Record<string, string>)).toMatchObject({
+            data: { accountId: c.accountId },
+          });
+          // ... and rejects a tampered body or another endpoint's secret.
+          expect(() =>
+            new Webhook(secret).verify(w.body.replace("account", "acc0unt"), w.headers as Record<string, string>),
+          ).toThrow();
+          expect(signatureMatches(w, secret === own.secret ? all.secret : own.secret)).toBe(false);
+        }
+      }
+      const suspended = receiver.received.map(eventOf).find((e) => e.type === "account.suspended")!;
+      expect(suspended.data).toEqual({ accountId: c.accountId, reason: "operator" });
+      expect(await deliveries(own.id)).toEqual([
+        expect.objectContaining({ status: "succeeded", attempts: 1, last_status_code: 200, last_error: null }),
+        expect.objectContaining({ status: "succeeded", attempts: 1, last_status_code: 200, last_error: null }),
+      ]);
+    } finally {
+      await ctx.request("DELETE", `/api/v1/operator/webhook-endpoints/${all.id}`, { headers: operatorHeaders });
+      await receiver.close();
+      await platform.close();
+    }
+  });
+
+  it("a paid top-up sends topup.succeeded; unsubscribed types and other accounts send nothing", async () => {
+    const receiver = await startReceiver();
+    const c = await newCustomer(ctx);
+    const other = await newCustomer(ctx);
+    const endpoint = await createEndpoint(c, receiver.url, ["topup.succeeded"]);
+    try {
+      const topup = await createTopup(ctx, c, 2_500);
+      await submitCheckout(ctx, topup.checkoutUrl, { card: "4242424242424242" });
+      const otherTopup = await createTopup(ctx, other, 1_000);
+      await submitCheckout(ctx, otherTopup.checkoutUrl, { card: "4242424242424242" });
+      await ctx.request("POST", `/api/v1/operator/accounts/${c.accountId}/suspend`, {
+        headers: operatorHeaders,
+        body: {},
+      });
+      await receiver.waitFor(1);
+      await new Promise((r) => setTimeout(r, 1_000)); // room for anything that should not come
+      expect(receiver.received.map(eventOf)).toEqual([
+        {
+          id: expect.stringMatching(/^evt_/),
+          type: "topup.succeeded",
+          timestamp: expect.any(String),
+          data: {
+            accountId: c.accountId,
+            topupId: topup.id,
+            amount: 2_500,
+            currency: "EUR",
+            balance: 2_500,
+            ledgerEntryId: expect.stringMatching(/^le_/),
+          },
+        },
+      ]);
+      expect(await deliveries(endpoint.id)).toHaveLength(1);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("auto top-up declines send auto_topup.failed, then auto_topup.disabled with the reason", async () => {
+    const receiver = await startReceiver();
+    const c = await newCustomer(ctx);
+    await createEndpoint(c, receiver.url, ["auto_topup.failed", "auto_topup.disabled"]);
+    try {
+      await saveTestCard(ctx, c.accountId, "0341"); // every off-session charge declined
+      await putAutoTopup(ctx, c, { enabled: true, threshold: 1_000, amount: 2_000, cooldownMinutes: 60 });
+      const clock = fakeClock();
+      for (let i = 0; i < 3; i++) {
+        expect(await runAutoTopup(jobDeps(ctx, clock.now), c.accountId)).toMatchObject({ status: "failed" });
+        clock.advance(61 * 60_000);
+      }
+      await receiver.waitFor(4);
+      const events = receiver.received.map(eventOf).sort((a, b) => a.id.localeCompare(b.id));
+      expect(events.map((e) => [e.type, e.data.consecutiveFailures])).toEqual([
+        ["auto_topup.failed", 1],
+        ["auto_topup.failed", 2],
+        ["auto_topup.failed", 3],
+        ["auto_topup.disabled", 3],
+      ]);
+      expect(events[3]!.data).toMatchObject({
+        accountId: c.accountId,
+        amount: 2_000,
+        currency: "EUR",
+        reason: expect.stringMatching(/3 failed attempts in a row/),
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("a failed attempt is retried by the worker with the same webhook-id and signature scheme", async () => {
+    const receiver = await startReceiver([500]);
+    const c = await newCustomer(ctx);
+    const endpoint = await createEndpoint(c, receiver.url, ["*"]);
+    try {
+      const res = await ctx.request("POST", `/api/v1/webhook-endpoints/${endpoint.id}/test`, { cookie: c.cookie });
+      expect(res.status).toBe(202);
+      const { eventId } = (await res.json()) as { eventId: string };
+      await receiver.waitFor(1);
+      await expect
+        .poll(async () => (await deliveries(endpoint.id))[0])
+        .toMatchObject({ status: "pending", attempts: 1, last_status_code: 500, last_error: "HTTP 500" });
+      await receiver.waitFor(2, 20_000); // graphile-worker's backoff: e^1 s
+      expect(receiver.received.map((w) => w.headers["webhook-id"])).toEqual([eventId, eventId]);
+      expect(receiver.received.every((w) => signatureMatches(w, endpoint.secret))).toBe(true);
+      expect(eventOf(receiver.received[1]!)).toMatchObject({
+        type: "webhook.test",
+        data: { accountId: c.accountId, endpointId: endpoint.id },
+      });
+      await expect
+        .poll(async () => (await deliveries(endpoint.id))[0])
+        .toMatchObject({ status: "succeeded", attempts: 2, last_status_code: 200 });
+
+      const log = (await (
+        await ctx.request("GET", `/api/v1/webhook-endpoints/${endpoint.id}/deliveries`, { cookie: c.cookie })
+      ).json()) as {
+        data: Record<string, unknown>[];
+      };
+      expect(log.data).toEqual([
+        expect.objectContaining({
+          eventId,
+          eventType: "webhook.test",
+          status: "succeeded",
+          attempts: 2,
+          lastStatusCode: 200,
+          nextAttemptAt: null,
+        }),
+      ]);
+      const attempts = await ctx.deps.database.sql<{ attempt: number; status_code: number; response_body: string }[]>`
+        SELECT attempt, status_code, response_body FROM webhook_delivery_attempts WHERE endpoint_id = ${endpoint.id} ORDER BY attempt`;
+      expect(attempts).toEqual([
+        { attempt: 1, status_code: 500, response_body: "ok from receiver" },
+        { attempt: 2, status_code: 200, response_body: "ok from receiver" },
+      ]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("the last attempt marks the delivery failed; unreachable endpoints and redirects are failures; settled ones are not resent", async () => {
+    const receiver = await startReceiver([302, 503]);
+    const c = await newCustomer(ctx);
+    const endpoint = await createEndpoint(c, receiver.url, ["*"]);
+    const closed = await startReceiver();
+    await closed.close(); // its port now refuses connections
+    const unreachable = await createEndpoint(c, closed.url, ["*"]);
+    try {
+      const { eventId } = await ctx.deps.database.sql.begin(async (tx) => {
+        const sent = await enqueueWebhookEvent(tx, {
+          accountId: c.accountId,
+          type: "account.suspended",
+          data: { reason: "operator" },
+        });
+        // Run the attempts here, not in the worker.
+        await tx`DELETE FROM graphile_worker._private_jobs WHERE payload->>'eventId' = ${sent.eventId}`;
+        return sent;
+      });
+      const key = { endpointId: endpoint.id, eventId };
+      const sql = ctx.deps.database.sql;
+      expect(await deliverWebhook(sql, key, { attempt: 1, maxAttempts: 3 }, LOCAL)).toMatchObject({
+        status: "pending",
+        statusCode: 302,
+        retry: true,
+      });
+      expect(await deliverWebhook(sql, key, { attempt: 2, maxAttempts: 3 }, LOCAL)).toMatchObject({
+        status: "pending",
+        statusCode: 503,
+        retry: true,
+      });
+      expect(await deliverWebhook(sql, key, { attempt: 3, maxAttempts: 3 }, LOCAL)).toMatchObject({
+        status: "succeeded",
+        statusCode: 200,
+        retry: false,
+      });
+      expect(await deliverWebhook(sql, key, { attempt: 4, maxAttempts: 5 }, LOCAL)).toEqual({ kind: "gone" });
+      expect(receiver.received).toHaveLength(3);
+
+      const refused = { endpointId: unreachable.id, eventId };
+      expect(await deliverWebhook(sql, refused, { attempt: 1, maxAttempts: 2 }, LOCAL)).toMatchObject({
+        status: "pending",
+        statusCode: null,
+        error: "ECONNREFUSED",
+      });
+      expect(await deliverWebhook(sql, refused, { attempt: 2, maxAttempts: 2 }, LOCAL)).toMatchObject({
+        status: "failed",
+        retry: false,
+      });
+      expect((await deliveries(unreachable.id))[0]).toMatchObject({
+        status: "failed",
+        attempts: 2,
+        last_error: "ECONNREFUSED",
+      });
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("a failed delivery can be sent again: same event id, its attempt log continues; 409 while pending, 404 for others", async () => {
+    const receiver = await startReceiver([500]);
+    const c = await newCustomer(ctx);
+    const other = await newCustomer(ctx);
+    const endpoint = await createEndpoint(c, receiver.url, ["*"]);
+    try {
+      const { eventId } = await ctx.deps.database.sql.begin(async (tx) => {
+        const sent = await enqueueWebhookEvent(tx, { accountId: c.accountId, type: "account.suspended", data: {} });
+        await tx`DELETE FROM graphile_worker._private_jobs WHERE payload->>'eventId' = ${sent.eventId}`;
+        return sent;
+      });
+      const redeliver = (who: Customer, event = eventId) =>
+        ctx.request("POST", `/api/v1/webhook-endpoints/${endpoint.id}/deliveries/${event}/redeliver`, {
+          cookie: who.cookie,
+        });
+      await expectError(await redeliver(c), 409, "delivery_pending");
+      const key = { endpointId: endpoint.id, eventId };
+      expect(await deliverWebhook(ctx.deps.database.sql, key, { attempt: 1, maxAttempts: 1 }, LOCAL)).toMatchObject({
+        status: "failed",
+      });
+
+      await expectError(await redeliver(other), 404, "not_found");
+      await expectError(await redeliver(c, "evt_unknown"), 404, "not_found");
+      expect((await redeliver(c)).status).toBe(202);
+      await expect
+        .poll(async () => (await deliveries(endpoint.id))[0], { timeout: 10_000 })
+        .toMatchObject({ status: "succeeded", attempts: 2 });
+      expect(receiver.received.map((w) => w.headers["webhook-id"])).toEqual([eventId, eventId]);
+      const log = await ctx.deps.database.sql<{ attempt: number; status_code: number }[]>`
+        SELECT attempt, status_code FROM webhook_delivery_attempts WHERE endpoint_id = ${endpoint.id} ORDER BY attempt`;
+      expect(log).toEqual([
+        { attempt: 1, status_code: 500 },
+        { attempt: 2, status_code: 200 },
+      ]);
+    } finally {
+      await receiver.close();
+    }
+  });
+
+  it("nothing is enqueued when the transaction rolls back; a deleted endpoint gets nothing more", async () => {
+    const c = await newCustomer(ctx);
+    const endpoint = await createEndpoint(c, "https://example.com/hooks", ["*"]);
+    await expect(
+      ctx.deps.database.sql.begin(async (tx) => {
+        await enqueueWebhookEvent(tx, { accountId: c.accountId, type: "account.suspended", data: {} });
+        throw new Error("roll back");
+      }),
+    ).rejects.toThrow("roll back");
+    expect(await deliveries(endpoint.id)).toEqual([]);
+    const jobs = await ctx.deps.database
+      .sql`SELECT 1 FROM graphile_worker._private_jobs WHERE payload->>'endpointId' = ${endpoint.id}`;
+    expect(jobs).toHaveLength(0);
+
+    const pending = await ctx.deps.database.sql.begin(async (tx) => {
+      const sent = await enqueueWebhookEvent(tx, { accountId: c.accountId, type: "account.suspended", data: {} });
+      await tx`DELETE FROM graphile_worker._private_jobs WHERE payload->>'eventId' = ${sent.eventId}`;
+      return sent;
+    });
+    expect(pending.deliveries).toBe(1);
+    await ctx.request("DELETE", `/api/v1/webhook-endpoints/${endpoint.id}`, { cookie: c.cookie });
+    expect(await deliveries(endpoint.id)).toEqual([]); // the log goes with the endpoint
+    const key = { endpointId: endpoint.id, eventId: pending.eventId };
+    expect(await deliverWebhook(ctx.deps.database.sql, key, { attempt: 1, maxAttempts: 3 }, LOCAL)).toEqual({
+      kind: "gone",
+    });
+    const sent = await enqueueWebhookEvent(ctx.deps.database.sql, {
+      accountId: c.accountId,
+      type: "account.suspended",
+      data: {},
+    });
+    expect(sent.deliveries).toBe(0);
+  });
+});
