@@ -23,7 +23,9 @@ export interface WebhookEvent {
  * Inside the transaction of the change it reports (transactional outbox, shared/DESIGN.md):
  * creates one delivery per endpoint subscribed to `event.type` (the account's own endpoints
  * and the operator's platform-wide ones) and adds its deliver_webhook job, in one statement.
- * With no subscribed endpoint it writes nothing. The body (Standard Webhooks' shape):
+ * With no subscribed endpoint it writes nothing. The endpoint rows are locked FOR KEY SHARE:
+ * an endpoint deleted concurrently is waited for and skipped, never a foreign key error
+ * that would roll back the money transaction. The body (Standard Webhooks' shape):
  * `{"id": "evt_...", "type": "...", "timestamp": ISO 8601, "data": {"accountId": ..., ...}}`.
  * `onlyEndpointId` sends it to that endpoint alone, subscribed or not (test events; the
  * caller has checked the endpoint is the caller's).
@@ -50,6 +52,7 @@ export async function enqueueWebhookEvent(
                   THEN (e.account_id = ${event.accountId} OR e.account_id IS NULL)
                        AND (${event.type} = ANY (e.enabled_events) OR ${ALL_EVENTS} = ANY (e.enabled_events))
                   ELSE e.id = ${onlyEndpointId ?? null} END
+         FOR KEY SHARE OF e
       RETURNING endpoint_id, event_id
     )
     SELECT ${addDeliveryJob(tx)} FROM d`;

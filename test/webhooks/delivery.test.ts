@@ -376,4 +376,40 @@ describe("outgoing webhooks", () => {
     });
     expect(sent.deliveries).toBe(0);
   });
+
+  it("an endpoint deleted while a money transaction enqueues its event never fails that transaction", async () => {
+    const c = await newCustomer(ctx);
+    const endpoint = await createEndpoint(c, "https://example.com/hooks", ["*"]);
+    // The delete runs first and commits only after the enqueue has started: the enqueue
+    // waits on the endpoint row, then finds it gone (a foreign key error here was a 500 on
+    // a top-up settling while an operator deleted an endpoint).
+    const deleter = await ctx.deps.database.sql.reserve();
+    try {
+      await deleter`BEGIN`;
+      await deleter`DELETE FROM webhook_endpoints WHERE id = ${endpoint.id}`;
+      const enqueued = enqueueWebhookEvent(ctx.deps.database.sql, {
+        accountId: c.accountId,
+        type: "account.suspended",
+        data: {},
+      });
+      await waitForLockWait();
+      await deleter`COMMIT`;
+      expect((await enqueued).deliveries).toBe(0);
+    } finally {
+      deleter.release();
+    }
+    expect(await deliveries(endpoint.id)).toEqual([]);
+  });
 });
+
+/** Resolves once a session of the test database inserting webhook deliveries waits on a lock. */
+async function waitForLockWait(): Promise<void> {
+  for (let i = 0; i < 200; i++) {
+    const waiting = await ctx.deps.database.sql`
+      SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'
+         AND query LIKE '%INSERT INTO webhook_deliveries%'`;
+    if (waiting.length > 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("no session waited on a lock within 2 s");
+}
