@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import {
   balanceText,
+  createApiKeyInPage,
   debitThroughApi,
   markNoReload,
   saveScreenshot,
@@ -37,14 +38,7 @@ it("enable auto top-up at 10.00 / 20.00, debit below 10.00 through the API, see 
   await expect.poll(() => page.getByText("Automatisches Aufladen gespeichert.").count()).toBe(1);
   await expect.poll(() => page.getByTestId("connection-status").textContent()).toMatch(/Live/);
 
-  const secret = await page.evaluate(async () => {
-    const res = await fetch("/api/v1/api-keys", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "e2e" }),
-    });
-    return ((await res.json()) as { secret: string }).secret;
-  });
+  const secret = await createApiKeyInPage(page, "e2e");
   await markNoReload(page);
 
   const res = await debitThroughApi(base, secret, 1_600, "Big job");

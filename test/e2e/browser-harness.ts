@@ -62,6 +62,17 @@ export const debitThroughApi = (base: string, apiKey: string, amount: number, de
     body: JSON.stringify({ amount, description }),
   });
 
+/** Creates an API key (all scopes) with the page's session, as the portal would; returns its secret. */
+export const createApiKeyInPage = (page: Page, name: string) =>
+  page.evaluate(async (keyName) => {
+    const res = await fetch("/api/v1/api-keys", {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ name: keyName }),
+    });
+    return ((await res.json()) as { secret: string }).secret;
+  }, name);
+
 /** Signs up a new user (the account's owner) with a fresh email; resolves on the dashboard. */
 export async function signUp(page: Page, base: string, name: string): Promise<void> {
   await page.goto(`${base}/signup`);

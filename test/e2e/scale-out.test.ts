@@ -4,7 +4,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { chromium, type Browser } from "playwright-core";
 import { afterAll, beforeAll, expect, inject, it } from "vitest";
-import { balanceText, debitThroughApi, markNoReload, signUpAndTopUp25, wasNotReloaded } from "./browser-harness";
+import {
+  balanceText,
+  createApiKeyInPage,
+  debitThroughApi,
+  markNoReload,
+  signUpAndTopUp25,
+  wasNotReloaded,
+} from "./browser-harness";
 import { freePort } from "./free-port";
 
 /**
@@ -138,14 +145,7 @@ it("the live balance through nginx: debits on either instance arrive; failover t
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("25,00 €");
   await expect.poll(() => page.getByTestId("connection-status").textContent()).toMatch(/Live/);
 
-  const secret = await page.evaluate(async () => {
-    const res = await fetch("/api/v1/api-keys", {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ name: "scale-out" }),
-    });
-    return ((await res.json()) as { secret: string }).secret;
-  });
+  const secret = await createApiKeyInPage(page, "scale-out");
   expect(secret).toMatch(/^lb_sk_/);
   await markNoReload(page);
 
