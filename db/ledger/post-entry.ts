@@ -25,6 +25,13 @@ export interface PostEntryInput {
   metadata?: Record<string, string> | null;
   /** When set, the posting is rejected (CurrencyMismatchError) unless the account is in this currency. */
   expectedCurrency?: string | null;
+  /**
+   * A payment reversal (refund, dispute; db/ledger/reverse-payment.ts): the money has
+   * already left, so a debit posts on a suspended account too, and never starts an auto
+   * top-up (that would charge the card a refund just paid back). The funds rule still
+   * holds: the caller takes at most what is available.
+   */
+  reversal?: boolean;
 }
 
 const UNIQUE_VIOLATION = "23505";
@@ -64,7 +71,7 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
                updated_at = now()
          WHERE id = ${input.accountId}
            AND kind = 'customer'
-           AND (status = 'active' OR (${isCredit}::boolean AND status = 'suspended'))
+           AND (status = 'active' OR (${isCredit || input.reversal === true}::boolean AND status = 'suspended'))
            AND (${isCredit}::boolean OR balance - held + ${input.amount}::bigint >= -overdraft_limit)
            AND (${input.expectedCurrency ?? null}::text IS NULL OR currency = ${input.expectedCurrency ?? null})
         RETURNING id, currency, balance, held, sequence
@@ -84,7 +91,7 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
                                        job_key := ${AUTO_TOPUP_TASK + ":"} || acc.id,
                                        max_attempts := ${AUTO_TOPUP_JOB_MAX_ATTEMPTS}::int)
           FROM acc JOIN auto_topup_settings s ON s.account_id = acc.id
-         WHERE NOT ${isCredit}::boolean AND s.enabled
+         WHERE NOT ${isCredit || input.reversal === true}::boolean AND s.enabled
            AND acc.balance < s.threshold AND acc.balance - ${input.amount}::bigint >= s.threshold
       )
       SELECT ins.*, acc.held, (SELECT count(*) FROM crossing) AS auto_topup_jobs

@@ -6,8 +6,18 @@ import type { Queryable } from "../client";
  * - usage_revenue: usage debited from customers.
  * - promotions: bonus credits.
  * - adjustments: operator corrections.
+ * - refunds: money the provider paid back to customers (payment_reversals, kind refund).
+ * - disputes: money withdrawn by card disputes, and reinstated when one is won.
+ * Migration 0004 created refunds and disputes for the currencies that existed before them.
  */
-export const SYSTEM_ACCOUNT_CODES = ["stripe_clearing", "usage_revenue", "promotions", "adjustments"] as const;
+export const SYSTEM_ACCOUNT_CODES = [
+  "stripe_clearing",
+  "usage_revenue",
+  "promotions",
+  "adjustments",
+  "refunds",
+  "disputes",
+] as const;
 export type SystemAccountCode = (typeof SYSTEM_ACCOUNT_CODES)[number];
 
 /** Deterministic id, so a posting names its contra account without a lookup. */

@@ -4,7 +4,7 @@ import type { Sql } from "../client";
 export interface LedgerEntry {
   id: string;
   accountId: string;
-  type: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "capture";
+  type: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "dispute" | "capture";
   amount: number;
   balanceAfter: number;
   sequence: number;

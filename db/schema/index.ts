@@ -14,3 +14,4 @@ export * from "./holds";
 export * from "./simulated-payment-intents";
 export * from "./webhook-endpoints";
 export * from "./webhook-deliveries";
+export * from "./payment-reversals";

@@ -15,7 +15,7 @@ export const ledgerEntries = pgTable(
     id: text("id").primaryKey(),
     accountId: text("account_id").notNull().references(() => accounts.id),
     contraAccountId: text("contra_account_id").notNull().references(() => accounts.id),
-    type: text("type", { enum: ["topup", "usage", "promotion", "adjustment", "refund", "capture"] }).notNull(),
+    type: text("type", { enum: ["topup", "usage", "promotion", "adjustment", "refund", "dispute", "capture"] }).notNull(),
     amount: bigint("amount", { mode: "number" }).notNull(),
     balanceAfter: bigint("balance_after", { mode: "number" }).notNull(),
     sequence: bigint("sequence", { mode: "number" }).notNull(),

@@ -1,5 +1,6 @@
 import { completeCharge } from "../../db/ledger/complete-charge";
 import { saveCardForAccount } from "../../db/ledger/payment-methods";
+import { applyDisputeOpened, applyDisputeWon, applyRefundedTotal } from "../../db/ledger/reverse-payment";
 import { failTopup } from "../../db/ledger/topup-transitions";
 import { isPaymentEventRecorded, recordPaymentEvent } from "../../db/ledger/payment-events";
 import { TopupNotFoundError } from "../../db/ledger/errors";
@@ -27,7 +28,7 @@ export interface WebhookResult {
   /** True when this event id was processed before; nothing was done. */
   duplicate: boolean;
   /** What the event did; "ignored" for event types and sessions that are not ours. */
-  outcome: ReconcileOutcome | "failed" | "card_saved" | "ignored";
+  outcome: ReconcileOutcome | "failed" | "card_saved" | "reversed" | "ignored";
 }
 
 /**
@@ -63,6 +64,7 @@ async function applyEvent(
   if (event.paymentIntent && PAYMENT_INTENT_OUTCOMES[event.type]) {
     return applyPaymentIntent(deps, event.paymentIntent, PAYMENT_INTENT_OUTCOMES[event.type]!);
   }
+  if (event.charge || event.dispute) return applyReversal(deps, event);
   const session = event.checkoutSession;
   if (session?.mode === "setup") return applySetupSession(deps, event.type, await withSavedCard(deps, session));
   const topupId = session?.metadata.topupId;
@@ -95,15 +97,53 @@ async function applyPaymentIntent(
   const [topup] = await deps.database.sql<{ account_id: string; kind: "checkout" | "saved_card" | "auto" }[]>`
     SELECT account_id, kind FROM topups WHERE id = ${topupId} AND kind <> 'checkout'`;
   if (!topup) return "ignored";
-  await completeCharge(deps.ledger, { topupId, accountId: topup.account_id, kind: topup.kind }, {
-    paymentIntentId: intent.id,
-    status,
-    amount: intent.amount,
-    currency: intent.currency,
-    actionUrl: null,
-    failureMessage: status === "failed" ? "The payment was not confirmed." : null,
-  });
+  await completeCharge(
+    deps.ledger,
+    { topupId, accountId: topup.account_id, kind: topup.kind },
+    {
+      paymentIntentId: intent.id,
+      status,
+      amount: intent.amount,
+      currency: intent.currency,
+      actionUrl: null,
+      failureMessage: status === "failed" ? "The payment was not confirmed." : null,
+    },
+  );
   return status === "succeeded" ? "settled" : "failed";
+}
+
+/**
+ * Money taken back from (or returned to) a settled top-up's payment, applied through
+ * db/ledger/reverse-payment.ts: `charge.refunded` (refunds made in Stripe's dashboard or
+ * API; cumulative amount_refunded), `charge.dispute.created` (funds withdrawn) and
+ * `charge.dispute.closed` with status `won` (funds reinstated). A lost dispute changes
+ * nothing more: its funds were taken when it opened. Payments that are not our top-ups
+ * are ignored.
+ */
+async function applyReversal(deps: Pick<AppDeps, "ledger">, event: ProviderEvent): Promise<WebhookResult["outcome"]> {
+  const { charge, dispute } = event;
+  let result = null;
+  if (event.type === "charge.refunded" && charge?.paymentIntentId) {
+    result = await applyRefundedTotal(deps.ledger, {
+      providerPaymentId: charge.paymentIntentId,
+      chargeId: charge.id,
+      amountRefunded: charge.amountRefunded,
+      currency: charge.currency,
+    });
+  } else if (event.type === "charge.dispute.created" && dispute?.paymentIntentId) {
+    result = await applyDisputeOpened(deps.ledger, {
+      ...dispute,
+      providerPaymentId: dispute.paymentIntentId,
+      disputeId: dispute.id,
+    });
+  } else if (event.type === "charge.dispute.closed" && dispute?.paymentIntentId && dispute.status === "won") {
+    result = await applyDisputeWon(deps.ledger, {
+      ...dispute,
+      providerPaymentId: dispute.paymentIntentId,
+      disputeId: dispute.id,
+    });
+  }
+  return result ? "reversed" : "ignored";
 }
 
 /** A completed setup-mode checkout (POST /payment-methods) saved a card: store it for the account in its metadata. */

@@ -73,6 +73,10 @@ export interface ProviderEvent {
   checkoutSession?: CheckoutSession;
   /** Present for payment_intent.* events (a confirmed off-session charge). */
   paymentIntent?: { id: string; status: string; amount: number; currency: string; metadata: Record<string, string> };
+  /** Present for charge.* events (`charge.refunded`): `amountRefunded` is cumulative, minor units. */
+  charge?: { id: string; paymentIntentId: string | null; amountRefunded: number; currency: string };
+  /** Present for charge.dispute.* events: the disputed amount (minor units) and Stripe's dispute status. */
+  dispute?: { id: string; paymentIntentId: string | null; amount: number; currency: string; status: string };
 }
 
 export interface PaymentProvider {

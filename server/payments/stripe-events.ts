@@ -29,7 +29,7 @@ export function resolveWebhookSecret(env: Pick<Env, "STRIPE_WEBHOOK_SECRET">): s
 /** The fields of a Stripe `checkout.session` object that we read. */
 export type StripeCheckoutSessionFields = Pick<
   Stripe.Checkout.Session,
-    | "id"
+  | "id"
   | "url"
   | "status"
   | "payment_status"
@@ -50,7 +50,7 @@ export function toCheckoutSession(s: StripeCheckoutSessionFields, provider: "str
     url: s.url ?? null,
     status: oneOf(s.status, ["open", "complete", "expired"], "open"),
     paymentStatus: oneOf(s.payment_status, ["paid", "unpaid", "no_payment_required"], "unpaid"),
-    paymentIntentId: typeof s.payment_intent === "string" ? s.payment_intent : (s.payment_intent?.id ?? null),
+    paymentIntentId: idOf(s.payment_intent),
     amountTotal: s.amount_total ?? 0,
     currency: (s.currency ?? "").toUpperCase(),
     metadata: s.metadata ?? {},
@@ -81,12 +81,52 @@ function savedCardOf(s: StripeCheckoutSessionFields, provider: string): SavedCar
 }
 
 /** The fields of a Stripe `payment_intent` object that we read. */
-export type StripePaymentIntentFields = Pick<Stripe.PaymentIntent, "id" | "status" | "amount" | "currency" | "metadata">;
+export type StripePaymentIntentFields = Pick<
+  Stripe.PaymentIntent,
+  "id" | "status" | "amount" | "currency" | "metadata"
+>;
 
 /** Maps a Stripe `payment_intent` to ProviderEvent.paymentIntent (currency upper-case). */
 export function toPaymentIntent(p: StripePaymentIntentFields): NonNullable<ProviderEvent["paymentIntent"]> {
-  return { id: p.id, status: p.status, amount: p.amount, currency: p.currency.toUpperCase(), metadata: p.metadata ?? {} };
+  return {
+    id: p.id,
+    status: p.status,
+    amount: p.amount,
+    currency: p.currency.toUpperCase(),
+    metadata: p.metadata ?? {},
+  };
 }
+
+/** The fields of a Stripe `charge` object that we read. */
+export type StripeChargeFields = Pick<Stripe.Charge, "id" | "payment_intent" | "amount_refunded" | "currency">;
+
+/** Maps a Stripe `charge` to ProviderEvent.charge (currency upper-case). */
+export function toCharge(c: StripeChargeFields): NonNullable<ProviderEvent["charge"]> {
+  return {
+    id: c.id,
+    paymentIntentId: idOf(c.payment_intent),
+    amountRefunded: c.amount_refunded,
+    currency: c.currency.toUpperCase(),
+  };
+}
+
+/** The fields of a Stripe `dispute` object that we read. */
+export type StripeDisputeFields = Pick<Stripe.Dispute, "id" | "payment_intent" | "amount" | "currency" | "status">;
+
+/** Maps a Stripe `dispute` to ProviderEvent.dispute (currency upper-case). */
+export function toDispute(d: StripeDisputeFields): NonNullable<ProviderEvent["dispute"]> {
+  return {
+    id: d.id,
+    paymentIntentId: idOf(d.payment_intent),
+    amount: d.amount,
+    currency: d.currency.toUpperCase(),
+    status: d.status,
+  };
+}
+
+/** The id of an expandable Stripe field (an id, an expanded object, or null). */
+const idOf = (field: string | { id: string } | null): string | null =>
+  typeof field === "string" ? field : (field?.id ?? null);
 
 /** `value` when it is one of `allowed` (Stripe enums are open-ended strings), else `fallback`. */
 function oneOf<T extends string>(value: string | null, allowed: readonly T[], fallback: T): T {
@@ -127,7 +167,12 @@ export function parseStripeWebhook(
     id: event.id,
     type: event.type,
     checkoutSession:
-      object.object === "checkout.session" ? toCheckoutSession(object as StripeCheckoutSessionFields, provider) : undefined,
-    paymentIntent: object.object === "payment_intent" ? toPaymentIntent(object as StripePaymentIntentFields) : undefined,
+      object.object === "checkout.session"
+        ? toCheckoutSession(object as StripeCheckoutSessionFields, provider)
+        : undefined,
+    paymentIntent:
+      object.object === "payment_intent" ? toPaymentIntent(object as StripePaymentIntentFields) : undefined,
+    charge: object.object === "charge" ? toCharge(object as StripeChargeFields) : undefined,
+    dispute: object.object === "dispute" ? toDispute(object as StripeDisputeFields) : undefined,
   };
 }

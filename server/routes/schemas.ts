@@ -25,7 +25,7 @@ export const LedgerEntrySchema = z
   .object({
     id: z.string(),
     accountId: z.string(),
-    type: z.enum(["topup", "usage", "promotion", "adjustment", "refund", "capture"]),
+    type: z.enum(["topup", "usage", "promotion", "adjustment", "refund", "dispute", "capture"]),
     amount: z.number().int().openapi({ description: "Signed minor units: credit > 0, debit < 0." }),
     balanceAfter: z.number().int(),
     sequence: z.number().int(),

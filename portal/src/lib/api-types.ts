@@ -362,7 +362,7 @@ export interface paths {
           limit?: number;
           /** @description nextCursor of the previous page */
           cursor?: string;
-          type?: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "capture";
+          type?: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "dispute" | "capture";
           /** @description Entries created at or after (ISO 8601) */
           from?: string;
           /** @description Entries created before (ISO 8601) */
@@ -2626,7 +2626,7 @@ export interface components {
       id: string;
       accountId: string;
       /** @enum {string} */
-      type: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "capture";
+      type: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "dispute" | "capture";
       /** @description Signed minor units: credit > 0, debit < 0. */
       amount: number;
       balanceAfter: number;
@@ -2844,6 +2844,9 @@ export interface components {
         | "account.suspended"
         | "account.reactivated"
         | "topup.succeeded"
+        | "topup.refunded"
+        | "topup.disputed"
+        | "topup.dispute_won"
         | "auto_topup.succeeded"
         | "auto_topup.failed"
         | "auto_topup.requires_action"

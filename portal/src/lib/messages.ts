@@ -29,7 +29,8 @@ export const m = {
       },
       p.result,
     ) ?? p.result,
-  notice_auto_topup: (p: { type: string; amount: string; reason: string }) =>
+  /** A `notification` notice from the live stream (auto top-up outcomes, refunds, disputes) in words. */
+  live_notice: (p: { type: string; amount: string; reason: string }) =>
     pick(
       {
         "auto_topup.succeeded": () => generated.notice_auto_topup_succeeded(p),
@@ -37,6 +38,9 @@ export const m = {
         "auto_topup.disabled": () => generated.notice_auto_topup_disabled(p),
         "auto_topup.requires_action": () => generated.notice_auto_topup_requires_action(p),
         "auto_topup.skipped": () => generated.notice_auto_topup_skipped(p),
+        "topup.refunded": () => generated.notice_topup_refunded(p),
+        "topup.disputed": () => generated.notice_topup_disputed(p),
+        "topup.dispute_won": () => generated.notice_topup_dispute_won(p),
       },
       p.type,
     ) ?? p.type,
@@ -49,6 +53,9 @@ export const m = {
         "account.suspended": generated.webhook_event_account_suspended,
         "account.reactivated": generated.webhook_event_account_reactivated,
         "topup.succeeded": generated.webhook_event_topup_succeeded,
+        "topup.refunded": generated.webhook_event_topup_refunded,
+        "topup.disputed": generated.webhook_event_topup_disputed,
+        "topup.dispute_won": generated.webhook_event_topup_dispute_won,
         "auto_topup.succeeded": generated.webhook_event_auto_topup_succeeded,
         "auto_topup.failed": generated.webhook_event_auto_topup_failed,
         "auto_topup.requires_action": generated.webhook_event_auto_topup_requires_action,
@@ -75,6 +82,7 @@ export const m = {
         promotion: generated.entry_type_promotion,
         adjustment: generated.entry_type_adjustment,
         refund: generated.entry_type_refund,
+        dispute: generated.entry_type_dispute,
         capture: generated.entry_type_capture,
       },
       p.type,

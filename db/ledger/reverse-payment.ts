@@ -1,0 +1,191 @@
+import type { Queryable } from "../client";
+import { newId } from "../ids";
+import { enqueueWebhookEvent } from "../webhooks/enqueue";
+import { notice } from "./notice";
+import { postEntry, toBalanceEvent } from "./post-entry";
+import type { LedgerContext, PostedEntry } from "./types";
+
+/** What a reversal did; null when the payment is not one of our settled top-ups, or it was applied before. */
+export interface ReversalResult {
+  topupId: string;
+  accountId: string;
+  kind: "refund" | "dispute" | "dispute_won";
+  /** What the provider moved, minor units. */
+  amount: number;
+  /** What the ledger entry took from (or, for dispute_won, gave back to) the balance: 0..amount. */
+  recovered: number;
+  posted: PostedEntry | null;
+}
+
+interface LockedTopup {
+  id: string;
+  account_id: string;
+  amount: number;
+  currency: string;
+}
+
+/**
+ * The provider reports `amountRefunded` (minor units, cumulative over all refunds of the
+ * payment, as Stripe's `charge.refunded` carries `amount_refunded`) for the payment
+ * `providerPaymentId`: posts the part not applied yet as a `refund` entry. Cumulative
+ * totals make it order-proof and replay-proof: under the top-up's row lock the new part is
+ * `amountRefunded` minus what earlier refunds applied, so an older or repeated event does
+ * nothing. The entry takes at most what the account has available (see reverse()).
+ * @returns null when the payment is not a settled top-up of ours or nothing is new
+ */
+export async function applyRefundedTotal(
+  ctx: LedgerContext,
+  input: { providerPaymentId: string; chargeId: string; amountRefunded: number; currency: string },
+): Promise<ReversalResult | null> {
+  return inTopupLock(ctx, input.providerPaymentId, input.currency, async (tx, topup) => {
+    const [prior] = await tx<{ refunded: number }[]>`
+      SELECT coalesce(sum(amount), 0)::bigint AS refunded FROM payment_reversals
+       WHERE topup_id = ${topup.id} AND kind = 'refund'`;
+    const amount = Math.min(input.amountRefunded, topup.amount) - prior!.refunded;
+    if (amount <= 0) return null;
+    return reverse(tx, topup, { kind: "refund", providerRef: `${input.chargeId}:${input.amountRefunded}`, amount });
+  });
+}
+
+/**
+ * A dispute on the payment `providerPaymentId` withdrew `amount` (Stripe
+ * `charge.dispute.created`): posts a `dispute` entry taking at most what the account has
+ * available. Once per dispute id.
+ * @returns null when the payment is not a settled top-up of ours or the dispute was applied before
+ */
+export async function applyDisputeOpened(
+  ctx: LedgerContext,
+  input: { providerPaymentId: string; disputeId: string; amount: number; currency: string },
+): Promise<ReversalResult | null> {
+  return inTopupLock(ctx, input.providerPaymentId, input.currency, async (tx, topup) => {
+    if (await applied(tx, "dispute", input.disputeId)) return null;
+    return reverse(tx, topup, {
+      kind: "dispute",
+      providerRef: input.disputeId,
+      amount: Math.min(input.amount, topup.amount),
+    });
+  });
+}
+
+/**
+ * A dispute was won (Stripe `charge.dispute.closed`, status `won`): the funds came back,
+ * so what the `dispute` entry took from the customer is credited back. Once per dispute id;
+ * nothing when the dispute was never applied.
+ * @returns null when there is nothing (more) to give back
+ */
+export async function applyDisputeWon(
+  ctx: LedgerContext,
+  input: { providerPaymentId: string; disputeId: string; currency: string },
+): Promise<ReversalResult | null> {
+  return inTopupLock(ctx, input.providerPaymentId, input.currency, async (tx, topup) => {
+    const [opened] = await tx<{ amount: number; recovered: number }[]>`
+      SELECT amount, recovered FROM payment_reversals WHERE kind = 'dispute' AND provider_ref = ${input.disputeId}`;
+    if (!opened || (await applied(tx, "dispute_won", input.disputeId))) return null;
+    return reverse(tx, topup, {
+      kind: "dispute_won",
+      providerRef: input.disputeId,
+      amount: opened.amount,
+      giveBack: opened.recovered,
+    });
+  });
+}
+
+/**
+ * Runs `apply` in one transaction holding the row lock of the settled top-up paid by
+ * `providerPaymentId` (every reversal of one payment is serialized by it), then
+ * publishes the new balance and a `payment` notice on the account's live stream.
+ */
+async function inTopupLock(
+  ctx: LedgerContext,
+  providerPaymentId: string,
+  currency: string,
+  apply: (tx: Queryable, topup: LockedTopup) => Promise<ReversalResult | null>,
+): Promise<ReversalResult | null> {
+  const result = await ctx.sql.begin(async (tx) => {
+    const [topup] = await tx<LockedTopup[]>`
+      SELECT id, account_id, amount, currency FROM topups
+       WHERE provider_payment_id = ${providerPaymentId} AND status = 'succeeded' AND currency = ${currency}
+         FOR UPDATE`;
+    return topup ? apply(tx, topup) : null;
+  });
+  if (result?.posted) ctx.events.publish(toBalanceEvent(result.posted));
+  if (result) ctx.events.notify(notice(result.accountId, "notification", webhookType(result.kind), eventData(result)));
+  return result;
+}
+
+const applied = async (tx: Queryable, kind: ReversalResult["kind"], providerRef: string) =>
+  (await tx`SELECT 1 FROM payment_reversals WHERE kind = ${kind} AND provider_ref = ${providerRef}`).length > 0;
+
+/**
+ * Posts one reversal and records it. A refund or dispute takes min(amount, balance - held
+ * + overdraft limit, what earlier reversals left of the top-up) (0 on a closed account):
+ * the account's funds rule (a database CHECK) holds, a top-up is never taken back twice
+ * (a refund and a dispute of the same money), and what the customer already spent stays
+ * unrecovered, visible in the record and the webhook event. `giveBack` (dispute_won)
+ * credits that amount. The `topup.refunded` / `topup.disputed` / `topup.dispute_won`
+ * webhook event is enqueued in the same transaction.
+ */
+async function reverse(
+  tx: Queryable,
+  topup: LockedTopup,
+  r: { kind: ReversalResult["kind"]; providerRef: string; amount: number; giveBack?: number },
+): Promise<ReversalResult> {
+  let recovered: number;
+  if (r.giveBack !== undefined) {
+    recovered = r.giveBack;
+  } else {
+    const [account] = await tx<{ available: number; status: string; taken: number }[]>`
+      SELECT balance - held + overdraft_limit AS available, status,
+             (SELECT coalesce(sum(CASE WHEN kind = 'dispute_won' THEN -recovered ELSE recovered END), 0)::bigint
+                FROM payment_reversals WHERE topup_id = ${topup.id}) AS taken
+        FROM accounts WHERE id = ${topup.account_id} FOR UPDATE`;
+    const open = account!.status === "closed" ? 0 : topup.amount - account!.taken;
+    recovered = Math.max(0, Math.min(r.amount, account!.available, open));
+  }
+  const posted =
+    recovered === 0
+      ? null
+      : await postEntry(tx, {
+          accountId: topup.account_id,
+          amount: r.kind === "dispute_won" ? recovered : -recovered,
+          type: r.kind === "refund" ? "refund" : "dispute",
+          contra: r.kind === "refund" ? "refunds" : "disputes",
+          externalRef: `${r.kind}:${r.providerRef}`,
+          description: DESCRIPTIONS[r.kind],
+          metadata: { topupId: topup.id },
+          reversal: true,
+        });
+  await tx`
+    INSERT INTO payment_reversals (id, topup_id, account_id, kind, provider_ref, amount, recovered, ledger_entry_id)
+    VALUES (${newId("prv")}, ${topup.id}, ${topup.account_id}, ${r.kind}, ${r.providerRef}, ${r.amount}, ${recovered},
+            ${posted?.entry.id ?? null})`;
+  const result: ReversalResult = {
+    topupId: topup.id,
+    accountId: topup.account_id,
+    kind: r.kind,
+    amount: r.amount,
+    recovered,
+    posted,
+  };
+  await enqueueWebhookEvent(tx, { accountId: topup.account_id, type: webhookType(r.kind), data: eventData(result) });
+  return result;
+}
+
+const DESCRIPTIONS: Record<ReversalResult["kind"], string> = {
+  refund: "Refund of a top-up",
+  dispute: "Card dispute on a top-up",
+  dispute_won: "Card dispute won: funds reinstated",
+};
+
+const webhookType = (kind: ReversalResult["kind"]) =>
+  kind === "refund" ? "topup.refunded" : kind === "dispute" ? "topup.disputed" : "topup.dispute_won";
+
+/** The webhook event's and live notice's data: amounts in minor units. */
+const eventData = (r: ReversalResult) => ({
+  topupId: r.topupId,
+  amount: r.amount,
+  recovered: r.recovered,
+  unrecovered: r.kind === "dispute_won" ? 0 : r.amount - r.recovered,
+  balance: r.posted?.balance ?? null,
+  ledgerEntryId: r.posted?.entry.id ?? null,
+});
