@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isKnownCurrency } from "./currency";
 
 /**
  * Money is an integer count of a currency's minor units (cents for EUR), as in
@@ -8,13 +9,6 @@ import { z } from "zod";
  * It keeps every balance far inside Number.MAX_SAFE_INTEGER (2^53 - 1).
  */
 export const MAX_AMOUNT_MINOR = 10_000_000_000;
-
-const KNOWN_CURRENCIES = new Set(Intl.supportedValuesOf("currency"));
-
-/** True when `code` is an ISO 4217 currency code this runtime knows (from ICU via Intl). */
-export function isKnownCurrency(code: string): boolean {
-  return KNOWN_CURRENCIES.has(code);
-}
 
 /** ISO 4217 three-letter code, upper case, known to Intl (ICU's ISO 4217 table). */
 export const Currency = z
@@ -29,8 +23,3 @@ export const AmountMinor = z
   .int("must be an integer number of minor units")
   .positive("must be positive")
   .max(MAX_AMOUNT_MINOR, `must be at most ${MAX_AMOUNT_MINOR}`);
-
-/** Digits after the decimal point for a currency (EUR 2, JPY 0, KWD 3), from Intl. */
-export function minorUnitDigits(currency: string): number {
-  return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
-}

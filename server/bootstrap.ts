@@ -15,6 +15,7 @@ import { countingSink } from "./metrics/ledger-sink";
 import { createMetrics } from "./metrics/registry";
 import { createPaymentProvider, type WebhookDelivery } from "./payments/index";
 import { createRateLimits } from "./rate-limits";
+import { createMailer } from "./notifications/mailer";
 import { namesPrivateHost } from "./webhooks/targets";
 
 export interface Services {
@@ -71,6 +72,8 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
     },
   });
 
+  const mailer = createMailer(env, logger);
+  stops.unshift(async () => mailer.close());
   const metrics = createMetrics();
   registerPoolMetrics(metrics, database.sql, env.DATABASE_POOL_MAX);
   const ledger = { sql: database.sql, events: countingSink(bus, metrics) };
@@ -89,6 +92,7 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
       metrics,
       debits,
       webhookTargets,
+      mailer,
       rateLimits,
       apiKeyCache: createApiKeyCache(env.API_KEY_CACHE_TTL_MS),
     },

@@ -6,6 +6,7 @@ import type { Env } from "./env";
 import type { EventBus } from "./events/bus";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics/registry";
+import type { Mailer } from "./notifications/mailer";
 import type { PaymentProvider } from "./payments/provider";
 import type { RateLimits } from "./rate-limits";
 import type { WebhookTargetPolicy } from "./webhooks/targets";
@@ -28,6 +29,8 @@ export interface AppDeps {
   rateLimits: RateLimits;
   /** Where customers' webhook endpoints may point (WEBHOOK_ALLOW_PRIVATE_TARGETS). */
   webhookTargets: WebhookTargetPolicy;
+  /** Notification emails: SMTP_URL, or the log (used by the worker's send_email task). */
+  mailer: Mailer;
   /** Usage debits, coalesced per hot account unless DEBIT_COALESCING=0. */
   debits: DebitCoalescer;
 }

@@ -52,6 +52,13 @@ const EnvSchema = z.object({
   NON_PAYMENT_GRACE_HOURS: z.coerce.number().int().min(0).max(24 * 365).default(72),
   /** 1 behind a proxy that appends the client to X-Forwarded-For (nginx.conf): per-IP limits use it. */
   TRUST_PROXY: z.enum(["0", "1"]).default("0"),
+  /**
+   * SMTP server for notification emails (server/notifications/mailer.ts), e.g.
+   * `smtp://user:pass@smtp.example.com:587`; unset = emails are written to the log.
+   */
+  SMTP_URL: z.string().url().optional(),
+  /** The From of notification emails. */
+  EMAIL_FROM: z.string().min(3).default("Live balance <no-reply@localhost>"),
   /** Sign-ups allowed per client IP per hour (server/rate-limits.ts). */
   SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
 });

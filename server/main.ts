@@ -29,7 +29,10 @@ async function main() {
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     const lines = [`Live balance service running at ${services.deps.publicUrl} (port ${info.port})`];
     if (services.embedded) lines.push(`  database: embedded PostgreSQL under ${env.DATA_DIR}/pg`);
-    lines.push(`  payments: ${services.deps.payments.name}, events: ${env.REDIS_URL ? "redis" : "in-process"}`);
+    lines.push(
+      `  payments: ${services.deps.payments.name}, events: ${env.REDIS_URL ? "redis" : "in-process"}, ` +
+        `emails: ${services.deps.mailer.transport === "smtp" ? "SMTP" : "logged (set SMTP_URL to send)"}`,
+    );
     if (demo) lines.push(`  demo login: ${demo.email} / ${demo.password}`, `  demo API key: ${demo.apiKey}`);
     lines.push(`  API docs: ${services.deps.publicUrl}/docs`);
     process.stdout.write(lines.join("\n") + "\n");

@@ -15,7 +15,10 @@ const POLL_INTERVAL_MS = 2_000;
  * runner; `stop()` drains it.
  */
 export async function startWorker(
-  deps: Pick<AppDeps, "env" | "database" | "ledger" | "payments" | "logger" | "metrics" | "webhookTargets">,
+  deps: Pick<
+    AppDeps,
+    "env" | "database" | "ledger" | "payments" | "logger" | "metrics" | "webhookTargets" | "mailer" | "publicUrl"
+  >,
 ): Promise<Runner> {
   const log = deps.logger.child({ component: "worker" });
   const runner = await run({

@@ -2,11 +2,13 @@ import type { TaskList } from "graphile-worker";
 import { AUTO_TOPUP_JOB_MAX_ATTEMPTS, AUTO_TOPUP_TASK, autoTopupJobKey } from "../db/auto-topup/job";
 import { suspendOverdrawnAccounts } from "../db/ledger/overdraft";
 import { expireHolds } from "../db/ledger/release-hold";
+import { SEND_EMAIL_TASK, type EmailJob } from "../db/notifications/enqueue";
 import { DELIVER_WEBHOOK_TASK } from "../db/webhooks/enqueue";
 import type { Logger } from "../server/logger";
 import type { AppDeps } from "../server/context";
 import { deliverWebhook, WebhookDeliveryFailed } from "./deliver-webhook";
 import { ATTEMPT_LEASE_MS, runAutoTopup, type AutoTopupDeps } from "./run-auto-topup";
+import { sendEmail } from "./send-email";
 
 /** Most accounts one sweep enqueues: 1000 (bounded work; the next sweep continues). */
 const SWEEP_BATCH = 1000;
@@ -29,10 +31,11 @@ export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep"
  *   NON_PAYMENT_GRACE_HOURS (0 = off);
  * - deliver_webhook `{ endpointId, eventId }`: one attempt of one webhook delivery
  *   (deliverWebhook); a failed attempt fails the job, so graphile-worker retries it with
- *   its exponential backoff until the last attempt.
+ *   its exponential backoff until the last attempt;
+ * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried.
  */
 export function createTaskList(
-  deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets"> & { logger: Logger },
+  deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets" | "mailer" | "publicUrl"> & { logger: Logger },
 ): TaskList {
   return {
     [AUTO_TOPUP_TASK]: async (payload) => {
@@ -64,6 +67,9 @@ export function createTaskList(
       if (result.kind === "sent" && result.retry) {
         throw new WebhookDeliveryFailed(`webhook ${key.eventId} to ${key.endpointId}: ${result.error}`);
       }
+    },
+    [SEND_EMAIL_TASK]: async (payload) => {
+      await sendEmail(deps.mailer, deps.publicUrl, payload as EmailJob);
     },
     suspend_overdrawn: async () => {
       const graceHours = deps.env.NON_PAYMENT_GRACE_HOURS;

@@ -1,6 +1,6 @@
 import type { ChargeOutcome } from "../ledger/complete-charge";
 import { notice } from "../ledger/notice";
-import { enqueueWebhookEvent } from "../webhooks/enqueue";
+import { enqueueNotifications } from "../notifications/enqueue";
 import type { WebhookEventType } from "../webhooks/event-types";
 import type { LedgerContext } from "../ledger/types";
 
@@ -55,7 +55,11 @@ export async function recordAutoTopupOutcome(
     if (!row.enabled && row.disabled_reason && outcome.status === "failed") {
       out.push({ type: "auto_topup.disabled", data: { ...data, reason: row.disabled_reason } });
     }
-    for (const e of out) await enqueueWebhookEvent(tx, { accountId: attempt.accountId, ...e });
+    // The failure that turns auto top-up off is told in one email, the `disabled` one.
+    const disabled = out.length > 1;
+    for (const e of out) {
+      await enqueueNotifications(tx, { accountId: attempt.accountId, ...e }, { emails: !disabled || e.type !== "auto_topup.failed" });
+    }
     return out;
   });
   for (const e of events) ctx.events.notify(notice(attempt.accountId, "notification", e.type, e.data));

@@ -1,5 +1,5 @@
 import type { Queryable } from "../client";
-import { enqueueWebhookEvent } from "../webhooks/enqueue";
+import { enqueueNotifications } from "../notifications/enqueue";
 import { AccountNotFoundError } from "./errors";
 import { notice } from "./notice";
 import type { LedgerContext } from "./types";
@@ -65,7 +65,7 @@ async function changeStatus(
        WHERE id = ${accountId} AND kind = 'customer' AND status = ${change.from}
          AND (${change.onlyIfOverdrawn ?? false}::boolean = false OR balance < 0)
       RETURNING id`;
-    if (rows.length > 0) await enqueueWebhookEvent(tx, { accountId, type: change.type, data: { reason: change.reason } });
+    if (rows.length > 0) await enqueueNotifications(tx, { accountId, type: change.type, data: { reason: change.reason } });
     return rows.length > 0;
   });
   if (changed) ctx.events.notify(notice(accountId, "account", change.type, { reason: change.reason }));
@@ -84,7 +84,7 @@ export async function reactivateIfPaid(tx: Queryable, accountId: string): Promis
      WHERE id = ${accountId} AND status = 'suspended' AND suspended_reason = 'non_payment' AND balance - held >= 0
     RETURNING id`;
   if (rows.length > 0)
-    await enqueueWebhookEvent(tx, { accountId, type: "account.reactivated", data: { reason: "paid" } });
+    await enqueueNotifications(tx, { accountId, type: "account.reactivated", data: { reason: "paid" } });
   return rows.length > 0;
 }
 

@@ -1,6 +1,6 @@
 import type { Queryable } from "../client";
 import { newId } from "../ids";
-import { enqueueWebhookEvent } from "../webhooks/enqueue";
+import { enqueueNotifications } from "../notifications/enqueue";
 import { notice } from "./notice";
 import { postEntry, toBalanceEvent } from "./post-entry";
 import type { LedgerContext, PostedEntry } from "./types";
@@ -167,7 +167,7 @@ async function reverse(
     recovered,
     posted,
   };
-  await enqueueWebhookEvent(tx, { accountId: topup.account_id, type: webhookType(r.kind), data: eventData(result) });
+  await enqueueNotifications(tx, { accountId: topup.account_id, type: webhookType(r.kind), data: eventData(result) });
   return result;
 }
 

@@ -1,4 +1,4 @@
-import { enqueueWebhookEvent } from "../webhooks/enqueue";
+import { enqueueNotifications } from "../notifications/enqueue";
 import { reactivateIfPaid } from "./account-status";
 import { PaymentMismatchError, TopupNotFoundError } from "./errors";
 import { notice } from "./notice";
@@ -59,7 +59,7 @@ export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): 
              ledger_entry_id = ${posted.entry.id}, settled_at = now(), updated_at = now()
        WHERE id = ${topup.id}`;
     if (input.savedCard) await savePaymentMethod(tx, topup.account_id, input.savedCard);
-    await enqueueWebhookEvent(tx, {
+    await enqueueNotifications(tx, {
       accountId: topup.account_id,
       type: "topup.succeeded",
       data: {

@@ -21,14 +21,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ OPERATOR_API_KEY: OPERATOR_KEY });
   // A worker for deliver_webhook only: graphile-worker runs only the tasks it is given, so
   // the other test files' auto top-up jobs on this shared database are left alone.
-  const tasks = createTaskList({
-    ledger: ctx.deps.ledger,
-    payments: ctx.deps.payments,
-    now: () => new Date(),
-    logger: createLogger("silent"),
-    webhookTargets: ctx.deps.webhookTargets,
-    env: ctx.deps.env,
-  });
+  const tasks = createTaskList({ ...ctx.deps, now: () => new Date(), logger: createLogger("silent") });
   worker = await run({
     connectionString: ctx.deps.database.url,
     concurrency: 2,

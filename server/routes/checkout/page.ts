@@ -1,4 +1,4 @@
-import { minorUnitDigits } from "../../../db/money";
+import { minorUnitDigits } from "../../../db/currency";
 import type { SimulatedCheckout } from "../../payments/simulated";
 import { TEST_CARDS } from "../../payments/test-cards";
 
