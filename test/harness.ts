@@ -1,9 +1,11 @@
+import { Logger as WorkerLogger, run, type Runner } from "graphile-worker";
 import { inject } from "vitest";
 import { createApp, type App } from "../server/app";
 import { startServices, type Services } from "../server/bootstrap";
 import { loadEnv } from "../server/env";
 import { createLogger } from "../server/logger";
 import { deliverToApp } from "../server/payments/deliver-to-app";
+import { createTaskList } from "../workers/tasks";
 
 export interface TestContext {
   app: App;
@@ -86,4 +88,24 @@ export async function newCustomer(ctx: TestContext, currency = "EUR"): Promise<C
 export async function fund(ctx: TestContext, accountId: string, amount: number): Promise<void> {
   const { credit } = await import("../db/ledger/credit");
   await credit(ctx.deps.ledger, { accountId, amount, type: "adjustment", contra: "adjustments", description: "test funding" });
+}
+
+/**
+ * A graphile-worker on the test database running only `task` (as the service's worker
+ * builds it): graphile-worker runs only the tasks it is given, so other test files' jobs
+ * of other tasks on this shared database are left alone. Jobs of `task` enqueued by other
+ * files may run here too. Polls every 200 ms; `stop()` it in afterAll.
+ */
+export async function startTaskWorker(ctx: TestContext, task: string): Promise<Runner> {
+  const tasks = createTaskList({ ...ctx.deps, now: () => new Date(), logger: createLogger("silent") });
+  const handler = tasks[task];
+  if (!handler) throw new Error(`no worker task ${task}`);
+  return run({
+    connectionString: ctx.deps.database.url,
+    concurrency: 2,
+    pollInterval: 200,
+    noHandleSignals: true,
+    logger: new WorkerLogger(() => () => {}),
+    taskList: { [task]: handler },
+  });
 }

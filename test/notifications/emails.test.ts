@@ -1,4 +1,4 @@
-import { Logger, run, type Runner } from "graphile-worker";
+import type { Runner } from "graphile-worker";
 import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { suspendAccount } from "../../db/ledger/account-status";
@@ -8,13 +8,11 @@ import {
   SEND_EMAIL_TASK,
   type EmailJob,
 } from "../../db/notifications/enqueue";
-import { createLogger } from "../../server/logger";
 import { formatMinor, renderEmail } from "../../server/notifications/email-messages";
 import { createMailer } from "../../server/notifications/mailer";
 import { runAutoTopup } from "../../workers/run-auto-topup";
-import { createTaskList } from "../../workers/tasks";
 import { fakeClock, jobDeps, putAutoTopup, saveTestCard } from "../auto-topup/helpers";
-import { createTestContext, newCustomer, type Customer, type TestContext } from "../harness";
+import { createTestContext, newCustomer, startTaskWorker, type Customer, type TestContext } from "../harness";
 import { startSmtpSink } from "./smtp-sink";
 
 /**
@@ -30,15 +28,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ SMTP_URL: smtp.url, EMAIL_FROM: "Billing <billing@example.test>" });
   // A worker for send_email only (other test files' jobs on this database are left alone);
   // it may also send other files' emails to this sink: tests look at their own recipients.
-  const tasks = createTaskList({ ...ctx.deps, now: () => new Date(), logger: createLogger("silent") });
-  worker = await run({
-    connectionString: ctx.deps.database.url,
-    concurrency: 2,
-    pollInterval: 200,
-    noHandleSignals: true,
-    logger: new Logger(() => () => {}),
-    taskList: { [SEND_EMAIL_TASK]: tasks[SEND_EMAIL_TASK]! },
-  });
+  worker = await startTaskWorker(ctx, SEND_EMAIL_TASK);
 });
 afterAll(async () => {
   await worker?.stop();

@@ -1,13 +1,11 @@
 import { createHmac } from "node:crypto";
-import { Logger, run, type Runner } from "graphile-worker";
+import type { Runner } from "graphile-worker";
 import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { enqueueWebhookEvent } from "../../db/webhooks/enqueue";
-import { createLogger } from "../../server/logger";
+import { DELIVER_WEBHOOK_TASK, enqueueWebhookEvent } from "../../db/webhooks/enqueue";
 import { deliverWebhook } from "../../workers/deliver-webhook";
 import { runAutoTopup } from "../../workers/run-auto-topup";
-import { createTaskList } from "../../workers/tasks";
-import { createTestContext, newCustomer, type Customer, type TestContext } from "../harness";
+import { createTestContext, newCustomer, startTaskWorker, type Customer, type TestContext } from "../harness";
 import { fakeClock, jobDeps, putAutoTopup, saveTestCard } from "../auto-topup/helpers";
 import { createTopup, expectError, submitCheckout } from "../payments/helpers";
 import { startReceiver, type ReceivedWebhook } from "./receiver";
@@ -21,15 +19,7 @@ beforeAll(async () => {
   ctx = await createTestContext({ OPERATOR_API_KEY: OPERATOR_KEY });
   // A worker for deliver_webhook only: graphile-worker runs only the tasks it is given, so
   // the other test files' auto top-up jobs on this shared database are left alone.
-  const tasks = createTaskList({ ...ctx.deps, now: () => new Date(), logger: createLogger("silent") });
-  worker = await run({
-    connectionString: ctx.deps.database.url,
-    concurrency: 2,
-    pollInterval: 200,
-    noHandleSignals: true,
-    logger: new Logger(() => () => {}),
-    taskList: { deliver_webhook: tasks.deliver_webhook! },
-  });
+  worker = await startTaskWorker(ctx, DELIVER_WEBHOOK_TASK);
 });
 afterAll(async () => {
   await worker.stop();
