@@ -3,7 +3,7 @@ import { savePaymentMethod } from "../../db/ledger/payment-methods";
 import type { AccountNotice } from "../../db/ledger/types";
 import { simulatedCustomerId } from "../../server/payments/simulated-charge";
 import type { PaymentProvider } from "../../server/payments/provider";
-import type { AutoTopupDeps } from "../../workers/run-auto-topup";
+import { runAutoTopup, type AutoTopupDeps } from "../../workers/run-auto-topup";
 import type { Customer, TestContext } from "../harness";
 
 /**
@@ -54,4 +54,19 @@ export async function collectNotices(ctx: TestContext, accountId: string) {
 export async function autoTopups(ctx: TestContext, accountId: string) {
   return ctx.deps.database.sql<{ id: string; status: string; amount: number; failure_reason: string | null; action_url: string | null }[]>`
     SELECT id, status, amount, failure_reason, action_url FROM topups WHERE account_id = ${accountId} AND kind = 'auto' ORDER BY created_at, id`;
+}
+
+/**
+ * Saves a card that every off-session charge declines (0341), enables auto top-up at
+ * 10.00 / 20.00 with a 60 min cooldown, and runs the job three times 61 min apart: two
+ * failures, then the third, which turns auto top-up off.
+ */
+export async function declineThreeTimes(ctx: TestContext, c: Customer): Promise<void> {
+  await saveTestCard(ctx, c.accountId, "0341");
+  await putAutoTopup(ctx, c, { enabled: true, threshold: 1_000, amount: 2_000, cooldownMinutes: 60 });
+  const clock = fakeClock();
+  for (let i = 0; i < 3; i++) {
+    expect(await runAutoTopup(jobDeps(ctx, clock.now), c.accountId)).toMatchObject({ status: "failed" });
+    clock.advance(61 * 60_000);
+  }
 }

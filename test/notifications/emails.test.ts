@@ -11,7 +11,7 @@ import {
 import { formatMinor, renderEmail } from "../../server/notifications/email-messages";
 import { createMailer } from "../../server/notifications/mailer";
 import { runAutoTopup } from "../../workers/run-auto-topup";
-import { fakeClock, jobDeps, putAutoTopup, saveTestCard } from "../auto-topup/helpers";
+import { declineThreeTimes, fakeClock, jobDeps, putAutoTopup, saveTestCard } from "../auto-topup/helpers";
 import { createTestContext, newCustomer, startTaskWorker, type Customer, type TestContext } from "../harness";
 import { startSmtpSink } from "./smtp-sink";
 
@@ -51,13 +51,7 @@ describe("notification emails", () => {
     const c = await newCustomer(ctx);
     const admin = await addMember(c, "admin");
     const viewer = await addMember(c, "viewer");
-    await saveTestCard(ctx, c.accountId, "0341"); // every off-session charge declined
-    await putAutoTopup(ctx, c, { enabled: true, threshold: 1_000, amount: 2_000, cooldownMinutes: 60 });
-    const clock = fakeClock();
-    for (let i = 0; i < 3; i++) {
-      expect(await runAutoTopup(jobDeps(ctx, clock.now), c.accountId)).toMatchObject({ status: "failed" });
-      clock.advance(61 * 60_000);
-    }
+    await declineThreeTimes(ctx, c);
 
     await expect.poll(() => smtp.to(c.email).length, { timeout: 10_000 }).toBe(3);
     await expect.poll(() => smtp.to(admin).length, { timeout: 10_000 }).toBe(3);

@@ -4,9 +4,8 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELIVER_WEBHOOK_TASK, enqueueWebhookEvent } from "../../db/webhooks/enqueue";
 import { deliverWebhook } from "../../workers/deliver-webhook";
-import { runAutoTopup } from "../../workers/run-auto-topup";
 import { createTestContext, newCustomer, startTaskWorker, type Customer, type TestContext } from "../harness";
-import { fakeClock, jobDeps, putAutoTopup, saveTestCard } from "../auto-topup/helpers";
+import { declineThreeTimes } from "../auto-topup/helpers";
 import { createTopup, expectError, submitCheckout } from "../payments/helpers";
 import { startReceiver, type ReceivedWebhook } from "./receiver";
 
@@ -154,13 +153,7 @@ describe("outgoing webhooks", () => {
     const c = await newCustomer(ctx);
     await createEndpoint(c, receiver.url, ["auto_topup.failed", "auto_topup.disabled"]);
     try {
-      await saveTestCard(ctx, c.accountId, "0341"); // every off-session charge declined
-      await putAutoTopup(ctx, c, { enabled: true, threshold: 1_000, amount: 2_000, cooldownMinutes: 60 });
-      const clock = fakeClock();
-      for (let i = 0; i < 3; i++) {
-        expect(await runAutoTopup(jobDeps(ctx, clock.now), c.accountId)).toMatchObject({ status: "failed" });
-        clock.advance(61 * 60_000);
-      }
+      await declineThreeTimes(ctx, c);
       await receiver.waitFor(4);
       const events = receiver.received.map(eventOf).sort((a, b) => a.id.localeCompare(b.id));
       expect(events.map((e) => [e.type, e.data.consecutiveFailures])).toEqual([
