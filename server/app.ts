@@ -17,6 +17,7 @@ import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
+import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
 import { topupsRoutes } from "./routes/topups/index";
 import { transactionsRoutes } from "./routes/transactions/index";
@@ -45,6 +46,7 @@ export function createApp(deps: AppDeps) {
     .route("/", webhooksRoutes)
     .route("/", holdsRoutes)
     .route("/", paymentMethodsRoutes)
+    .route("/", pushSubscriptionsRoutes)
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
     .route("/", accountWebhookEndpointRoutes)

@@ -16,6 +16,7 @@ import { createMetrics } from "./metrics/registry";
 import { createPaymentProvider, type WebhookDelivery } from "./payments/index";
 import { createRateLimits } from "./rate-limits";
 import { createMailer } from "./notifications/mailer";
+import { resolveVapidDetails } from "./notifications/vapid";
 import { namesPrivateHost } from "./webhooks/targets";
 
 export interface Services {
@@ -72,6 +73,7 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
     },
   });
 
+  const vapid = await resolveVapidDetails(env, database.sql);
   const mailer = createMailer(env, logger);
   stops.unshift(async () => mailer.close());
   const metrics = createMetrics();
@@ -93,6 +95,7 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
       debits,
       webhookTargets,
       mailer,
+      vapid,
       rateLimits,
       apiKeyCache: createApiKeyCache(env.API_KEY_CACHE_TTL_MS),
     },

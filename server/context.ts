@@ -7,6 +7,7 @@ import type { EventBus } from "./events/bus";
 import type { Logger } from "./logger";
 import type { Metrics } from "./metrics/registry";
 import type { Mailer } from "./notifications/mailer";
+import type { VapidDetails } from "./notifications/vapid";
 import type { PaymentProvider } from "./payments/provider";
 import type { RateLimits } from "./rate-limits";
 import type { WebhookTargetPolicy } from "./webhooks/targets";
@@ -31,6 +32,8 @@ export interface AppDeps {
   webhookTargets: WebhookTargetPolicy;
   /** Notification emails: SMTP_URL, or the log (used by the worker's send_email task). */
   mailer: Mailer;
+  /** Web Push signing keys (VAPID_* or the database's pair); the public key is given to browsers. */
+  vapid: VapidDetails;
   /** Usage debits, coalesced per hot account unless DEBIT_COALESCING=0. */
   debits: DebitCoalescer;
 }

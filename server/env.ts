@@ -59,6 +59,14 @@ const EnvSchema = z.object({
   SMTP_URL: z.string().url().optional(),
   /** The From of notification emails. */
   EMAIL_FROM: z.string().min(3).default("Live balance <no-reply@localhost>"),
+  /**
+   * VAPID key pair for Web Push (RFC 8292; `npx web-push generate-vapid-keys`), base64url.
+   * Unset = a pair made at first start and kept in the database (table vapid_keys).
+   */
+  VAPID_PUBLIC_KEY: z.string().min(40).optional(),
+  VAPID_PRIVATE_KEY: z.string().min(20).optional(),
+  /** Contact push services may use (`mailto:` or an https URL). Default: mailto: the address of EMAIL_FROM. */
+  VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, "must start with mailto: or https://").optional(),
   /** Sign-ups allowed per client IP per hour (server/rate-limits.ts). */
   SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
 });

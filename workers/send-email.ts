@@ -1,5 +1,5 @@
 import type { EmailJob } from "../db/notifications/enqueue";
-import { renderEmail } from "../server/notifications/email-messages";
+import { renderEmail } from "../server/notifications/messages";
 import type { Mailer } from "../server/notifications/mailer";
 
 /**

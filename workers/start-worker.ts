@@ -17,7 +17,7 @@ const POLL_INTERVAL_MS = 2_000;
 export async function startWorker(
   deps: Pick<
     AppDeps,
-    "env" | "database" | "ledger" | "payments" | "logger" | "metrics" | "webhookTargets" | "mailer" | "publicUrl"
+    "env" | "database" | "ledger" | "payments" | "logger" | "metrics" | "webhookTargets" | "mailer" | "publicUrl" | "vapid"
   >,
 ): Promise<Runner> {
   const log = deps.logger.child({ component: "worker" });

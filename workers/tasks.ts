@@ -2,13 +2,14 @@ import type { TaskList } from "graphile-worker";
 import { AUTO_TOPUP_JOB_MAX_ATTEMPTS, AUTO_TOPUP_TASK, autoTopupJobKey } from "../db/auto-topup/job";
 import { suspendOverdrawnAccounts } from "../db/ledger/overdraft";
 import { expireHolds } from "../db/ledger/release-hold";
-import { SEND_EMAIL_TASK, type EmailJob } from "../db/notifications/enqueue";
+import { SEND_EMAIL_TASK, SEND_PUSH_TASK, type EmailJob, type PushJob } from "../db/notifications/enqueue";
 import { DELIVER_WEBHOOK_TASK } from "../db/webhooks/enqueue";
 import type { Logger } from "../server/logger";
 import type { AppDeps } from "../server/context";
 import { deliverWebhook, WebhookDeliveryFailed } from "./deliver-webhook";
 import { ATTEMPT_LEASE_MS, runAutoTopup, type AutoTopupDeps } from "./run-auto-topup";
 import { sendEmail } from "./send-email";
+import { sendPush } from "./send-push";
 
 /** Most accounts one sweep enqueues: 1000 (bounded work; the next sweep continues). */
 const SWEEP_BATCH = 1000;
@@ -32,10 +33,11 @@ export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep"
  * - deliver_webhook `{ endpointId, eventId }`: one attempt of one webhook delivery
  *   (deliverWebhook); a failed attempt fails the job, so graphile-worker retries it with
  *   its exponential backoff until the last attempt;
- * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried.
+ * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried;
+ * - send_push (PushJob): one Web Push message to one browser (sendPush); 429/5xx retried.
  */
 export function createTaskList(
-  deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets" | "mailer" | "publicUrl"> & { logger: Logger },
+  deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets" | "mailer" | "publicUrl" | "vapid"> & { logger: Logger },
 ): TaskList {
   return {
     [AUTO_TOPUP_TASK]: async (payload) => {
@@ -70,6 +72,11 @@ export function createTaskList(
     },
     [SEND_EMAIL_TASK]: async (payload) => {
       await sendEmail(deps.mailer, deps.publicUrl, payload as EmailJob);
+    },
+    [SEND_PUSH_TASK]: async (payload) => {
+      const job = payload as PushJob;
+      const result = await sendPush(deps.ledger.sql, deps.vapid, deps.webhookTargets, deps.publicUrl, job);
+      if (result !== "sent") deps.logger.info({ subscriptionId: job.subscriptionId, result }, "push not delivered");
     },
     suspend_overdrawn: async () => {
       const graceHours = deps.env.NON_PAYMENT_GRACE_HOURS;

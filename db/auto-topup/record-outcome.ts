@@ -55,10 +55,10 @@ export async function recordAutoTopupOutcome(
     if (!row.enabled && row.disabled_reason && outcome.status === "failed") {
       out.push({ type: "auto_topup.disabled", data: { ...data, reason: row.disabled_reason } });
     }
-    // The failure that turns auto top-up off is told in one email, the `disabled` one.
+    // The failure that turns auto top-up off is told once to people, by the `disabled` notification.
     const disabled = out.length > 1;
     for (const e of out) {
-      await enqueueNotifications(tx, { accountId: attempt.accountId, ...e }, { emails: !disabled || e.type !== "auto_topup.failed" });
+      await enqueueNotifications(tx, { accountId: attempt.accountId, ...e }, { notify: !disabled || e.type !== "auto_topup.failed" });
     }
     return out;
   });

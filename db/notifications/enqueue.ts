@@ -4,20 +4,24 @@ import type { WebhookEventType } from "../webhooks/event-types";
 
 /** The graphile-worker task that sends one notification email (workers/send-email.ts). */
 export const SEND_EMAIL_TASK = "send_email";
+/** The graphile-worker task that sends one Web Push message (workers/send-push.ts). */
+export const SEND_PUSH_TASK = "send_push";
 
 /**
  * Attempts per email: 10. graphile-worker waits exp(attempt) s between them (about 6 h
  * in all), enough to ride out an SMTP relay restart without mailing a day late.
  */
 export const EMAIL_MAX_ATTEMPTS = 10;
+/** Attempts per push message: 5 (about 4 min in all): a notification hours late is noise. */
+export const PUSH_MAX_ATTEMPTS = 5;
 
 /**
- * Events that also email the account's owners and admins: the ones that need a person
- * to act or that change what the account can do (shared/DESIGN.md, "Auto top-up":
- * "disable it, record why, and notify"; "pauses it and notifies with a link to confirm").
- * A successful top-up is on the live stream and in webhooks, not in the inbox.
+ * Events told to people, by email and Web Push: the ones that need someone to act or that
+ * change what the account can do (shared/DESIGN.md, "Auto top-up": "disable it, record
+ * why, and notify"; "pauses it and notifies with a link to confirm"). A successful top-up
+ * is on the live stream and in webhooks, not in the inbox.
  */
-export const EMAIL_EVENT_TYPES: readonly WebhookEventType[] = [
+export const NOTIFIED_EVENT_TYPES: readonly WebhookEventType[] = [
   "auto_topup.failed",
   "auto_topup.disabled",
   "auto_topup.requires_action",
@@ -27,44 +31,60 @@ export const EMAIL_EVENT_TYPES: readonly WebhookEventType[] = [
   "topup.disputed",
 ];
 
-/** What one send_email job carries: everything the message needs, fixed when the event happened. */
-export interface EmailJob {
-  to: string;
-  recipientName: string;
+/** What a notification says, fixed when the event happened (amounts in `data` are minor units). */
+export interface NotificationContent {
   accountId: string;
   accountName: string;
   currency: string;
   type: WebhookEventType;
-  /** The webhook event id: the same event seen in webhooks and logs. */
+  /** The webhook event id: the same event seen in webhooks, emails and logs. */
   eventId: string;
   data: Record<string, unknown>;
 }
 
+/** One send_email job: one recipient. */
+export interface EmailJob extends NotificationContent {
+  to: string;
+  recipientName: string;
+}
+
+/** One send_push job: one browser subscription (push_subscriptions). */
+export interface PushJob extends NotificationContent {
+  subscriptionId: string;
+}
+
 /**
  * Inside the transaction of the change (transactional outbox, as webhooks): enqueues the
- * event's webhook deliveries (enqueueWebhookEvent) and, for EMAIL_EVENT_TYPES, one
- * send_email job per owner or admin of the account (viewers are not mailed), in one
- * statement; `emails: false` sends webhooks only (an event another email already covers). Rolled back with the change; nothing is sent for a change that did not
- * happen. Emails are at least once: a worker that dies after the SMTP server accepted
- * a message and before the job completed sends it again.
- * @returns the event id, webhook deliveries and emails enqueued
+ * event's webhook deliveries (enqueueWebhookEvent) and, for NOTIFIED_EVENT_TYPES, one
+ * send_email job per owner or admin of the account (viewers are not mailed) and one
+ * send_push job per browser subscribed to the account. Rolled back with the change: no
+ * message for a change that did not happen. `notify: false` sends webhooks only (an event
+ * another message already tells). Emails and pushes are at least once: a worker that dies
+ * after the server accepted a message and before its job completed sends it again.
+ * @returns the event id and how many webhook deliveries, emails and pushes were enqueued
  */
 export async function enqueueNotifications(
   tx: Queryable,
   event: WebhookEvent & { accountId: string },
-  options: { emails?: boolean } = {},
-): Promise<{ eventId: string; deliveries: number; emails: number }> {
+  options: { notify?: boolean } = {},
+): Promise<{ eventId: string; deliveries: number; emails: number; pushes: number }> {
   const sent = await enqueueWebhookEvent(tx, event);
-  if (options.emails === false || !EMAIL_EVENT_TYPES.includes(event.type)) return { ...sent, emails: 0 };
-  const rows = await tx`
+  if (options.notify === false || !NOTIFIED_EVENT_TYPES.includes(event.type)) return { ...sent, emails: 0, pushes: 0 };
+  const content = tx`json_build_object('accountId', a.id, 'accountName', a.name, 'currency', a.currency,
+                       'type', ${event.type}::text, 'eventId', ${sent.eventId}::text,
+                       'data', ${tx.json(event.data as Parameters<typeof tx.json>[0])}::json)::jsonb`;
+  const emails = await tx`
     SELECT graphile_worker.add_job(${SEND_EMAIL_TASK},
-             json_build_object('to', u.email, 'recipientName', u.name, 'accountId', a.id, 'accountName', a.name,
-                               'currency', a.currency, 'type', ${event.type}::text, 'eventId', ${sent.eventId}::text,
-                               'data', ${tx.json(event.data as Parameters<typeof tx.json>[0])}::json),
+             (${content} || jsonb_build_object('to', u.email, 'recipientName', u.name))::json,
              max_attempts := ${EMAIL_MAX_ATTEMPTS}::int)
       FROM account_members m
       JOIN users u ON u.id = m.user_id
       JOIN accounts a ON a.id = m.account_id
      WHERE m.account_id = ${event.accountId} AND m.role IN ('owner', 'admin')`;
-  return { ...sent, emails: rows.length };
+  const pushes = await tx`
+    SELECT graphile_worker.add_job(${SEND_PUSH_TASK}, (${content} || jsonb_build_object('subscriptionId', s.id))::json,
+                                   max_attempts := ${PUSH_MAX_ATTEMPTS}::int)
+      FROM push_subscriptions s JOIN accounts a ON a.id = s.account_id
+     WHERE s.account_id = ${event.accountId}`;
+  return { ...sent, emails: emails.length, pushes: pushes.length };
 }

@@ -15,3 +15,4 @@ export * from "./simulated-payment-intents";
 export * from "./webhook-endpoints";
 export * from "./webhook-deliveries";
 export * from "./payment-reversals";
+export * from "./push-subscriptions";

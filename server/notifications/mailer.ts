@@ -1,7 +1,7 @@
 import nodemailer from "nodemailer";
 import type { Env } from "../env";
 import type { Logger } from "../logger";
-import type { EmailMessage } from "./email-messages";
+import type { EmailMessage } from "./messages";
 
 /** Seconds an SMTP step may take before the attempt fails and the job retries: connect 10 s, idle 30 s. */
 const CONNECTION_TIMEOUT_MS = 10_000;

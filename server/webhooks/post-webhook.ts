@@ -18,7 +18,8 @@ export interface PostOptions {
 }
 
 /**
- * POSTs `body` to `url` with `headers` and resolves with the status and the first
+ * POSTs `body` to `url` with `headers` (webhook deliveries; Web Push messages, whose body
+ * is the encrypted bytes) and resolves with the status and the first
  * `keepBytes` of the response body. Redirects are not followed. With `allowPrivate`
  * false, a host that is, or resolves to, a non-public address is refused at connect
  * time (after DNS, so a name cannot rebind to an internal address in between).
@@ -27,7 +28,7 @@ export interface PostOptions {
 export function postWebhook(
   url: string,
   headers: Record<string, string>,
-  body: string,
+  body: string | Buffer,
   options: PostOptions,
 ): Promise<{ status: number; body: string }> {
   const target = new URL(url);

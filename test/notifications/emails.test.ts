@@ -3,12 +3,12 @@ import { pino } from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { suspendAccount } from "../../db/ledger/account-status";
 import {
-  EMAIL_EVENT_TYPES,
+  NOTIFIED_EVENT_TYPES,
   enqueueNotifications,
   SEND_EMAIL_TASK,
   type EmailJob,
 } from "../../db/notifications/enqueue";
-import { formatMinor, renderEmail } from "../../server/notifications/email-messages";
+import { formatMinor, renderEmail } from "../../server/notifications/messages";
 import { createMailer } from "../../server/notifications/mailer";
 import { runAutoTopup } from "../../workers/run-auto-topup";
 import { declineThreeTimes, fakeClock, jobDeps, putAutoTopup, saveTestCard } from "../auto-topup/helpers";
@@ -134,7 +134,7 @@ describe("email content", () => {
   });
 
   it("every emailed event type renders a subject and a text with the portal link", () => {
-    for (const type of EMAIL_EVENT_TYPES) {
+    for (const type of NOTIFIED_EVENT_TYPES) {
       const mail = renderEmail(
         job(type, { amount: 2_000, recovered: 500, reason: "paid" }),
         "https://pay.example.test",

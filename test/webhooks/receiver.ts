@@ -3,7 +3,12 @@ import type { AddressInfo } from "node:net";
 
 export interface ReceivedWebhook {
   headers: IncomingHttpHeaders;
+  /** The body as UTF-8 text. */
   body: string;
+  /** The body's bytes (Web Push messages are encrypted binary). */
+  raw: Buffer;
+  /** The request path, e.g. /hooks. */
+  path: string;
 }
 
 /**
@@ -14,11 +19,11 @@ export async function startReceiver(statuses: number[] = []) {
   const received: ReceivedWebhook[] = [];
   const waiters: { count: number; resolve: () => void }[] = [];
   const server = createServer((req, res) => {
-    let body = "";
-    req.setEncoding("utf8");
-    req.on("data", (chunk: string) => (body += chunk));
+    const chunks: Buffer[] = [];
+    req.on("data", (chunk: Buffer) => chunks.push(chunk));
     req.on("end", () => {
-      received.push({ headers: req.headers, body });
+      const raw = Buffer.concat(chunks);
+      received.push({ headers: req.headers, body: raw.toString("utf8"), raw, path: req.url ?? "" });
       res.writeHead(statuses.shift() ?? 200, { "content-type": "text/plain" }).end("ok from receiver");
       for (const w of waiters.filter((w) => received.length >= w.count)) w.resolve();
     });

@@ -87,6 +87,12 @@ export type CreateWebhookEndpointInput = Schemas["CreateWebhookEndpointRequest"]
 
 /** One event sent (or being sent) to one endpoint, with the outcome of its last attempt. */
 export type WebhookDelivery = Schemas["WebhookDelivery"];
+
+/** A browser of the session's user that gets Web Push notifications (GET /push-subscriptions). */
+export type PushDevice = Schemas["PushSubscription"];
+
+/** What `PushSubscription.toJSON()` gives, as POST /push-subscriptions takes it. */
+export type PushSubscriptionInput = Schemas["PushSubscriptionRequest"];
 export type WebhookDeliveryStatus = WebhookDelivery["status"];
 
 // The live stream (GET /events, Server-Sent Events) is not in the OpenAPI document: its
@@ -443,4 +449,23 @@ export function redeliverWebhook(id: string, eventId: string): Promise<{ eventId
     "POST",
     `/webhook-endpoints/${encodeURIComponent(id)}/deliveries/${encodeURIComponent(eventId)}/redeliver`,
   );
+}
+
+// ---------------------------------------------------------------------------
+// Web Push (the session's user's own browsers)
+// ---------------------------------------------------------------------------
+
+/** GET /push-subscriptions -> the VAPID public key (base64url) and this user's subscribed browsers. */
+export function listPushDevices(): Promise<{ publicKey: string; data: PushDevice[] }> {
+  return request("GET", "/push-subscriptions");
+}
+
+/** POST /push-subscriptions -> 201; the same endpoint again replaces its row. 422 limit_exceeded at 10 browsers. */
+export function subscribePush(input: PushSubscriptionInput): Promise<PushDevice> {
+  return request("POST", "/push-subscriptions", { body: input });
+}
+
+/** DELETE /push-subscriptions/:id -> 204; that browser gets no more notifications. */
+export function removePushDevice(id: string): Promise<void> {
+  return request("DELETE", `/push-subscriptions/${encodeURIComponent(id)}`);
 }
