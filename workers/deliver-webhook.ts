@@ -1,5 +1,6 @@
 import { Webhook } from "standardwebhooks";
 import type { Sql } from "../db/client";
+import { disableFailingEndpoint } from "../db/webhooks/disable-endpoint";
 import { postWebhook } from "../server/webhooks/post-webhook";
 import type { WebhookTargetPolicy } from "../server/webhooks/targets";
 
@@ -41,9 +42,10 @@ export class WebhookDeliveryFailed extends Error {}
  * `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with the
  * endpoint's secret), via the `standardwebhooks` library. Any 2xx within
  * WEBHOOK_TIMEOUT_MS succeeds; redirects are not followed (a 3xx is a failure); a target
- * the policy forbids is a failed attempt that says so. Records
- * the attempt and the delivery's new state; the last allowed attempt that fails marks the
- * delivery `failed`. A delivery already settled, or whose endpoint was deleted, is `gone`.
+ * the policy forbids is a failed attempt that says so. Records the attempt and the
+ * delivery's new state; the last allowed attempt that fails marks the delivery `failed`
+ * and may turn the endpoint off (disableFailingEndpoint). A delivery already settled, or
+ * whose endpoint was deleted, is `gone`.
  */
 export async function deliverWebhook(
   sql: Sql,
@@ -102,6 +104,7 @@ export async function deliverWebhook(
     )
     INSERT INTO webhook_delivery_attempts (endpoint_id, event_id, attempt, status_code, error, response_body, duration_ms, attempted_at)
     SELECT endpoint_id, event_id, attempts, ${statusCode}, ${error}, ${responseBody}, ${durationMs}, ${sentAt} FROM d`;
+  if (status === "failed") await disableFailingEndpoint(sql, key.endpointId, error!);
   return { kind: "sent", status, statusCode, error, retry: status === "pending" };
 }
 

@@ -29,6 +29,7 @@ export const NOTIFIED_EVENT_TYPES: readonly WebhookEventType[] = [
   "account.reactivated",
   "topup.refunded",
   "topup.disputed",
+  "webhook_endpoint.disabled",
 ];
 
 /** What a notification says, fixed when the event happened (amounts in `data` are minor units). */

@@ -20,6 +20,12 @@ export const webhookEndpoints = pgTable(
     enabledEvents: text("enabled_events").array().notNull(),
     secret: text("secret").notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * Set when an account's endpoint was turned off because its deliveries kept failing
+     * (workers/deliver-webhook.ts); it gets no new events until turned on again.
+     */
+    disabledAt: timestamp("disabled_at", { withTimezone: true }),
+    disabledReason: text("disabled_reason"),
   },
   (t) => [index("webhook_endpoints_account_id_idx").on(t.accountId)],
 );

@@ -22,8 +22,8 @@ export interface WebhookEvent {
 /**
  * Inside the transaction of the change it reports (transactional outbox, shared/DESIGN.md):
  * creates one delivery per endpoint subscribed to `event.type` (the account's own endpoints
- * and the operator's platform-wide ones) and adds its deliver_webhook job, in one statement.
- * With no subscribed endpoint it writes nothing. The endpoint rows are locked FOR KEY SHARE:
+ * and the operator's platform-wide ones, not those turned off) and adds its deliver_webhook
+ * job, in one statement. With no subscribed endpoint it writes nothing. The endpoint rows are locked FOR KEY SHARE:
  * an endpoint deleted concurrently is waited for and skipped, never a foreign key error
  * that would roll back the money transaction. The body (Standard Webhooks' shape):
  * `{"id": "evt_...", "type": "...", "timestamp": ISO 8601, "data": {"accountId": ..., ...}}`.
@@ -49,7 +49,7 @@ export async function enqueueWebhookEvent(
       SELECT e.id, ${eventId}, ${event.accountId}, ${event.type}, ${payload}
         FROM webhook_endpoints e
        WHERE CASE WHEN ${onlyEndpointId ?? null}::text IS NULL
-                  THEN (e.account_id = ${event.accountId} OR e.account_id IS NULL)
+                  THEN (e.account_id = ${event.accountId} OR e.account_id IS NULL) AND e.disabled_at IS NULL
                        AND (${event.type} = ANY (e.enabled_events) OR ${ALL_EVENTS} = ANY (e.enabled_events))
                   ELSE e.id = ${onlyEndpointId ?? null} END
          FOR KEY SHARE OF e

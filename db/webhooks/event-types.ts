@@ -14,6 +14,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "auto_topup.failed",
   "auto_topup.requires_action",
   "auto_topup.disabled",
+  "webhook_endpoint.disabled",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number] | "webhook.test";

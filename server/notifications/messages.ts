@@ -109,6 +109,14 @@ function describe(job: NotificationContent): { subject: string; lines: string[] 
           "If you did not dispute this payment, please contact the platform.",
         ],
       };
+    case "webhook_endpoint.disabled":
+      return {
+        subject: "A webhook endpoint was turned off",
+        lines: [
+          `Deliveries to ${String(job.data.url)} kept failing, so it gets no new events. ${reason}`,
+          "Fix the endpoint, then turn it on again on the Webhooks page; failed deliveries can be sent again from there.",
+        ],
+      };
     default:
       throw new Error(`no email for event type ${job.type}`);
   }

@@ -130,7 +130,19 @@ it("add an endpoint, send a test event, verify its signature, see the delivery, 
 
   await saveScreenshot(page, "webhooks");
 
-  await row.getByTestId("webhook-delete").click();
+  // An endpoint turned off for failing says so and why, and turns on again in one click.
+  await h.ctx.deps.database.sql`
+    UPDATE webhook_endpoints SET disabled_at = now(), disabled_reason = 'Turned off: no delivery succeeded for 3 days (last: HTTP 500).'
+     WHERE id = ${endpointId}`;
+  await page.reload();
+  const offRow = page.getByTestId("webhook-row");
+  await expect.poll(() => offRow.getByTestId("webhook-disabled").textContent()).toMatch(/Ausgeschaltet am .*HTTP 500/s);
+  await offRow.getByTestId("webhook-enable").click();
+  await expect.poll(() => offRow.getByTestId("webhook-disabled").count()).toBe(0);
+  const [after] = await h.ctx.deps.database.sql`SELECT disabled_at FROM webhook_endpoints WHERE id = ${endpointId}`;
+  expect(after!.disabled_at).toBeNull();
+
+  await offRow.getByTestId("webhook-delete").click();
   await expect.poll(() => page.getByTestId("confirm-dialog").isVisible()).toBe(true);
   expect(await page.getByTestId("confirm-dialog").textContent()).toContain(receiver.url);
   await page.getByTestId("confirm-submit").click();

@@ -389,3 +389,88 @@ async function waitForLockWait(): Promise<void> {
   }
   throw new Error("no session waited on a lock within 2 s");
 }
+
+describe("endpoints that keep failing", () => {
+  /** Enqueues `type` for the account and runs its delivery to `endpointId` as the last allowed attempt, here. */
+  async function failForGood(accountId: string | null, endpointId: string, type: "account.suspended" | "webhook.test") {
+    const { eventId } = await ctx.deps.database.sql.begin(async (tx) => {
+      const sent = await enqueueWebhookEvent(tx, { accountId, type, data: {} }, endpointId);
+      await tx`DELETE FROM graphile_worker._private_jobs WHERE payload->>'eventId' = ${sent.eventId}`;
+      return sent;
+    });
+    return deliverWebhook(ctx.deps.database.sql, { endpointId, eventId }, { attempt: 20, maxAttempts: 20 }, LOCAL);
+  }
+  const endpointOf = async (c: Customer, id: string) => {
+    const list = (await (await ctx.request("GET", "/api/v1/webhook-endpoints", { cookie: c.cookie })).json()) as {
+      data: { id: string; disabledAt: string | null; disabledReason: string | null }[];
+    };
+    return list.data.find((e) => e.id === id)!;
+  };
+  const newDeliveries = async (endpointId: string, accountId: string) => {
+    const sent = await enqueueWebhookEvent(ctx.deps.database.sql, { accountId, type: "account.suspended", data: {} });
+    const rows = await ctx.deps.database.sql`
+      SELECT 1 FROM webhook_deliveries WHERE endpoint_id = ${endpointId} AND event_id = ${sent.eventId}`;
+    return rows.length;
+  };
+
+  it("an account's endpoint with no success for 3 days is turned off at its final failure; turning it on resumes", async () => {
+    const failing = await startReceiver([500]);
+    const watcher = await startReceiver();
+    const c = await newCustomer(ctx);
+    const other = await newCustomer(ctx);
+    try {
+      const endpoint = await createEndpoint(c, failing.url, ["*"]);
+      const watch = await createEndpoint(c, watcher.url, ["webhook_endpoint.disabled"]);
+      expect(await failForGood(c.accountId, endpoint.id, "webhook.test")).toMatchObject({ status: "failed" });
+
+      const off = await endpointOf(c, endpoint.id);
+      expect(off.disabledAt).not.toBeNull();
+      expect(off.disabledReason).toMatch(/no delivery succeeded for 3 days \(last: HTTP 500\)/);
+      // The account hears of it: its other endpoint gets webhook_endpoint.disabled (and people
+      // get an email and a push: test/notifications).
+      const told = await ctx.deps.database.sql<{ payload: string }[]>`
+        SELECT payload FROM webhook_deliveries WHERE endpoint_id = ${watch.id} AND event_type = 'webhook_endpoint.disabled'`;
+      expect(told).toHaveLength(1);
+      expect(JSON.parse(told[0]!.payload).data).toMatchObject({ endpointId: endpoint.id, url: failing.url });
+      expect(await newDeliveries(endpoint.id, c.accountId)).toBe(0);
+
+      await expectError(
+        await ctx.request("POST", `/api/v1/webhook-endpoints/${endpoint.id}/enable`, { cookie: other.cookie }),
+        404,
+        "not_found",
+      );
+      const on = await ctx.request("POST", `/api/v1/webhook-endpoints/${endpoint.id}/enable`, { cookie: c.cookie });
+      expect(on.status).toBe(200);
+      expect(await on.json()).toMatchObject({ id: endpoint.id, disabledAt: null, disabledReason: null });
+      expect(await newDeliveries(endpoint.id, c.accountId)).toBe(1);
+    } finally {
+      await failing.close();
+      await watcher.close();
+    }
+  });
+
+  it("a recent success keeps an endpoint on; the operator's endpoints are never turned off", async () => {
+    // Always 500: while the operator's endpoint exists, other files' events may reach it too.
+    const failing = await startReceiver(Array<number>(100).fill(500));
+    const c = await newCustomer(ctx);
+    try {
+      const endpoint = await createEndpoint(c, failing.url, ["account.suspended"]);
+      await ctx.deps.database.sql`
+        INSERT INTO webhook_deliveries (endpoint_id, event_id, account_id, event_type, payload, status, attempts, delivered_at)
+        VALUES (${endpoint.id}, 'evt_earlier_success', ${c.accountId}, 'webhook.test', '{}', 'succeeded', 1, now() - interval '2 days')`;
+      expect(await failForGood(c.accountId, endpoint.id, "webhook.test")).toMatchObject({ status: "failed" });
+      expect((await endpointOf(c, endpoint.id)).disabledAt).toBeNull();
+
+      const platform = await createEndpoint("operator", failing.url, ["account.suspended"]);
+      try {
+        expect(await failForGood(null, platform.id, "webhook.test")).toMatchObject({ status: "failed" });
+        const [row] = await ctx.deps.database.sql`SELECT disabled_at FROM webhook_endpoints WHERE id = ${platform.id}`;
+        expect(row!.disabled_at).toBeNull();
+      } finally {
+        await ctx.request("DELETE", `/api/v1/operator/webhook-endpoints/${platform.id}`, { headers: operatorHeaders });
+      }
+    } finally {
+      await failing.close();
+    }
+  });
+});

@@ -38,6 +38,8 @@ describe("webhook endpoints API", () => {
         description: "Cut service",
         enabledEvents: valid.enabledEvents,
         createdAt: expect.any(String),
+        disabledAt: null,
+        disabledReason: null,
       },
     ]);
     expect(JSON.stringify(listed)).not.toContain(created.secret);

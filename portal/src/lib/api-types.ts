@@ -2130,6 +2130,71 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/webhook-endpoints/{id}/enable": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Turn on an endpoint that was turned off after failing deliveries; new events reach it again */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Turned on */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["WebhookEndpoint"];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (also for other tenants' ids) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/webhook-endpoints/{id}/deliveries": {
     parameters: {
       query?: never;
@@ -2520,6 +2585,71 @@ export interface paths {
         };
       };
     };
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/webhook-endpoints/{id}/enable": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Turn on an endpoint that was turned off after failing deliveries; new events reach it again */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Turned on */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["WebhookEndpoint"];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (also for other tenants' ids) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -3032,6 +3162,12 @@ export interface components {
       enabledEvents: string[];
       /** Format: date-time */
       createdAt: string;
+      /**
+       * Format: date-time
+       * @description Set while turned off after days of failed deliveries; no new events.
+       */
+      disabledAt: string | null;
+      disabledReason: string | null;
     };
     CreatedWebhookEndpoint: components["schemas"]["WebhookEndpoint"] & {
       /** @description Signing secret (`whsec_...`, Standard Webhooks). Shown once; verify each delivery's webhook-signature with it. */
@@ -3054,6 +3190,7 @@ export interface components {
         | "auto_topup.failed"
         | "auto_topup.requires_action"
         | "auto_topup.disabled"
+        | "webhook_endpoint.disabled"
         | "*"
       )[];
       description?: string;

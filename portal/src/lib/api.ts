@@ -438,6 +438,11 @@ export async function listWebhookDeliveries(id: string): Promise<WebhookDelivery
   return page.data;
 }
 
+/** POST /webhook-endpoints/:id/enable -> the endpoint, turned on again after it was turned off for failing. */
+export function enableWebhookEndpoint(id: string): Promise<WebhookEndpoint> {
+  return request("POST", `/webhook-endpoints/${encodeURIComponent(id)}/enable`);
+}
+
 /** POST /webhook-endpoints/:id/test -> 202 `{eventId}`: a `webhook.test` event, sent by the worker. */
 export function sendWebhookTest(id: string): Promise<{ eventId: string }> {
   return request("POST", `/webhook-endpoints/${encodeURIComponent(id)}/test`);

@@ -60,6 +60,7 @@ export const m = {
         "auto_topup.failed": generated.webhook_event_auto_topup_failed,
         "auto_topup.requires_action": generated.webhook_event_auto_topup_requires_action,
         "auto_topup.disabled": generated.webhook_event_auto_topup_disabled,
+        "webhook_endpoint.disabled": generated.webhook_event_webhook_endpoint_disabled,
         "webhook.test": generated.webhook_event_test,
         "*": generated.webhooks_events_all,
       },

@@ -29,6 +29,8 @@ interface EndpointRow {
   description: string | null;
   enabled_events: string[];
   created_at: Date;
+  disabled_at: Date | null;
+  disabled_reason: string | null;
 }
 const toDto = (r: EndpointRow) => ({
   id: r.id,
@@ -36,7 +38,11 @@ const toDto = (r: EndpointRow) => ({
   description: r.description,
   enabledEvents: r.enabled_events,
   createdAt: r.created_at.toISOString(),
+  disabledAt: r.disabled_at?.toISOString() ?? null,
+  disabledReason: r.disabled_reason,
 });
+/** The columns toDto reads (`${sql(ENDPOINT_COLUMNS)}` in a query). */
+const ENDPOINT_COLUMNS = ["id", "url", "description", "enabled_events", "created_at", "disabled_at", "disabled_reason"];
 
 interface DeliveryRow {
   event_id: string;
@@ -105,8 +111,9 @@ function webhookEndpointRoutes(scope: Scope) {
         },
       }),
       async (c) => {
-        const rows = await c.get("deps").database.sql<EndpointRow[]>`
-          SELECT id, url, description, enabled_events, created_at FROM webhook_endpoints
+        const { sql } = c.get("deps").database;
+        const rows = await sql<EndpointRow[]>`
+          SELECT ${sql(ENDPOINT_COLUMNS)} FROM webhook_endpoints
            WHERE account_id IS NOT DISTINCT FROM ${scope.owner(c)} ORDER BY created_at DESC`;
         return c.json({ data: rows.map(toDto) }, 200);
       },
@@ -142,7 +149,7 @@ function webhookEndpointRoutes(scope: Scope) {
             INSERT INTO webhook_endpoints (id, account_id, url, description, enabled_events, secret)
             SELECT ${newId("we")}, ${owner}, ${body.url}, ${body.description || null}, ${[...new Set(body.enabledEvents)]}, ${secret}
              WHERE (SELECT count(*) FROM webhook_endpoints WHERE account_id IS NOT DISTINCT FROM ${owner}) < ${MAX_WEBHOOK_ENDPOINTS}
-            RETURNING id, url, description, enabled_events, created_at`;
+            RETURNING ${tx(ENDPOINT_COLUMNS)}`;
           return created;
         });
         if (!row)
@@ -166,6 +173,26 @@ function webhookEndpointRoutes(scope: Scope) {
            WHERE id = ${c.req.valid("param").id} AND account_id IS NOT DISTINCT FROM ${scope.owner(c)} RETURNING id`;
         if (deleted.length === 0) throw notFound("webhook endpoint");
         return c.body(null, 204);
+      },
+    )
+    .openapi(
+      createRoute({
+        method: "post",
+        path: `${path}/{id}/enable`,
+        tags,
+        summary: "Turn on an endpoint that was turned off after failing deliveries; new events reach it again",
+        middleware,
+        request: { params: IdParam },
+        responses: { 200: jsonResponse(WebhookEndpointSchema, "Turned on"), ...errorResponses },
+      }),
+      async (c) => {
+        const { sql } = c.get("deps").database;
+        const [row] = await sql<EndpointRow[]>`
+          UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL
+           WHERE id = ${c.req.valid("param").id} AND account_id IS NOT DISTINCT FROM ${scope.owner(c)}
+          RETURNING ${sql(ENDPOINT_COLUMNS)}`;
+        if (!row) throw notFound("webhook endpoint");
+        return c.json(toDto(row), 200);
       },
     )
     .openapi(

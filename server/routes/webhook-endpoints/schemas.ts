@@ -25,6 +25,11 @@ export const WebhookEndpointSchema = z
     description: z.string().nullable(),
     enabledEvents: z.array(z.string()).openapi({ description: "Event types sent here; `*` = all." }),
     createdAt: z.string().openapi({ format: "date-time" }),
+    disabledAt: z
+      .string()
+      .nullable()
+      .openapi({ format: "date-time", description: "Set while turned off after days of failed deliveries; no new events." }),
+    disabledReason: z.string().nullable(),
   })
   .openapi("WebhookEndpoint");
 
