@@ -18,6 +18,7 @@ import { meRoutes } from "./routes/me/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
+import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
 import { topupsRoutes } from "./routes/topups/index";
 import { transactionsRoutes } from "./routes/transactions/index";
@@ -49,6 +50,7 @@ export function createApp(deps: AppDeps) {
     .route("/", pushSubscriptionsRoutes)
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
+    .route("/", refundsRoutes)
     .route("/", accountWebhookEndpointRoutes)
     .route("/", operatorWebhookEndpointRoutes);
 

@@ -39,6 +39,7 @@ export const CODE_TO_STATUS = {
   payment_failed: 422,
   capture_exceeds_hold: 422,
   overdraft_in_use: 422,
+  refund_exceeds_available: 422,
   no_payment_method: 422,
   limit_exceeded: 422,
   payload_too_large: 413,

@@ -1,6 +1,7 @@
 import type { TaskList } from "graphile-worker";
 import { AUTO_TOPUP_JOB_MAX_ATTEMPTS, AUTO_TOPUP_TASK, autoTopupJobKey } from "../db/auto-topup/job";
 import { suspendOverdrawnAccounts } from "../db/ledger/overdraft";
+import { SUBMIT_REFUND_TASK } from "../db/ledger/refunds";
 import { expireHolds } from "../db/ledger/release-hold";
 import { SEND_EMAIL_TASK, SEND_PUSH_TASK, type EmailJob, type PushJob } from "../db/notifications/enqueue";
 import { DELIVER_WEBHOOK_TASK } from "../db/webhooks/enqueue";
@@ -10,6 +11,7 @@ import { deliverWebhook, WebhookDeliveryFailed } from "./deliver-webhook";
 import { ATTEMPT_LEASE_MS, runAutoTopup, type AutoTopupDeps } from "./run-auto-topup";
 import { sendEmail } from "./send-email";
 import { sendPush } from "./send-push";
+import { submitRefund } from "./submit-refund";
 
 /** Most accounts one sweep enqueues: 1000 (bounded work; the next sweep continues). */
 const SWEEP_BATCH = 1000;
@@ -34,7 +36,8 @@ export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep"
  *   (deliverWebhook); a failed attempt fails the job, so graphile-worker retries it with
  *   its exponential backoff until the last attempt;
  * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried;
- * - send_push (PushJob): one Web Push message to one browser (sendPush); 429/5xx retried.
+ * - send_push (PushJob): one Web Push message to one browser (sendPush); 429/5xx retried;
+ * - submit_refund `{ refundId }`: an operator's refund at the provider (submitRefund).
  */
 export function createTaskList(
   deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets" | "mailer" | "publicUrl" | "vapid"> & { logger: Logger },
@@ -77,6 +80,12 @@ export function createTaskList(
       const job = payload as PushJob;
       const result = await sendPush(deps.ledger.sql, deps.vapid, deps.webhookTargets, deps.publicUrl, job);
       if (result !== "sent") deps.logger.info({ subscriptionId: job.subscriptionId, result }, "push not delivered");
+    },
+    [SUBMIT_REFUND_TASK]: async (payload, helpers) => {
+      const { refundId } = payload as { refundId: string };
+      const attempt = { attempt: helpers.job.attempts, maxAttempts: helpers.job.max_attempts };
+      const result = await submitRefund(deps, refundId, attempt);
+      deps.logger.info({ refundId, result }, "refund submitted");
     },
     suspend_overdrawn: async () => {
       const graceHours = deps.env.NON_PAYMENT_GRACE_HOURS;

@@ -97,3 +97,14 @@ export class OverdraftInUseError extends LedgerError {
     });
   }
 }
+
+/** An operator refund larger than what the top-up has left or the account has available (minor units). */
+export class RefundExceedsAvailableError extends LedgerError {
+  constructor(requested: number, refundable: number, currency: string) {
+    super(
+      "refund_exceeds_available",
+      `Cannot refund ${requested}: at most ${refundable} is both left of this top-up and unused in the balance (minor units of ${currency}).`,
+      { requested, refundable, currency },
+    );
+  }
+}

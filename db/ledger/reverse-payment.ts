@@ -9,7 +9,7 @@ import type { LedgerContext, PostedEntry } from "./types";
 export interface ReversalResult {
   topupId: string;
   accountId: string;
-  kind: "refund" | "dispute" | "dispute_won";
+  kind: "refund" | "refund_failed" | "dispute" | "dispute_won";
   /** What the provider moved, minor units. */
   amount: number;
   /** What the ledger entry took from (or, for dispute_won, gave back to) the balance: 0..amount. */
@@ -17,7 +17,8 @@ export interface ReversalResult {
   posted: PostedEntry | null;
 }
 
-interface LockedTopup {
+/** A settled top-up, locked FOR UPDATE by the caller. */
+export interface LockedTopup {
   id: string;
   account_id: string;
   amount: number;
@@ -38,9 +39,10 @@ export async function applyRefundedTotal(
   input: { providerPaymentId: string; chargeId: string; amountRefunded: number; currency: string },
 ): Promise<ReversalResult | null> {
   return inTopupLock(ctx, input.providerPaymentId, input.currency, async (tx, topup) => {
+    // Operator refunds that failed at the provider (refund_failed) were never refunded there.
     const [prior] = await tx<{ refunded: number }[]>`
-      SELECT coalesce(sum(amount), 0)::bigint AS refunded FROM payment_reversals
-       WHERE topup_id = ${topup.id} AND kind = 'refund'`;
+      SELECT coalesce(sum(CASE kind WHEN 'refund' THEN amount ELSE -amount END), 0)::bigint AS refunded
+        FROM payment_reversals WHERE topup_id = ${topup.id} AND kind IN ('refund', 'refund_failed')`;
     const amount = Math.min(input.amountRefunded, topup.amount) - prior!.refunded;
     if (amount <= 0) return null;
     return reverse(tx, topup, { kind: "refund", providerRef: `${input.chargeId}:${input.amountRefunded}`, amount });
@@ -134,22 +136,57 @@ async function reverse(
   if (r.giveBack !== undefined) {
     recovered = r.giveBack;
   } else {
-    const [account] = await tx<{ available: number; status: string; taken: number }[]>`
-      SELECT balance - held + overdraft_limit AS available, status,
-             (SELECT coalesce(sum(CASE WHEN kind = 'dispute_won' THEN -recovered ELSE recovered END), 0)::bigint
-                FROM payment_reversals WHERE topup_id = ${topup.id}) AS taken
-        FROM accounts WHERE id = ${topup.account_id} FOR UPDATE`;
-    const open = account!.status === "closed" ? 0 : topup.amount - account!.taken;
-    recovered = Math.max(0, Math.min(r.amount, account!.available, open));
+    const funds = await lockFunds(tx, topup);
+    recovered = funds.closed ? 0 : Math.max(0, Math.min(r.amount, funds.available + funds.overdraftLimit, funds.open));
   }
+  const result = await postReversal(tx, topup, { ...r, recovered });
+  await enqueueNotifications(tx, { accountId: topup.account_id, type: webhookType(r.kind), data: eventData(result) });
+  return result;
+}
+
+/**
+ * Locks the top-up's account row and reads what a reversal may take: `available`
+ * (balance - held), the overdraft limit, and `open`, what earlier reversals left of the
+ * top-up (refunds and disputes take, won disputes and failed refunds give back).
+ */
+export async function lockFunds(
+  tx: Queryable,
+  topup: LockedTopup,
+): Promise<{ available: number; overdraftLimit: number; open: number; closed: boolean }> {
+  const [row] = await tx<{ available: number; overdraft_limit: number; status: string; taken: number }[]>`
+    SELECT balance - held AS available, overdraft_limit, status,
+           (SELECT coalesce(sum(CASE WHEN kind IN ('dispute_won', 'refund_failed') THEN -recovered ELSE recovered END), 0)::bigint
+              FROM payment_reversals WHERE topup_id = ${topup.id}) AS taken
+      FROM accounts WHERE id = ${topup.account_id} FOR UPDATE`;
+  return {
+    available: row!.available,
+    overdraftLimit: row!.overdraft_limit,
+    open: topup.amount - row!.taken,
+    closed: row!.status === "closed",
+  };
+}
+
+/**
+ * Posts a reversal's entry (none when `recovered` is 0) and records it in
+ * payment_reversals: refund and dispute take `recovered` from the balance, dispute_won and
+ * refund_failed give it back (contra `refunds` for refunds, `disputes` for disputes).
+ * Inside the caller's transaction, with the top-up locked.
+ */
+export async function postReversal(
+  tx: Queryable,
+  topup: LockedTopup,
+  r: { kind: ReversalResult["kind"]; providerRef: string; amount: number; recovered: number },
+): Promise<ReversalResult> {
+  const givesBack = r.kind === "dispute_won" || r.kind === "refund_failed";
+  const isRefund = r.kind === "refund" || r.kind === "refund_failed";
   const posted =
-    recovered === 0
+    r.recovered === 0
       ? null
       : await postEntry(tx, {
           accountId: topup.account_id,
-          amount: r.kind === "dispute_won" ? recovered : -recovered,
-          type: r.kind === "refund" ? "refund" : "dispute",
-          contra: r.kind === "refund" ? "refunds" : "disputes",
+          amount: givesBack ? r.recovered : -r.recovered,
+          type: isRefund ? "refund" : "dispute",
+          contra: isRefund ? "refunds" : "disputes",
           externalRef: `${r.kind}:${r.providerRef}`,
           description: DESCRIPTIONS[r.kind],
           metadata: { topupId: topup.id },
@@ -157,35 +194,34 @@ async function reverse(
         });
   await tx`
     INSERT INTO payment_reversals (id, topup_id, account_id, kind, provider_ref, amount, recovered, ledger_entry_id)
-    VALUES (${newId("prv")}, ${topup.id}, ${topup.account_id}, ${r.kind}, ${r.providerRef}, ${r.amount}, ${recovered},
+    VALUES (${newId("prv")}, ${topup.id}, ${topup.account_id}, ${r.kind}, ${r.providerRef}, ${r.amount}, ${r.recovered},
             ${posted?.entry.id ?? null})`;
-  const result: ReversalResult = {
+  return {
     topupId: topup.id,
     accountId: topup.account_id,
     kind: r.kind,
     amount: r.amount,
-    recovered,
+    recovered: r.recovered,
     posted,
   };
-  await enqueueNotifications(tx, { accountId: topup.account_id, type: webhookType(r.kind), data: eventData(result) });
-  return result;
 }
 
 const DESCRIPTIONS: Record<ReversalResult["kind"], string> = {
   refund: "Refund of a top-up",
+  refund_failed: "Refund failed at the payment provider: amount returned",
   dispute: "Card dispute on a top-up",
   dispute_won: "Card dispute won: funds reinstated",
 };
 
 const webhookType = (kind: ReversalResult["kind"]) =>
-  kind === "refund" ? "topup.refunded" : kind === "dispute" ? "topup.disputed" : "topup.dispute_won";
+  kind === "dispute" ? "topup.disputed" : kind === "dispute_won" ? "topup.dispute_won" : "topup.refunded";
 
 /** The webhook event's and live notice's data: amounts in minor units. */
-const eventData = (r: ReversalResult) => ({
+export const eventData = (r: ReversalResult) => ({
   topupId: r.topupId,
   amount: r.amount,
   recovered: r.recovered,
-  unrecovered: r.kind === "dispute_won" ? 0 : r.amount - r.recovered,
+  unrecovered: r.kind === "refund" || r.kind === "dispute" ? r.amount - r.recovered : 0,
   balance: r.posted?.balance ?? null,
   ledgerEntryId: r.posted?.entry.id ?? null,
 });

@@ -102,19 +102,19 @@ const CHECKS: { invariant: string; query: (q: Queryable) => PromiseLike<readonly
   },
   {
     invariant:
-      "a payment reversal's entry moves its recovered amount (refund, dispute: taken; dispute_won: given back); " +
+      "a payment reversal's entry moves its recovered amount (refund, dispute: taken; dispute_won, refund_failed: given back); " +
       "refunds and open disputes of a top-up take at most its amount",
     query: (q) => q`
       SELECT r.id, r.kind, r.amount, r.recovered, e.amount AS entry_amount, e.account_id AS entry_account
         FROM payment_reversals r LEFT JOIN ledger_entries e ON e.id = r.ledger_entry_id
        WHERE (r.recovered > 0) <> (e.id IS NOT NULL)
           OR (e.id IS NOT NULL AND (e.account_id <> r.account_id
-              OR e.amount <> CASE WHEN r.kind = 'dispute_won' THEN r.recovered ELSE -r.recovered END))
+              OR e.amount <> CASE WHEN r.kind IN ('dispute_won', 'refund_failed') THEN r.recovered ELSE -r.recovered END))
        UNION ALL
-      SELECT t.id, 'topup', t.amount, sum(r.recovered * CASE WHEN r.kind = 'dispute_won' THEN -1 ELSE 1 END), NULL, NULL
+      SELECT t.id, 'topup', t.amount, sum(r.recovered * CASE WHEN r.kind IN ('dispute_won', 'refund_failed') THEN -1 ELSE 1 END), NULL, NULL
         FROM topups t JOIN payment_reversals r ON r.topup_id = t.id
        GROUP BY t.id, t.amount
-      HAVING sum(r.recovered * CASE WHEN r.kind = 'dispute_won' THEN -1 ELSE 1 END) > t.amount
+      HAVING sum(r.recovered * CASE WHEN r.kind IN ('dispute_won', 'refund_failed') THEN -1 ELSE 1 END) > t.amount
        LIMIT 10`,
   },
 ];

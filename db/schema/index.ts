@@ -16,3 +16,4 @@ export * from "./webhook-endpoints";
 export * from "./webhook-deliveries";
 export * from "./payment-reversals";
 export * from "./push-subscriptions";
+export * from "./refunds";

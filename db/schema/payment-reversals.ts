@@ -25,7 +25,7 @@ export const paymentReversals = pgTable(
     accountId: text("account_id")
       .notNull()
       .references(() => accounts.id),
-    kind: text("kind", { enum: ["refund", "dispute", "dispute_won"] }).notNull(),
+    kind: text("kind", { enum: ["refund", "refund_failed", "dispute", "dispute_won"] }).notNull(),
     providerRef: text("provider_ref").notNull(),
     amount: bigint("amount", { mode: "number" }).notNull(),
     recovered: bigint("recovered", { mode: "number" }).notNull(),

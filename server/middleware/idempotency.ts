@@ -18,9 +18,10 @@ const MAX_KEY_LENGTH = 255;
  * Keys are scoped to the calling account. Responses with status 400 (the request
  * never ran) or >= 500 (outcome unknown to us) are not stored: the key is released
  * so the client can retry. Without the header the request runs normally.
- * Must run after requireAuth (needs `accountId`).
+ * Must run after requireAuth (needs `accountId`), or be given `scope` (operator routes,
+ * whose keys are scoped to `"operator"`).
  */
-export function idempotent() {
+export function idempotent(options: { scope?: string } = {}) {
   return createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header("Idempotency-Key");
     if (key === undefined) return next();
@@ -28,7 +29,7 @@ export function idempotent() {
       throw new ApiError("validation_error", `Idempotency-Key must be 1-${MAX_KEY_LENGTH} printable ASCII characters.`);
     }
     const sql = c.get("deps").database.sql;
-    const scope = c.get("accountId");
+    const scope = options.scope ?? c.get("accountId");
     const body = await c.req.text();
     const requestHash = createHash("sha256").update(`${c.req.method} ${c.req.path}\n${body}`).digest("hex");
 

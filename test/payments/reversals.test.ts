@@ -1,10 +1,9 @@
-import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyLedger } from "../../db/ledger/verify";
-import { signWebhookPayload } from "../../server/payments/stripe-events";
-import { createTestContext, fund, newCustomer, TEST_WEBHOOK_SECRET, type Customer, type TestContext } from "../harness";
+import { createTestContext, fund, type TestContext } from "../harness";
 import { putAutoTopup } from "../auto-topup/helpers";
-import { createTopup, expectError, postWebhook, submitCheckout } from "./helpers";
+import { expectError, postWebhook } from "./helpers";
+import { balanceOf, chargeRefunded, deliver, paidTopup, rand, stripeEvent, type Paid } from "./reversal-helpers";
 
 /**
  * Refunds and card disputes made at the provider (Stripe's `charge.refunded`,
@@ -18,51 +17,6 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
-interface Paid {
-  customer: Customer;
-  topupId: string;
-  paymentIntentId: string;
-}
-
-/** A customer whose top-up of `amount` was paid through the simulated checkout and settled. */
-async function paidTopup(amount: number): Promise<Paid> {
-  const customer = await newCustomer(ctx);
-  const topup = await createTopup(ctx, customer, amount);
-  expect((await submitCheckout(ctx, topup.checkoutUrl, { card: "4242424242424242" })).status).toBe(303);
-  const [row] = await ctx.deps.database.sql<{ status: string; provider_payment_id: string }[]>`
-    SELECT status, provider_payment_id FROM topups WHERE id = ${topup.id}`;
-  expect(row!.status).toBe("succeeded");
-  return { customer, topupId: topup.id, paymentIntentId: row!.provider_payment_id };
-}
-
-const rand = () => randomBytes(8).toString("hex");
-
-/** A signed Stripe event whose data.object is `object`; returns the raw body and signature. */
-function stripeEvent(type: string, object: Record<string, unknown>) {
-  const rawBody = JSON.stringify(
-    {
-      id: `evt_${rand()}`,
-      object: "event",
-      type,
-      created: Math.floor(Date.now() / 1000),
-      livemode: false,
-      data: { object },
-    },
-    null,
-    2,
-  );
-  return { rawBody, signature: signWebhookPayload(rawBody, TEST_WEBHOOK_SECRET) };
-}
-
-const chargeRefunded = (p: Paid, amountRefunded: number, chargeId = `ch_${p.paymentIntentId}`) =>
-  stripeEvent("charge.refunded", {
-    id: chargeId,
-    object: "charge",
-    payment_intent: p.paymentIntentId,
-    amount_refunded: amountRefunded,
-    currency: "eur",
-  });
-
 const disputeEvent = (p: Paid, type: "created" | "closed", disputeId: string, amount: number, status: string) =>
   stripeEvent(`charge.dispute.${type}`, {
     id: disputeId,
@@ -72,18 +26,6 @@ const disputeEvent = (p: Paid, type: "created" | "closed", disputeId: string, am
     currency: "eur",
     status,
   });
-
-async function deliver(event: { rawBody: string; signature: string }): Promise<void> {
-  const res = await postWebhook(ctx, event.rawBody, event.signature);
-  expect(res.status, await res.clone().text()).toBe(200);
-}
-
-async function balanceOf(accountId: string): Promise<number> {
-  const [row] = await ctx.deps.database.sql<
-    { balance: number }[]
-  >`SELECT balance FROM accounts WHERE id = ${accountId}`;
-  return row!.balance;
-}
 
 async function entriesOf(accountId: string, type: string) {
   return ctx.deps.database.sql<{ amount: number; contra_account_id: string }[]>`
@@ -97,11 +39,11 @@ async function reversalsOf(topupId: string) {
 
 describe("refunds made at the provider", () => {
   it("a full refund takes the top-up back once, however often the event or a copy of it arrives", async () => {
-    const p = await paidTopup(2_000);
+    const p = await paidTopup(ctx, 2_000);
     const event = chargeRefunded(p, 2_000);
-    for (let i = 0; i < 3; i++) await deliver(event); // the same event id: de-duplicated
-    await deliver(chargeRefunded(p, 2_000)); // another event id, same refunded total: nothing new
-    expect(await balanceOf(p.customer.accountId)).toBe(0);
+    for (let i = 0; i < 3; i++) await deliver(ctx, event); // the same event id: de-duplicated
+    await deliver(ctx, chargeRefunded(p, 2_000)); // another event id, same refunded total: nothing new
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(0);
     expect(await entriesOf(p.customer.accountId, "refund")).toEqual([
       { amount: -2_000, contra_account_id: "sys_refunds_EUR" },
     ]);
@@ -109,29 +51,29 @@ describe("refunds made at the provider", () => {
   });
 
   it("partial refunds add up by the cumulative total; an older total arriving late adds nothing", async () => {
-    const p = await paidTopup(2_000);
-    await deliver(chargeRefunded(p, 500));
-    await deliver(chargeRefunded(p, 1_200));
-    await deliver(chargeRefunded(p, 500)); // the first total again, delivered late
-    expect(await balanceOf(p.customer.accountId)).toBe(800);
+    const p = await paidTopup(ctx, 2_000);
+    await deliver(ctx, chargeRefunded(p, 500));
+    await deliver(ctx, chargeRefunded(p, 1_200));
+    await deliver(ctx, chargeRefunded(p, 500)); // the first total again, delivered late
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(800);
     expect((await entriesOf(p.customer.accountId, "refund")).map((e) => e.amount)).toEqual([-500, -700]);
   });
 
   it("concurrent deliveries of different totals apply exactly the largest", async () => {
-    const p = await paidTopup(3_000);
+    const p = await paidTopup(ctx, 3_000);
     const totals = [300, 900, 1_500, 900, 300, 1_500, 600, 1_200];
-    await Promise.all(totals.map((t) => deliver(chargeRefunded(p, t))));
-    expect(await balanceOf(p.customer.accountId)).toBe(1_500);
+    await Promise.all(totals.map((t) => deliver(ctx, chargeRefunded(p, t))));
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(1_500);
     const refunded = (await entriesOf(p.customer.accountId, "refund")).reduce((sum, e) => sum - e.amount, 0);
     expect(refunded).toBe(1_500);
   });
 
   it("takes at most what is available: money already spent stays unrecovered, the books still balance", async () => {
-    const p = await paidTopup(1_000);
+    const p = await paidTopup(ctx, 1_000);
     const usage = await ctx.request("POST", "/api/v1/usage", { apiKey: p.customer.apiKey, body: { amount: 800 } });
     expect(usage.status).toBe(201);
-    await deliver(chargeRefunded(p, 1_000));
-    expect(await balanceOf(p.customer.accountId)).toBe(0);
+    await deliver(ctx, chargeRefunded(p, 1_000));
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(0);
     expect(await reversalsOf(p.topupId)).toEqual([{ kind: "refund", amount: 1_000, recovered: 200 }]);
     // The account's funds rule holds (a database CHECK): further usage is refused.
     await expectError(
@@ -143,21 +85,22 @@ describe("refunds made at the provider", () => {
   });
 
   it("posts on a suspended account, and never starts an auto top-up", async () => {
-    const p = await paidTopup(5_000);
+    const p = await paidTopup(ctx, 5_000);
     await putAutoTopup(ctx, p.customer, { enabled: true, threshold: 4_000, amount: 2_000 }); // the card checkout saved
     await ctx.deps.database
       .sql`UPDATE accounts SET status = 'suspended', suspended_reason = 'operator' WHERE id = ${p.customer.accountId}`;
-    await deliver(chargeRefunded(p, 4_000)); // 5000 -> 1000: crosses the 4000 threshold
-    expect(await balanceOf(p.customer.accountId)).toBe(1_000);
+    await deliver(ctx, chargeRefunded(p, 4_000)); // 5000 -> 1000: crosses the 4000 threshold
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(1_000);
     const jobs = await ctx.deps.database.sql`
       SELECT 1 FROM graphile_worker._private_jobs WHERE key = ${"auto_topup:" + p.customer.accountId}`;
     expect(jobs).toHaveLength(0);
   });
 
   it("ignores payments that are not our settled top-ups, and other currencies", async () => {
-    const p = await paidTopup(1_000);
-    await deliver(chargeRefunded({ ...p, paymentIntentId: "pi_not_ours" }, 1_000));
+    const p = await paidTopup(ctx, 1_000);
+    await deliver(ctx, chargeRefunded({ ...p, paymentIntentId: "pi_not_ours" }, 1_000));
     await deliver(
+      ctx,
       stripeEvent("charge.refunded", {
         id: "ch_x",
         object: "charge",
@@ -166,23 +109,23 @@ describe("refunds made at the provider", () => {
         currency: "usd",
       }),
     );
-    expect(await balanceOf(p.customer.accountId)).toBe(1_000);
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(1_000);
     expect(await reversalsOf(p.topupId)).toEqual([]);
   });
 
   it("a tampered refund event is 400 and changes nothing", async () => {
-    const p = await paidTopup(1_000);
+    const p = await paidTopup(ctx, 1_000);
     const event = chargeRefunded(p, 100);
     const tampered = event.rawBody.replace('"amount_refunded": 100', '"amount_refunded": 1000');
     expect(tampered).not.toBe(event.rawBody);
     await expectError(await postWebhook(ctx, tampered, event.signature), 400, "invalid_signature");
-    expect(await balanceOf(p.customer.accountId)).toBe(1_000);
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(1_000);
   });
 });
 
 describe("card disputes", () => {
   it("a dispute withdraws once; winning it gives back what it took, once; the live stream hears both", async () => {
-    const p = await paidTopup(1_500);
+    const p = await paidTopup(ctx, 1_500);
     const received: { type: string; data: Record<string, unknown> }[] = [];
     const unsubscribe = await ctx.deps.bus.subscribe(
       p.customer.accountId,
@@ -191,16 +134,16 @@ describe("card disputes", () => {
     );
     try {
       const dispute = `dp_${rand()}`;
-      await deliver(disputeEvent(p, "created", dispute, 1_500, "needs_response"));
-      await deliver(disputeEvent(p, "created", dispute, 1_500, "needs_response"));
-      expect(await balanceOf(p.customer.accountId)).toBe(0);
+      await deliver(ctx, disputeEvent(p, "created", dispute, 1_500, "needs_response"));
+      await deliver(ctx, disputeEvent(p, "created", dispute, 1_500, "needs_response"));
+      expect(await balanceOf(ctx, p.customer.accountId)).toBe(0);
       expect(await entriesOf(p.customer.accountId, "dispute")).toEqual([
         { amount: -1_500, contra_account_id: "sys_disputes_EUR" },
       ]);
 
-      await deliver(disputeEvent(p, "closed", dispute, 1_500, "won"));
-      await deliver(disputeEvent(p, "closed", dispute, 1_500, "won"));
-      expect(await balanceOf(p.customer.accountId)).toBe(1_500);
+      await deliver(ctx, disputeEvent(p, "closed", dispute, 1_500, "won"));
+      await deliver(ctx, disputeEvent(p, "closed", dispute, 1_500, "won"));
+      expect(await balanceOf(ctx, p.customer.accountId)).toBe(1_500);
       expect((await entriesOf(p.customer.accountId, "dispute")).map((e) => e.amount)).toEqual([-1_500, 1_500]);
       await expect.poll(() => received.map((r) => r.type)).toEqual(["topup.disputed", "topup.dispute_won"]);
       expect(received[0]!.data).toMatchObject({ topupId: p.topupId, amount: 1_500, recovered: 1_500, unrecovered: 0 });
@@ -210,14 +153,14 @@ describe("card disputes", () => {
   });
 
   it("a lost dispute changes nothing more; a refund after a dispute cannot take the same money twice", async () => {
-    const p = await paidTopup(1_000);
+    const p = await paidTopup(ctx, 1_000);
     await fund(ctx, p.customer.accountId, 5_000); // money from elsewhere must not pay for it twice
     const dispute = `dp_${rand()}`;
-    await deliver(disputeEvent(p, "created", dispute, 1_000, "needs_response"));
-    await deliver(disputeEvent(p, "closed", dispute, 1_000, "lost"));
-    expect(await balanceOf(p.customer.accountId)).toBe(5_000);
-    await deliver(chargeRefunded(p, 1_000));
-    expect(await balanceOf(p.customer.accountId)).toBe(5_000);
+    await deliver(ctx, disputeEvent(p, "created", dispute, 1_000, "needs_response"));
+    await deliver(ctx, disputeEvent(p, "closed", dispute, 1_000, "lost"));
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(5_000);
+    await deliver(ctx, chargeRefunded(p, 1_000));
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(5_000);
     expect(await reversalsOf(p.topupId)).toEqual([
       { kind: "dispute", amount: 1_000, recovered: 1_000 },
       { kind: "refund", amount: 1_000, recovered: 0 },
@@ -226,15 +169,15 @@ describe("card disputes", () => {
   });
 
   it("winning a dispute that was never opened here gives nothing", async () => {
-    const p = await paidTopup(1_000);
-    await deliver(disputeEvent(p, "closed", `dp_${rand()}`, 1_000, "won"));
-    expect(await balanceOf(p.customer.accountId)).toBe(1_000);
+    const p = await paidTopup(ctx, 1_000);
+    await deliver(ctx, disputeEvent(p, "closed", `dp_${rand()}`, 1_000, "won"));
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(1_000);
     expect(await reversalsOf(p.topupId)).toEqual([]);
   });
 });
 
 it("verify names a reversal that disagrees with its entry (checked in a transaction that rolls back)", async () => {
-  const p = await paidTopup(1_000);
+  const p = await paidTopup(ctx, 1_000);
   const rollback = new Error("roll back");
   await expect(
     ctx.deps.database.sql.begin(async (tx) => {
