@@ -74,7 +74,7 @@ export async function requestRefund(
        WHERE id = ${input.topupId} AND status = 'succeeded' AND provider_payment_id IS NOT NULL FOR UPDATE`;
     if (!topup) throw new TopupNotFoundError(input.topupId);
     const funds = await lockFunds(tx, topup);
-    const refundable = funds.closed ? 0 : Math.max(0, Math.min(funds.open, funds.available));
+    const refundable = refundableNow(funds);
     const amount = input.amount ?? refundable;
     if (amount <= 0 || amount > refundable) throw new RefundExceedsAvailableError(amount, refundable, topup.currency);
     const id = newId("rf");
@@ -94,6 +94,15 @@ export async function requestRefund(
   });
   ctx.events.publish(toBalanceEvent(result.posted));
   return result;
+}
+
+/**
+ * What an operator refund of a settled top-up may take (minor units): what is left of it
+ * (`open`) and unused in the balance (`available` = balance - held, never the overdraft);
+ * 0 on a closed account.
+ */
+export function refundableNow(funds: { open: number; available: number; closed: boolean }): number {
+  return funds.closed ? 0 : Math.max(0, Math.min(funds.open, funds.available));
 }
 
 /** A refund with the provider's id of the payment it goes back to; null when there is none. */

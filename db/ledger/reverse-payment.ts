@@ -147,7 +147,8 @@ async function reverse(
 /**
  * Locks the top-up's account row and reads what a reversal may take: `available`
  * (balance - held), the overdraft limit, and `open`, what earlier reversals left of the
- * top-up (refunds and disputes take, won disputes and failed refunds give back).
+ * top-up (view topup_taken_back: refunds and disputes take, won disputes and failed
+ * refunds give back).
  */
 export async function lockFunds(
   tx: Queryable,
@@ -155,8 +156,7 @@ export async function lockFunds(
 ): Promise<{ available: number; overdraftLimit: number; open: number; closed: boolean }> {
   const [row] = await tx<{ available: number; overdraft_limit: number; status: string; taken: number }[]>`
     SELECT balance - held AS available, overdraft_limit, status,
-           (SELECT coalesce(sum(CASE WHEN kind IN ('dispute_won', 'refund_failed') THEN -recovered ELSE recovered END), 0)::bigint
-              FROM payment_reversals WHERE topup_id = ${topup.id}) AS taken
+           coalesce((SELECT taken FROM topup_taken_back WHERE topup_id = ${topup.id}), 0)::bigint AS taken
       FROM accounts WHERE id = ${topup.account_id} FOR UPDATE`;
   return {
     available: row!.available,

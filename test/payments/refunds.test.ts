@@ -77,6 +77,27 @@ describe("operator refunds", () => {
     await expectError(await refund(p.topupId, { amount: 1 }), 422, "refund_exceeds_available");
   });
 
+  it("the operator's list of an account's top-ups says what each can still refund", async () => {
+    const p = await paidTopup(ctx, 2_000);
+    const list = async (accountId: string) =>
+      ctx.request("GET", `/api/v1/operator/accounts/${accountId}/topups`, { headers: operator });
+    const before = (await (await list(p.customer.accountId)).json()) as { data: Record<string, unknown>[] };
+    expect(before.data).toEqual([
+      expect.objectContaining({ id: p.topupId, amount: 2_000, status: "succeeded", takenBack: 0, refundable: 2_000 }),
+    ]);
+    await refund(p.topupId, { amount: 500 });
+    const usage = await ctx.request("POST", "/api/v1/usage", { apiKey: p.customer.apiKey, body: { amount: 1_200 } });
+    expect(usage.status).toBe(201);
+    const after = (await (await list(p.customer.accountId)).json()) as { data: Record<string, unknown>[] };
+    expect(after.data[0]).toMatchObject({ takenBack: 500, refundable: 300 }); // 1500 left of it, 300 unused
+    await expectError(await list("acc_unknown"), 404, "not_found");
+    await expectError(
+      await ctx.request("GET", `/api/v1/operator/accounts/${p.customer.accountId}/topups`),
+      401,
+      "unauthenticated",
+    );
+  });
+
   it("concurrent refunds never take more than there is", async () => {
     const p = await paidTopup(ctx, 2_000);
     const results = await Promise.all(Array.from({ length: 10 }, () => refund(p.topupId, { amount: 300 })));

@@ -100,10 +100,13 @@ describe("outgoing webhooks", () => {
       }
       const suspended = receiver.received.map(eventOf).find((e) => e.type === "account.suspended")!;
       expect(suspended.data).toEqual({ accountId: c.accountId, reason: "operator" });
-      expect(await deliveries(own.id)).toEqual([
-        expect.objectContaining({ status: "succeeded", attempts: 1, last_status_code: 200, last_error: null }),
-        expect.objectContaining({ status: "succeeded", attempts: 1, last_status_code: 200, last_error: null }),
-      ]);
+      // The worker records an attempt after the receiver has answered: wait for both records.
+      await expect
+        .poll(() => deliveries(own.id))
+        .toEqual([
+          expect.objectContaining({ status: "succeeded", attempts: 1, last_status_code: 200, last_error: null }),
+          expect.objectContaining({ status: "succeeded", attempts: 1, last_status_code: 200, last_error: null }),
+        ]);
     } finally {
       await ctx.request("DELETE", `/api/v1/operator/webhook-endpoints/${all.id}`, { headers: operatorHeaders });
       await receiver.close();

@@ -2030,6 +2030,73 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/operator/accounts/{id}/topups": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** An account's latest 100 top-ups, newest first, with what is refundable now */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: string;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Top-ups */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": {
+              data: components["schemas"]["OperatorTopup"][];
+            };
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (also for other tenants' ids) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/operator/refunds/{id}": {
     parameters: {
       query?: never;
@@ -3320,6 +3387,21 @@ export interface components {
       providerRefundId: string | null;
       failureReason: string | null;
       createdAt: string;
+    };
+    OperatorTopup: {
+      id: string;
+      amount: number;
+      currency: string;
+      /** @enum {string} */
+      status: "pending" | "succeeded" | "failed" | "canceled" | "expired";
+      /** @enum {string} */
+      kind: "checkout" | "saved_card" | "auto";
+      createdAt: string;
+      settledAt: string | null;
+      /** @description Net minor units refunds and disputes took back. */
+      takenBack: number;
+      /** @description What POST .../refunds would take now: unused (balance - held) and left of this top-up. */
+      refundable: number;
     };
     WebhookEndpoint: {
       id: string;
