@@ -17,3 +17,15 @@ export const simulatedPaymentIntents = pgTable("simulated_payment_intents", {
   metadata: jsonb("metadata").$type<Record<string, string>>().notNull(),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });
+
+/**
+ * Refunds made at the simulated provider (server/payments/simulated-charge.ts), unique on
+ * the caller's idempotency key as Stripe's are: a retried refund returns the first one.
+ */
+export const simulatedRefunds = pgTable("simulated_refunds", {
+  id: text("id").primaryKey(),
+  idempotencyKey: text("idempotency_key").notNull().unique(),
+  paymentIntentId: text("payment_intent_id").notNull(),
+  amount: bigint("amount", { mode: "number" }).notNull(),
+  createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Sql } from "../../db/client";
+import { ProviderError } from "./errors";
 import type { ChargeResult, ChargeSavedCardInput, PaymentProvider } from "./provider";
 import { CARD_MESSAGES, TEST_CARDS, type TestCard } from "./test-cards";
 
@@ -50,7 +51,11 @@ export interface SimulatedIntent {
 export interface SimulatedCharges {
   /** See PaymentProvider.chargeSavedPaymentMethod. */
   chargeSavedPaymentMethod(input: ChargeSavedCardInput): Promise<ChargeResult>;
-  /** See PaymentProvider.refund (the simulator records nothing: refunds always succeed). */
+  /**
+   * See PaymentProvider.refund. Like Stripe: idempotent on the key, never more than was
+   * paid (ProviderError), and each new refund sends `charge.refunded` with the cumulative
+   * `amount_refunded`.
+   */
   refund: PaymentProvider["refund"];
   /** The intent behind a confirm link, or null. */
   getPaymentIntent(id: string): Promise<SimulatedIntent | null>;
@@ -103,12 +108,50 @@ export function createSimulatedCharges(options: {
         VALUES (${id}, ${input.idempotencyKey}, ${input.amount}, ${input.currency}, ${input.customerId},
                 ${input.paymentMethodId}, ${outcome.status}, ${outcome.last_error}, ${sql.json(input.metadata)})
         ON CONFLICT (idempotency_key) DO NOTHING`;
-      const [row] = await sql<IntentRow[]>`SELECT * FROM simulated_payment_intents WHERE idempotency_key = ${input.idempotencyKey}`;
+      const [row] = await sql<
+        IntentRow[]
+      >`SELECT * FROM simulated_payment_intents WHERE idempotency_key = ${input.idempotencyKey}`;
       return toResult(row!);
     },
 
     async refund(input) {
-      return { id: `re_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 24)}`, status: "succeeded" };
+      const id = `re_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 24)}`;
+      const made = await sql.begin(async (tx) => {
+        // One refund of a payment at a time, so two cannot both pass the "not more than paid" check.
+        await tx`SELECT pg_advisory_xact_lock(hashtext(${"simulated_refund:" + input.paymentIntentId}))`;
+        const [replay] = await tx`SELECT 1 FROM simulated_refunds WHERE idempotency_key = ${input.idempotencyKey}`;
+        if (replay) return null;
+        const [charge] = await tx<{ amount: number; currency: string }[]>`
+          SELECT amount, currency FROM simulated_payment_intents WHERE id = ${input.paymentIntentId} AND status = 'succeeded'
+          UNION ALL
+          SELECT amount, currency FROM simulated_checkout_sessions
+           WHERE payment_intent_id = ${input.paymentIntentId} AND payment_status = 'paid'`;
+        if (!charge) throw new ProviderError(`No such payment: ${input.paymentIntentId}`);
+        const [prior] = await tx<{ refunded: number }[]>`
+          SELECT coalesce(sum(amount), 0)::bigint AS refunded FROM simulated_refunds WHERE payment_intent_id = ${input.paymentIntentId}`;
+        const amount = input.amount ?? charge.amount - prior!.refunded;
+        if (amount <= 0 || prior!.refunded + amount > charge.amount) {
+          throw new ProviderError(
+            `Refund of ${amount} is more than the ${charge.amount - prior!.refunded} left of ${input.paymentIntentId}.`,
+          );
+        }
+        await tx`
+          INSERT INTO simulated_refunds (id, idempotency_key, payment_intent_id, amount)
+          VALUES (${id}, ${input.idempotencyKey}, ${input.paymentIntentId}, ${amount})`;
+        return { charge, amountRefunded: prior!.refunded + amount };
+      });
+      if (made) {
+        await options.emitEvent("charge.refunded", {
+          id: `ch_${input.paymentIntentId.slice("pi_".length)}`,
+          object: "charge",
+          payment_intent: input.paymentIntentId,
+          amount: made.charge.amount,
+          amount_refunded: made.amountRefunded,
+          currency: made.charge.currency.toLowerCase(),
+          refunded: made.amountRefunded === made.charge.amount,
+        });
+      }
+      return { id, status: "succeeded" };
     },
 
     async getPaymentIntent(id) {

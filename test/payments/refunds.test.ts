@@ -48,7 +48,12 @@ describe("operator refunds", () => {
     });
     expect(await submitRefund(ctx.deps, created.id, attempt(2))).toBe("gone"); // a retried job does nothing more
 
-    await deliver(ctx, chargeRefunded(p, 1_200)); // Stripe reports the same refund
+    // The provider reported it (charge.refunded, amount_refunded 1200): recorded, nothing new.
+    const reported = await ctx.deps.database.sql`
+      SELECT 1 FROM payment_reversals WHERE topup_id = ${p.topupId} AND provider_ref LIKE 'ch_%:1200'`;
+    expect(reported).toHaveLength(0);
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(800);
+    await deliver(ctx, chargeRefunded(p, 1_200)); // and once more, as Stripe may
     expect(await balanceOf(ctx, p.customer.accountId)).toBe(800);
     await deliver(ctx, chargeRefunded(p, 1_500)); // 300 more refunded in Stripe's dashboard
     expect(await balanceOf(ctx, p.customer.accountId)).toBe(500);
@@ -115,6 +120,22 @@ describe("operator refunds", () => {
     expect(await again.json()).toEqual(await first.json());
     expect(await balanceOf(ctx, p.customer.accountId)).toBe(600);
     await expectError(await refund(p.topupId, { amount: 500 }, key), 409, "idempotency_key_reused");
+  });
+
+  it("the simulated provider refunds like Stripe: once per key, never more than paid, and says so with charge.refunded", async () => {
+    const p = await paidTopup(ctx, 2_000);
+    const dashboardRefund = (amount: number, idempotencyKey: string) =>
+      ctx.deps.payments.refund({ paymentIntentId: p.paymentIntentId, amount, idempotencyKey });
+    const first = await dashboardRefund(500, `dash-${p.topupId}`);
+    expect(first.id).toMatch(/^re_sim_/);
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(1_500); // its charge.refunded took it back
+    expect(await dashboardRefund(500, `dash-${p.topupId}`)).toEqual(first);
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(1_500);
+    await expect(dashboardRefund(1_600, `dash2-${p.topupId}`)).rejects.toBeInstanceOf(ProviderError);
+    await expect(
+      ctx.deps.payments.refund({ paymentIntentId: "pi_sim_unknown", amount: 1, idempotencyKey: `x-${p.topupId}` }),
+    ).rejects.toBeInstanceOf(ProviderError);
+    expect(await balanceOf(ctx, p.customer.accountId)).toBe(1_500);
   });
 
   it("a refund the provider keeps refusing is credited back at the last attempt; later refund totals stay right", async () => {
