@@ -3,7 +3,7 @@ import svelte from "eslint-plugin-svelte";
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: [".svelte-kit", "node_modules", "portal/build", "portal/.svelte-kit", "portal/src/lib/paraglide", ".data", ".cache", "db/migrations", "test-results"] },
+  { ignores: [".svelte-kit", "node_modules", "portal/build", "portal/.svelte-kit", "portal/src/lib/paraglide", "server/notifications/paraglide", ".data", ".cache", "db/migrations", "test-results"] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   ...svelte.configs["flat/recommended"],

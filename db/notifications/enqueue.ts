@@ -41,6 +41,8 @@ export interface NotificationContent {
   /** The webhook event id: the same event seen in webhooks, emails and logs. */
   eventId: string;
   data: Record<string, unknown>;
+  /** The recipient's language (users.locale); jobs enqueued before it existed lack it: English. */
+  locale?: "en" | "de";
 }
 
 /** One send_email job: one recipient. */
@@ -76,16 +78,17 @@ export async function enqueueNotifications(
                        'data', ${tx.json(event.data as Parameters<typeof tx.json>[0])}::json)::jsonb`;
   const emails = await tx`
     SELECT graphile_worker.add_job(${SEND_EMAIL_TASK},
-             (${content} || jsonb_build_object('to', u.email, 'recipientName', u.name))::json,
+             (${content} || jsonb_build_object('to', u.email, 'recipientName', u.name, 'locale', u.locale))::json,
              max_attempts := ${EMAIL_MAX_ATTEMPTS}::int)
       FROM account_members m
       JOIN users u ON u.id = m.user_id
       JOIN accounts a ON a.id = m.account_id
      WHERE m.account_id = ${event.accountId} AND m.role IN ('owner', 'admin')`;
   const pushes = await tx`
-    SELECT graphile_worker.add_job(${SEND_PUSH_TASK}, (${content} || jsonb_build_object('subscriptionId', s.id))::json,
+    SELECT graphile_worker.add_job(${SEND_PUSH_TASK},
+                                   (${content} || jsonb_build_object('subscriptionId', s.id, 'locale', u.locale))::json,
                                    max_attempts := ${PUSH_MAX_ATTEMPTS}::int)
-      FROM push_subscriptions s JOIN accounts a ON a.id = s.account_id
+      FROM push_subscriptions s JOIN accounts a ON a.id = s.account_id JOIN users u ON u.id = s.user_id
      WHERE s.account_id = ${event.accountId}`;
   return { ...sent, emails: emails.length, pushes: pushes.length };
 }

@@ -6,5 +6,7 @@ export const users = pgTable("users", {
   email: text("email").notNull().unique(),
   name: text("name").notNull(),
   passwordHash: text("password_hash").notNull(),
+  /** The language of the emails and push messages this user gets: `en` or `de` (the portal's languages). */
+  locale: text("locale", { enum: ["en", "de"] }).notNull().default("en"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -87,3 +87,13 @@ async function authenticateSession(
   }
   return { kind: "session", userId: row.user_id, accountId: row.account_id, role: row.role, sessionId };
 }
+
+/**
+ * The session principal of a route behind requireSession().
+ * @throws Error when called on a route without requireSession() (a bug, not a client error)
+ */
+export function sessionOf(c: { get(key: "principal"): Principal }): Extract<Principal, { kind: "session" }> {
+  const principal = c.get("principal");
+  if (principal.kind !== "session") throw new Error("this route needs requireSession()");
+  return principal;
+}

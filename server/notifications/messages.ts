@@ -1,5 +1,6 @@
 import { minorUnitDigits } from "../../db/currency";
 import type { EmailJob, NotificationContent } from "../../db/notifications/enqueue";
+import { m } from "./paraglide/messages.js";
 
 /** A rendered notification email: plain text (what every client shows well). */
 export interface EmailMessage {
@@ -19,19 +20,30 @@ export interface PushMessage {
 
 /**
  * The email for one notification job (db/notifications/enqueue.ts NOTIFIED_EVENT_TYPES),
- * in English: what happened, in the account's currency, and what to do, with a link to
- * the portal (`publicUrl`).
+ * in the recipient's language (`job.locale`, English by default; messages in
+ * server/notifications/messages/*.json, compiled by paraglide-js): what happened, in the
+ * account's currency, and what to do, with a link to the portal (`publicUrl`). Reasons
+ * from payment providers stay as the provider wrote them.
  * @throws Error for an event type that is not notified (a bug: the job was enqueued for it)
  */
 export function renderEmail(job: EmailJob, publicUrl: string): EmailMessage {
   const { subject, lines } = describe(job);
-  const text = [`Hello ${job.recipientName},`, "", ...lines, "", `Your account: ${publicUrl}/`, "", "— Live balance"];
+  const locale = { locale: job.locale ?? "en" };
+  const text = [
+    m.email_hello({ name: job.recipientName }, locale),
+    "",
+    ...lines,
+    "",
+    m.email_account_link({ url: `${publicUrl}/` }, locale),
+    "",
+    m.email_signature({}, locale),
+  ];
   return { subject, text: text.join("\n") };
 }
 
 /**
  * The Web Push message for one notification: the email's subject as title and its first
- * line as body (push services cap payloads near 4 KB).
+ * line as body (push services cap payloads near 4 KB), in the subscriber's language.
  * @throws Error for an event type that is not notified
  */
 export function renderPush(job: NotificationContent, publicUrl: string): PushMessage {
@@ -42,79 +54,73 @@ export function renderPush(job: NotificationContent, publicUrl: string): PushMes
 
 /** What a notification says: a subject and lines of text. Amounts in `job.data` are minor units. */
 function describe(job: NotificationContent): { subject: string; lines: string[] } {
-  const money = (key: string) => formatMinor(Number(job.data[key] ?? 0), job.currency);
+  const locale = job.locale ?? "en";
+  const options = { locale };
+  const money = (key: string) => formatMinor(Number(job.data[key] ?? 0), job.currency, locale);
   const reason = typeof job.data.reason === "string" ? job.data.reason : "";
   const account = `"${job.accountName}"`;
+  const amount = money("amount");
+  const recovered = money("recovered");
   switch (job.type) {
     case "auto_topup.failed":
       return {
-        subject: `Auto top-up of ${money("amount")} failed`,
+        subject: m.auto_topup_failed_subject({ amount }, options),
         lines: [
-          `The automatic top-up of ${money("amount")} for ${account} failed: ${reason}`,
-          "It will try again after its cooldown; three failures in a row turn it off.",
-          "To keep your service running, top up now or check your saved card.",
+          m.auto_topup_failed_what({ amount, account, reason }, options),
+          m.auto_topup_failed_next({}, options),
+          m.auto_topup_failed_todo({}, options),
         ],
       };
     case "auto_topup.disabled":
       return {
-        subject: "Auto top-up is turned off",
-        lines: [
-          `Automatic top-up for ${account} is turned off. ${reason}`,
-          "Your balance will not be topped up automatically until you turn it on again",
-          "in the portal (one click), after checking or replacing your card.",
-        ],
+        subject: m.auto_topup_disabled_subject({}, options),
+        lines: [m.auto_topup_disabled_what({ account, reason }, options), m.auto_topup_disabled_todo({}, options)],
       };
     case "auto_topup.requires_action":
       return {
-        subject: `Please confirm the auto top-up of ${money("amount")}`,
+        subject: m.auto_topup_requires_action_subject({ amount }, options),
         lines: [
-          `Your bank asks you to confirm the automatic top-up of ${money("amount")} for ${account}.`,
+          m.auto_topup_requires_action_what({ amount, account }, options),
           typeof job.data.actionUrl === "string"
-            ? `Confirm it here: ${job.data.actionUrl}`
-            : "Confirm it in the portal.",
-          "Auto top-up is paused until then.",
+            ? m.auto_topup_requires_action_link({ url: job.data.actionUrl }, options)
+            : m.auto_topup_requires_action_portal({}, options),
+          m.auto_topup_requires_action_paused({}, options),
         ],
       };
     case "account.suspended":
       return {
-        subject: `Your account ${account} is suspended`,
+        subject: m.account_suspended_subject({ account }, options),
         lines: [
           reason === "non_payment"
-            ? `${account} has been below zero for too long and is suspended: usage is refused. A top-up that brings the balance back to zero or more restores it at once.`
-            : `${account} was suspended by the platform: usage is refused. Please contact them.`,
+            ? m.account_suspended_non_payment({ account }, options)
+            : m.account_suspended_operator({ account }, options),
         ],
       };
     case "account.reactivated":
       return {
-        subject: `Your account ${account} is active again`,
+        subject: m.account_reactivated_subject({ account }, options),
         lines: [
           reason === "paid"
-            ? `Thank you for your payment: ${account} is active again.`
-            : `${account} was reactivated by the platform and is active again.`,
+            ? m.account_reactivated_paid({ account }, options)
+            : m.account_reactivated_operator({ account }, options),
         ],
       };
     case "topup.refunded":
       return {
-        subject: `Refund of ${money("amount")}`,
-        lines: [
-          `${money("amount")} of a top-up for ${account} was refunded to your card.`,
-          `${money("recovered")} was taken from your balance.`,
-        ],
+        subject: m.topup_refunded_subject({ amount }, options),
+        lines: [m.topup_refunded_what({ amount, account }, options), m.topup_refunded_balance({ recovered }, options)],
       };
     case "topup.disputed":
       return {
-        subject: `A card dispute withdrew ${money("amount")}`,
-        lines: [
-          `A card dispute on a top-up for ${account} withdrew ${money("amount")}; ${money("recovered")} was taken from your balance.`,
-          "If you did not dispute this payment, please contact the platform.",
-        ],
+        subject: m.topup_disputed_subject({ amount }, options),
+        lines: [m.topup_disputed_what({ amount, account, recovered }, options), m.topup_disputed_todo({}, options)],
       };
     case "webhook_endpoint.disabled":
       return {
-        subject: "A webhook endpoint was turned off",
+        subject: m.webhook_endpoint_disabled_subject({}, options),
         lines: [
-          `Deliveries to ${String(job.data.url)} kept failing, so it gets no new events. ${reason}`,
-          "Fix the endpoint, then turn it on again on the Webhooks page; failed deliveries can be sent again from there.",
+          m.webhook_endpoint_disabled_what({ url: String(job.data.url), reason }, options),
+          m.webhook_endpoint_disabled_todo({}, options),
         ],
       };
     default:
@@ -122,12 +128,12 @@ function describe(job: NotificationContent): { subject: string; lines: string[] 
   }
 }
 
-/** Integer minor units as e.g. "€25.00" (en), the division done on a decimal string, never a float. */
-export function formatMinor(amountMinor: number, currency: string): string {
+/** Integer minor units as e.g. "€25.00" (en) or "25,00 €" (de), the division done on a decimal string, never a float. */
+export function formatMinor(amountMinor: number, currency: string, locale = "en"): string {
   const digits = minorUnitDigits(currency);
   const sign = amountMinor < 0 ? "-" : "";
   const units = String(Math.abs(amountMinor)).padStart(digits + 1, "0");
   const decimal = digits === 0 ? units : `${units.slice(0, -digits)}.${units.slice(-digits)}`;
-  const format = new Intl.NumberFormat("en", { style: "currency", currency, minimumFractionDigits: digits });
+  const format = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: digits });
   return format.format(`${sign}${decimal}` as Intl.StringNumericLiteral);
 }

@@ -100,6 +100,29 @@ describe("notification emails", () => {
     expect(smtp.to(c.email)).toHaveLength(1);
   });
 
+  it("a user who chose German gets German emails, amounts formatted the German way", async () => {
+    const c = await newCustomer(ctx);
+    const setLocale = (locale: unknown) =>
+      ctx.request("PUT", "/api/v1/me/locale", { cookie: c.cookie, body: { locale } });
+    for (const bad of ["fr", "", 1, null]) {
+      const res = await setLocale(bad);
+      expect(res.status, String(bad)).toBe(400);
+    }
+    const res = await setLocale("de");
+    expect(res.status).toBe(200);
+    expect(((await res.json()) as { user: { locale: string } }).user.locale).toBe("de");
+
+    await saveTestCard(ctx, c.accountId, "3155");
+    await putAutoTopup(ctx, c, { enabled: true, threshold: 1_000, amount: 2_500 });
+    expect(await runAutoTopup(jobDeps(ctx, fakeClock().now), c.accountId)).toMatchObject({ status: "requires_action" });
+    await expect.poll(() => smtp.to(c.email).length, { timeout: 10_000 }).toBe(1);
+    const [mail] = smtp.to(c.email);
+    expect(mail!.subject).toBe("Bitte bestätigen Sie das automatische Aufladen von 25,00\u00a0€");
+    expect(mail!.text).toMatch(/^Hallo /);
+    expect(mail!.text).toMatch(/Hier bestätigen: http:\/\/localhost:3000\/\S+/);
+    expect(mail!.text).toContain("Ihr Konto: http://localhost:3000/");
+  });
+
   it("nothing is mailed for a change that rolled back, nor for events that need no one", async () => {
     const c = await newCustomer(ctx);
     await expect(
@@ -145,6 +168,11 @@ describe("email content", () => {
       expect(mail.text, type).toContain("https://pay.example.test/");
     }
     expect(() => renderEmail(job("topup.succeeded", {}), "https://x.test")).toThrow(/no email/);
+    for (const type of NOTIFIED_EVENT_TYPES) {
+      const mail = renderEmail({ ...job(type, { amount: 2_000, reason: "paid" }), locale: "de" }, "https://x.test");
+      expect(mail.text, type).toContain("Hallo Ada,");
+      expect(mail.text, type).toContain("Ihr Konto: https://x.test/");
+    }
   });
 
   it("amounts are formatted from integer minor units exactly, in the currency's own digits", () => {

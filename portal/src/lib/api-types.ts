@@ -285,6 +285,76 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/me/locale": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** The language of this user's emails and push messages (the portal sends its own when it changes) */
+    put: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          "application/json": {
+            /** @enum {string} */
+            locale: "en" | "de";
+          };
+        };
+      };
+      responses: {
+        /** @description The current user */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Me"];
+          };
+        };
+        /** @description Invalid request */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not authenticated */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+        /** @description Not found (also for other tenants' ids) */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            "application/json": components["schemas"]["Error"];
+          };
+        };
+      };
+    };
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/balance": {
     parameters: {
       query?: never;
@@ -3091,6 +3161,11 @@ export interface components {
         id: string;
         email: string;
         name: string;
+        /**
+         * @description The language of this user's emails and push messages.
+         * @enum {string}
+         */
+        locale: "en" | "de";
       };
       account: {
         id: string;
@@ -3125,6 +3200,12 @@ export interface components {
        * @example EUR
        */
       currency?: string;
+      /**
+       * @description Language of the user's emails and push messages (the portal sends its own).
+       * @default en
+       * @enum {string}
+       */
+      locale?: "en" | "de";
     };
     LoginRequest: {
       email: string;

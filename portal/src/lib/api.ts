@@ -297,6 +297,11 @@ export function getMe(fetchFn?: typeof fetch): Promise<Session> {
 // Balance, transactions, live events
 // ---------------------------------------------------------------------------
 
+/** PUT /me/locale -> the language of this user's emails and push messages. */
+export function saveLocale(locale: "en" | "de"): Promise<Session> {
+  return request("PUT", "/me/locale", { body: { locale } });
+}
+
 /** GET /balance -> the account's balance, held and available amounts (minor units). */
 export function getBalance(): Promise<Balance> {
   return request("GET", "/balance");

@@ -23,6 +23,10 @@ const SignupBody = z
     password: z.string().min(8, "must be at least 8 characters").max(256),
     name: z.string().trim().min(1).max(100),
     currency: Currency.default("EUR"),
+    locale: z
+      .enum(["en", "de"])
+      .default("en")
+      .openapi({ description: "Language of the user's emails and push messages (the portal sends its own)." }),
   })
   .openapi("SignupRequest");
 
@@ -71,7 +75,8 @@ export const authRoutes = createRouter()
     const userId = newId("usr");
     await sql.begin(async (tx) => {
       const inserted = await tx`
-        INSERT INTO users (id, email, name, password_hash) VALUES (${userId}, ${input.email}, ${input.name}, ${passwordHash})
+        INSERT INTO users (id, email, name, password_hash, locale)
+        VALUES (${userId}, ${input.email}, ${input.name}, ${passwordHash}, ${input.locale})
         ON CONFLICT (email) DO NOTHING RETURNING id`;
       if (inserted.length === 0) throw new ApiError("email_taken", "An account with this email already exists. Log in instead.");
       const accountId = await openAccount(tx, { name: input.name, currency: input.currency });

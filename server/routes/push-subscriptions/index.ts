@@ -1,8 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { newId } from "../../../db/ids";
-import type { Principal } from "../../context";
 import { ApiError } from "../../errors";
-import { requireSession } from "../../middleware/auth";
+import { requireSession, sessionOf } from "../../middleware/auth";
 import { notFound } from "../../middleware/errors";
 import { namesPrivateHost } from "../../webhooks/targets";
 import { EndpointUrl } from "../webhook-endpoints/schemas";
@@ -44,13 +43,6 @@ const List = z.object({
     .openapi({ description: "VAPID public key (base64url): PushManager.subscribe's applicationServerKey." }),
   data: z.array(PushSubscriptionSchema),
 });
-
-/** The session's user (requireSession() ran, so the principal is a session). */
-function sessionUserId(c: { get(key: "principal"): Principal }): string {
-  const principal = c.get("principal");
-  if (principal.kind !== "session") throw new Error("push-subscriptions routes need requireSession()");
-  return principal.userId;
-}
 
 interface Row {
   id: string;
@@ -101,14 +93,14 @@ export const pushSubscriptionsRoutes = createRouter()
     const { database, vapid } = c.get("deps");
     const rows = await database.sql<Row[]>`
       SELECT id, endpoint, user_agent, created_at, last_sent_at FROM push_subscriptions
-       WHERE account_id = ${c.get("accountId")} AND user_id = ${sessionUserId(c)}
+       WHERE account_id = ${c.get("accountId")} AND user_id = ${sessionOf(c).userId}
        ORDER BY created_at DESC`;
     return c.json({ publicKey: vapid.publicKey, data: rows.map(toDto) }, 200);
   })
   .openapi(subscribe, async (c) => {
     const { database, webhookTargets } = c.get("deps");
     const body = c.req.valid("json");
-    const userId = sessionUserId(c);
+    const userId = sessionOf(c).userId;
     if (!webhookTargets.allowPrivateTargets && namesPrivateHost(body.endpoint)) {
       const message = "points to a private network address; push services are public";
       throw new ApiError("validation_error", `Invalid request: endpoint: ${message}`, {
@@ -140,7 +132,7 @@ export const pushSubscriptionsRoutes = createRouter()
     const deleted = await c.get("deps").database.sql`
       DELETE FROM push_subscriptions
        WHERE id = ${c.req.valid("param").id} AND account_id = ${c.get("accountId")}
-         AND user_id = ${sessionUserId(c)}
+         AND user_id = ${sessionOf(c).userId}
       RETURNING id`;
     if (deleted.length === 0) throw notFound("push subscription");
     return c.body(null, 204);
