@@ -2,6 +2,7 @@ import type { Queryable } from "../client";
 import { newId } from "../ids";
 import { enqueueNotifications } from "../notifications/enqueue";
 import { RefundExceedsAvailableError, TopupNotFoundError } from "./errors";
+import { notice } from "./notice";
 import { toBalanceEvent } from "./post-entry";
 import { eventData, lockFunds, postReversal, type LockedTopup } from "./reverse-payment";
 import type { LedgerContext, PostedEntry } from "./types";
@@ -118,21 +119,22 @@ export async function getRefund(
 
 /**
  * The provider refunded: marks the refund `succeeded` and tells the account
- * (`topup.refunded`: webhook, email, push) in one transaction. Only a pending refund.
+ * (`topup.refunded`: webhook, email, push) in one transaction, then its live stream.
+ * Only a pending refund.
  */
 export async function completeRefund(ctx: LedgerContext, refundId: string, providerRefundId: string): Promise<void> {
-  await ctx.sql.begin(async (tx) => {
+  const told = await ctx.sql.begin(async (tx) => {
     const [row] = await tx<RefundRow[]>`
       UPDATE refunds SET status = 'succeeded', provider_refund_id = ${providerRefundId}, updated_at = now()
        WHERE id = ${refundId} AND status = 'pending'
       RETURNING *, (SELECT currency FROM topups WHERE id = refunds.topup_id) AS currency`;
-    if (!row) return;
-    await enqueueNotifications(tx, {
-      accountId: row.account_id,
-      type: "topup.refunded",
-      data: { ...refundEventData(row), providerRefundId },
-    });
+    if (!row) return null;
+    const event = { accountId: row.account_id, data: { ...refundEventData(row), providerRefundId } };
+    await enqueueNotifications(tx, { ...event, type: "topup.refunded" });
+    return event;
   });
+  // The open dashboard says it too, as for refunds made at the provider (reverse-payment.ts).
+  if (told) ctx.events.notify(notice(told.accountId, "notification", "topup.refunded", told.data));
 }
 
 /**

@@ -41,7 +41,16 @@ describe("operator refunds", () => {
     expect(created).toMatchObject({ amount: 1_200, status: "pending", providerRefundId: null });
     expect(await balanceOf(ctx, p.customer.accountId)).toBe(800);
 
+    const told: { type: string; data: Record<string, unknown> }[] = [];
+    const stop = await ctx.deps.bus.subscribe(
+      p.customer.accountId,
+      () => {},
+      (n) => told.push(n),
+    );
     expect(await submitRefund(ctx.deps, created.id, attempt(1))).toBe("succeeded");
+    await expect.poll(() => told.map((n) => n.type)).toEqual(["topup.refunded"]);
+    expect(told[0]!.data).toMatchObject({ topupId: p.topupId, amount: 1_200, recovered: 1_200 });
+    stop();
     expect(await readRefund(created.id)).toMatchObject({
       status: "succeeded",
       providerRefundId: expect.stringMatching(/^re_sim_/),
