@@ -124,10 +124,10 @@ export async function getRefund(
  */
 export async function completeRefund(ctx: LedgerContext, refundId: string, providerRefundId: string): Promise<void> {
   const told = await ctx.sql.begin(async (tx) => {
-    const [row] = await tx<RefundRow[]>`
+    const [row] = await tx<Pick<RefundRow, "topup_id" | "account_id" | "amount">[]>`
       UPDATE refunds SET status = 'succeeded', provider_refund_id = ${providerRefundId}, updated_at = now()
        WHERE id = ${refundId} AND status = 'pending'
-      RETURNING *, (SELECT currency FROM topups WHERE id = refunds.topup_id) AS currency`;
+      RETURNING topup_id, account_id, amount`;
     if (!row) return null;
     const event = { accountId: row.account_id, data: { ...refundEventData(row), providerRefundId } };
     await enqueueNotifications(tx, { ...event, type: "topup.refunded" });
@@ -144,10 +144,10 @@ export async function completeRefund(ctx: LedgerContext, refundId: string, provi
  */
 export async function failRefund(ctx: LedgerContext, refundId: string, reason: string): Promise<void> {
   const posted = await ctx.sql.begin(async (tx) => {
-    const [row] = await tx<RefundRow[]>`
+    const [row] = await tx<Pick<RefundRow, "topup_id" | "amount">[]>`
       UPDATE refunds SET status = 'failed', failure_reason = ${reason}, updated_at = now()
        WHERE id = ${refundId} AND status = 'pending'
-      RETURNING *, (SELECT currency FROM topups WHERE id = refunds.topup_id) AS currency`;
+      RETURNING topup_id, amount`;
     if (!row) return null;
     const [topup] = await tx<
       LockedTopup[]
@@ -163,7 +163,7 @@ export async function failRefund(ctx: LedgerContext, refundId: string, reason: s
   if (posted) ctx.events.publish(toBalanceEvent(posted));
 }
 
-const refundEventData = (r: RefundRow) =>
+const refundEventData = (r: Pick<RefundRow, "topup_id" | "account_id" | "amount">) =>
   eventData({
     topupId: r.topup_id,
     accountId: r.account_id,

@@ -26,11 +26,14 @@ export async function resolveVapidDetails(
   }
   if (env.VAPID_PUBLIC_KEY || env.VAPID_PRIVATE_KEY)
     throw new Error("Set both VAPID_PUBLIC_KEY and VAPID_PRIVATE_KEY, or neither.");
-  const fresh = webpush.generateVAPIDKeys();
-  await q`INSERT INTO vapid_keys (id, public_key, private_key) VALUES (1, ${fresh.publicKey}, ${fresh.privateKey})
-          ON CONFLICT (id) DO NOTHING`;
-  const [row] = await q<
-    { public_key: string; private_key: string }[]
-  >`SELECT public_key, private_key FROM vapid_keys WHERE id = 1`;
+  const stored = () =>
+    q<{ public_key: string; private_key: string }[]>`SELECT public_key, private_key FROM vapid_keys WHERE id = 1`;
+  let [row] = await stored();
+  if (!row) {
+    const fresh = webpush.generateVAPIDKeys();
+    await q`INSERT INTO vapid_keys (id, public_key, private_key) VALUES (1, ${fresh.publicKey}, ${fresh.privateKey})
+            ON CONFLICT (id) DO NOTHING`;
+    [row] = await stored(); // another instance's pair if it won the race
+  }
   return { subject, publicKey: row!.public_key, privateKey: row!.private_key };
 }
