@@ -1,11 +1,22 @@
 import { paraglideVitePlugin } from "@inlang/paraglide-js";
 import { sveltekit } from "@sveltejs/kit/vite";
 import tailwindcss from "@tailwindcss/vite";
-import { defineConfig } from "vite";
+import { defineConfig, type ProxyOptions } from "vite";
 
 // In dev the portal runs on Vite (5173) and the API on :3000; proxying keeps every
 // call same-origin, exactly as in production where the API serves portal/build.
 const apiOrigin = process.env.API_ORIGIN ?? "http://localhost:3000";
+
+// The API refuses state-changing cookie requests whose Origin is not its PUBLIC_URL
+// (server/auth/same-origin.ts): the dev server's own pages speak for the API's origin.
+const sameOriginProxy: ProxyOptions = {
+  target: apiOrigin,
+  changeOrigin: false,
+  configure: (proxy) =>
+    proxy.on("proxyReq", (request, incoming) => {
+      if (incoming.headers.origin === `http://${incoming.headers.host}`) request.setHeader("origin", apiOrigin);
+    }),
+};
 
 export default defineConfig({
   plugins: [
@@ -26,8 +37,8 @@ export default defineConfig({
   ],
   server: {
     proxy: {
-      "/api": { target: apiOrigin, changeOrigin: false },
-      "/simulated-checkout": { target: apiOrigin, changeOrigin: false },
+      "/api": sameOriginProxy,
+      "/simulated-checkout": sameOriginProxy,
     },
   },
 });

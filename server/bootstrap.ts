@@ -12,6 +12,7 @@ import { createDebitCoalescer } from "./ledger/coalesce-debits";
 import type { Logger } from "./logger";
 import { registerPoolMetrics } from "./metrics/db-pool";
 import { countingSink } from "./metrics/ledger-sink";
+import { registerRateLimitStoreMetrics } from "./metrics/rate-limit-store";
 import { createMetrics } from "./metrics/registry";
 import { createPaymentProvider, type WebhookDelivery } from "./payments/index";
 import { createRateLimits } from "./rate-limits";
@@ -78,6 +79,7 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
   stops.unshift(async () => mailer.close());
   const metrics = createMetrics();
   registerPoolMetrics(metrics, database.sql, env.DATABASE_POOL_MAX);
+  registerRateLimitStoreMetrics(metrics, rateLimits);
   const ledger = { sql: database.sql, events: countingSink(bus, metrics) };
   const debits =
     env.DEBIT_COALESCING === "1" ? createDebitCoalescer(ledger) : { debit: (input: DebitInput) => debit(ledger, input) };

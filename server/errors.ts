@@ -15,11 +15,36 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * 429 rate_limited. The error handler sends `Retry-After` (RFC 9110, section 10.2.3) with
+ * it, so every 429 tells the client when to try again.
+ */
+export class RateLimitedError extends ApiError {
+  /** Whole seconds until the limit lets the request through (at least 1). */
+  readonly retryAfterS: number;
+
+  /** @param msBeforeNext milliseconds until the limit resets (rate-limiter-flexible's RateLimiterRes.msBeforeNext) */
+  constructor(msBeforeNext: number, what: string) {
+    const retryAfterS = Math.max(1, Math.ceil(msBeforeNext / 1000));
+    super("rate_limited", `${what} Try again in ${describeWait(retryAfterS)}.`);
+    this.retryAfterS = retryAfterS;
+  }
+}
+
+/** "45 seconds", "1 minute", "15 minutes", "2 hours": a wait for people to read. */
+function describeWait(seconds: number): string {
+  const [n, unit] = seconds < 60 ? [seconds, "second"] : seconds < 3600 ? [Math.ceil(seconds / 60), "minute"] : [Math.ceil(seconds / 3600), "hour"];
+  return `${n} ${unit}${n === 1 ? "" : "s"}`;
+}
+
 /** Every error code the API returns, with its HTTP status (shared/DESIGN.md, "Errors"). */
 export const CODE_TO_STATUS = {
   validation_error: 400,
   invalid_json: 400,
   invalid_signature: 400,
+  password_too_short: 400,
+  password_blank: 400,
+  password_too_common: 400,
   unauthenticated: 401,
   invalid_credentials: 401,
   invalid_api_key: 401,
@@ -28,6 +53,7 @@ export const CODE_TO_STATUS = {
   insufficient_scope: 403,
   account_suspended: 403,
   account_closed: 403,
+  forbidden_origin: 403,
   not_found: 404,
   email_taken: 409,
   idempotency_key_reused: 409,

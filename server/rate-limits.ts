@@ -1,56 +1,94 @@
-import { RateLimiterMemory, RateLimiterRedis, type RateLimiterAbstract } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis, type IRateLimiterOptions, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { createClient } from "redis";
+import { createLoginThrottle, LOGIN_THROTTLE_RULES, type LoginThrottle } from "./auth/login-throttle";
 import type { Logger } from "./logger";
 
 /**
  * The service's rate limiters (rate-limiter-flexible). With REDIS_URL they count in Redis,
- * shared by every API instance, with an in-memory limiter as insurance while Redis is
- * unreachable; without it (the embedded default) they count in this process.
- * - failedLogins: 10 failed log-ins per email per 15 minutes, then 429 (OWASP
- *   authentication cheat sheet: throttle per account against brute force);
+ * shared by every API instance; without it (the embedded default) they count in this process.
+ * - logins: failed log-ins per email and client IP with growing delays, and per IP
+ *   (server/auth/login-throttle.ts);
  * - signups: SIGNUP_RATE_LIMIT_PER_HOUR sign-ups per client IP per hour (default 20).
+ *
+ * Redis trouble never holds a request up: a command gets REDIS_COMMAND_TIMEOUT_MS, commands
+ * are refused at once while the client is reconnecting (no offline queue), and each limiter
+ * then decides with its in-memory insurance limiter, per instance, until Redis is back.
  */
 export interface RateLimits {
-  failedLogins: RateLimiterAbstract;
+  logins: LoginThrottle;
   signups: RateLimiterAbstract;
+  /** null without REDIS_URL; otherwise whether Redis answers a PING within the command timeout. */
+  redisReachable(): Promise<boolean | null>;
   close(): Promise<void>;
 }
 
-/** Failed log-ins allowed per email in FAILED_LOGIN_WINDOW_S. */
-export const FAILED_LOGINS_ALLOWED = 10;
-const FAILED_LOGIN_WINDOW_S = 15 * 60;
+/**
+ * How long (ms) one Redis command of a limiter may take before the in-memory insurance
+ * limiter decides instead. Redis answers in well under 1 ms on a healthy network.
+ */
+export const REDIS_COMMAND_TIMEOUT_MS = 500;
+/** Connecting (and each reconnect attempt) gives up after this long (ms). */
+const REDIS_CONNECT_TIMEOUT_MS = 2_000;
+/**
+ * A connection that has received nothing for this long (ms) while PINGed every
+ * REDIS_PING_INTERVAL_MS is dropped and re-established, so a Redis that accepts but never
+ * answers turns the client "not ready" and the limiters skip it without waiting.
+ */
+const REDIS_SOCKET_TIMEOUT_MS = 3_000;
+const REDIS_PING_INTERVAL_MS = 1_000;
+/** Longest pause (ms) between reconnect attempts (node-redis' default strategy caps at 2 s too). */
+const REDIS_RECONNECT_MAX_DELAY_MS = 2_000;
+
+type Rule = IRateLimiterOptions & { keyPrefix: string; points: number; duration: number };
 
 /** @throws when REDIS_URL is set and Redis cannot be reached at start-up */
 export async function createRateLimits(
   options: { redisUrl?: string; signupsPerHour: number },
   logger: Logger,
 ): Promise<RateLimits> {
-  const rules = {
-    failedLogins: { keyPrefix: "lb:rl:failed-login", points: FAILED_LOGINS_ALLOWED, duration: FAILED_LOGIN_WINDOW_S },
-    signups: { keyPrefix: "lb:rl:signup", points: options.signupsPerHour, duration: 60 * 60 },
-  };
+  const signups: Rule = { keyPrefix: "lb:rl:signup", points: options.signupsPerHour, duration: 60 * 60 };
   if (!options.redisUrl) {
+    const inMemory = (rule: Rule) => new RateLimiterMemory(rule);
     return {
-      failedLogins: new RateLimiterMemory(rules.failedLogins),
-      signups: new RateLimiterMemory(rules.signups),
+      logins: createLoginThrottle(LOGIN_THROTTLE_RULES, inMemory),
+      signups: inMemory(signups),
+      redisReachable: async () => null,
       close: async () => {},
     };
   }
-  const client = createClient({ url: options.redisUrl });
+  const client = createClient({
+    url: options.redisUrl,
+    disableOfflineQueue: true,
+    pingInterval: REDIS_PING_INTERVAL_MS,
+    commandOptions: { timeout: REDIS_COMMAND_TIMEOUT_MS },
+    socket: {
+      connectTimeout: REDIS_CONNECT_TIMEOUT_MS,
+      socketTimeout: REDIS_SOCKET_TIMEOUT_MS,
+      reconnectStrategy: (retries) => Math.min(50 * 2 ** retries, REDIS_RECONNECT_MAX_DELAY_MS),
+    },
+  });
   client.on("error", (err) => logger.error({ err }, "redis rate-limit client error"));
   await client.connect();
-  const inRedis = (rule: (typeof rules)["signups"]) =>
+  const inRedis = (rule: Rule) =>
     new RateLimiterRedis({
       ...rule,
       storeClient: client,
       useRedisPackage: true,
+      rejectIfRedisNotReady: true,
       insuranceLimiter: new RateLimiterMemory(rule),
     });
   return {
-    failedLogins: inRedis(rules.failedLogins),
-    signups: inRedis(rules.signups),
+    logins: createLoginThrottle(LOGIN_THROTTLE_RULES, inRedis),
+    signups: inRedis(signups),
+    redisReachable: () =>
+      client.isReady
+        ? client.ping().then(
+            () => true,
+            () => false,
+          )
+        : Promise.resolve(false),
     close: async () => {
-      await client.quit();
+      await client.close();
     },
   };
 }

@@ -2,6 +2,7 @@ import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppDeps, AppEnv, Principal } from "../context";
 import { ApiError } from "../errors";
+import { assertSameOrigin } from "../auth/same-origin";
 import { API_KEY_PREFIX, SESSION_COOKIE, sha256Hex, type ApiKeyScope } from "../auth/tokens";
 
 type Role = "owner" | "admin" | "viewer";
@@ -16,8 +17,9 @@ interface AuthOptions {
 /**
  * Authenticates the caller and sets `principal` and `accountId`. Valid API keys are
  * cached per instance for API_KEY_CACHE_TTL_MS (server/auth/api-key-cache.ts).
+ * State-changing session calls must come from our origin (server/auth/same-origin.ts).
  * @throws ApiError unauthenticated (401) with no or an expired credential,
- *   invalid_api_key (401), insufficient_scope / forbidden (403).
+ *   invalid_api_key (401), insufficient_scope / forbidden / forbidden_origin (403).
  */
 export function requireAuth(options: AuthOptions) {
   return createMiddleware<AppEnv>(async (c, next) => {
@@ -26,6 +28,7 @@ export function requireAuth(options: AuthOptions) {
     if (header && options.apiKeyScope) {
       principal = await authenticateApiKey(c.get("deps"), header, options.apiKeyScope);
     } else if (options.session) {
+      assertSameOrigin(c, c.get("deps").publicUrl);
       principal = await authenticateSession(c.get("deps").database.sql, getCookie(c, SESSION_COOKIE), options.session.roles);
     } else {
       throw new ApiError("unauthenticated", "Send an API key: Authorization: Bearer lb_sk_...");

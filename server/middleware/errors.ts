@@ -1,7 +1,7 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../context";
-import { ApiError, classify, CODE_TO_STATUS, type ErrorCode } from "../errors";
+import { ApiError, classify, CODE_TO_STATUS, RateLimitedError, type ErrorCode } from "../errors";
 
 /** The error body of shared/DESIGN.md: `{ error: { code, message, requestId, details? } }`. */
 export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: Record<string, unknown>) {
@@ -9,13 +9,14 @@ export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: stri
   return c.json(body, CODE_TO_STATUS[code]);
 }
 
-/** app.onError: maps domain and HTTP errors to the error body; logs 5xx with the stack. */
+/** app.onError: maps domain and HTTP errors to the error body (429s with Retry-After); logs 5xx with the stack. */
 export function onError(err: Error, c: Context<AppEnv>) {
   if (err instanceof HTTPException) {
     if (err.status === 400) return errorResponse(c, "invalid_json", "The request body is not valid JSON.");
     if (err.status === 413) return errorResponse(c, "payload_too_large", "The request body is too large.");
     return errorResponse(c, "validation_error", err.message);
   }
+  if (err instanceof RateLimitedError) c.header("Retry-After", String(err.retryAfterS));
   const { code, message, details, status } = classify(err);
   if (status >= 500) c.get("log")?.error({ err }, "unhandled error");
   return errorResponse(c, code, message, details);

@@ -53,3 +53,17 @@ it("sign up, top up through checkout, watch a debit arrive live", async () => {
   await saveScreenshot(page, "dashboard");
   await page.close();
 });
+
+it("sign-up refuses a common password and says why at the password field", async () => {
+  const { browser, base } = h;
+  const page = await browser.newPage({ locale: "en-US" });
+  await page.goto(`${base}/signup`);
+  await page.getByTestId("signup-name").fill("Weak Password Ltd");
+  await page.getByTestId("signup-email").fill(`e2e_weak_${Date.now()}@example.test`);
+  await page.getByTestId("signup-password").fill("password1");
+  await page.getByTestId("signup-submit").click();
+  await expect.poll(() => page.locator("#signup-password-error").textContent()).toMatch(/one of the most common/);
+  expect(await page.getByTestId("signup-password").getAttribute("aria-invalid")).toBe("true");
+  expect(page.url()).toBe(`${base}/signup`);
+  await page.close();
+});

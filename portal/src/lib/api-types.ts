@@ -146,7 +146,7 @@ export interface paths {
             "application/json": components["schemas"]["Error"];
           };
         };
-        /** @description Too many failed attempts */
+        /** @description Too many failed attempts from this address (Retry-After says when to try again) */
         429: {
           headers: {
             [name: string]: unknown;
@@ -3192,6 +3192,7 @@ export interface components {
     SignupRequest: {
       /** Format: email */
       email: string;
+      /** @description At least 8 characters, not only spaces, not a commonly used password (400 password_too_short, password_blank, password_too_common) */
       password: string;
       name: string;
       /**

@@ -105,6 +105,12 @@ export function describeError(err: unknown): string {
         return m.error_invalid_credentials();
       case "email_taken":
         return m.error_email_taken();
+      case "password_too_short":
+        return m.error_password_short();
+      case "password_blank":
+        return m.error_password_blank();
+      case "password_too_common":
+        return m.error_password_too_common();
       case "rate_limited":
         return m.error_rate_limited();
       case "unauthenticated":

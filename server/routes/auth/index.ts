@@ -1,14 +1,15 @@
+import { randomBytes } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { hash, verify } from "@node-rs/argon2";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import { newId } from "../../../db/ids";
 import { openAccount } from "../../../db/ledger/open-account";
+import { assertAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../auth/password-policy";
 import { endSession, startSession } from "../../auth/sessions";
 import { clientIp } from "../../client-ip";
 import type { AppEnv } from "../../context";
-import { ApiError } from "../../errors";
-import { FAILED_LOGINS_ALLOWED } from "../../rate-limits";
+import { ApiError, RateLimitedError } from "../../errors";
 import { requireSession } from "../../middleware/auth";
 import { createRouter } from "../router";
 import { Currency, errorResponses, jsonBody, jsonResponse } from "../schemas";
@@ -20,7 +21,12 @@ const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 const SignupBody = z
   .object({
     email: z.email().max(254).transform((s) => s.toLowerCase()),
-    password: z.string().min(8, "must be at least 8 characters").max(256),
+    password: z
+      .string()
+      .max(PASSWORD_MAX_LENGTH)
+      .openapi({
+        description: `At least ${PASSWORD_MIN_LENGTH} characters, not only spaces, not a commonly used password (400 password_too_short, password_blank, password_too_common)`,
+      }),
     name: z.string().trim().min(1).max(100),
     currency: Currency.default("EUR"),
     locale: z
@@ -54,7 +60,11 @@ const login = createRoute({
   tags: ["auth"],
   summary: "Log in; sets the session cookie",
   request: jsonBody(LoginBody),
-  responses: { 200: jsonResponse(MeSchema, "Logged in"), 429: { description: "Too many failed attempts" }, ...errorResponses },
+  responses: {
+    200: jsonResponse(MeSchema, "Logged in"),
+    429: { description: "Too many failed attempts from this address (Retry-After says when to try again)" },
+    ...errorResponses,
+  },
 });
 
 const logout = createRoute({
@@ -70,6 +80,7 @@ export const authRoutes = createRouter()
   .openapi(signup, async (c) => {
     const input = c.req.valid("json");
     const { sql } = c.get("deps").database;
+    assertAcceptablePassword(input.password);
     await limitSignups(c);
     const passwordHash = await hash(input.password, ARGON2);
     const userId = newId("usr");
@@ -87,23 +98,22 @@ export const authRoutes = createRouter()
   })
   .openapi(login, async (c) => {
     const { email, password } = c.req.valid("json");
-    const { sql } = c.get("deps").database;
-    const { failedLogins } = c.get("deps").rateLimits;
-    const limit = await failedLogins.get(email);
-    if (limit && limit.consumedPoints >= FAILED_LOGINS_ALLOWED) {
-      throw new ApiError("rate_limited", "Too many failed log-in attempts. Try again in 15 minutes.");
-    }
-    const [user] = await sql<{ id: string; password_hash: string; account_id: string }[]>`
+    const { database, env, rateLimits } = c.get("deps");
+    const ip = clientIp(c, env.TRUST_PROXY === "1");
+    await rateLimits.logins.check(email, ip);
+    const [user] = await database.sql<{ id: string; password_hash: string; account_id: string }[]>`
       SELECT u.id, u.password_hash, m.account_id
         FROM users u JOIN account_members m ON m.user_id = u.id
        WHERE u.email = ${email} ORDER BY m.created_at LIMIT 1`;
-    if (!user || !(await verify(user.password_hash, password))) {
-      await failedLogins.penalty(email, 1);
+    // An unknown email costs the same argon2 verification as a known one (no timing oracle).
+    const passwordOk = await verify(user?.password_hash ?? (await dummyHash()), password);
+    if (!user || !passwordOk) {
+      await rateLimits.logins.failed(email, ip);
       throw new ApiError("invalid_credentials", "Email or password is wrong.");
     }
-    await failedLogins.delete(email);
-    await startSession(c, sql, user.id, user.account_id);
-    return c.json(await loadMe(sql, user.id), 200);
+    await rateLimits.logins.succeeded(email, ip);
+    await startSession(c, database.sql, user.id, user.account_id);
+    return c.json(await loadMe(database.sql, user.id), 200);
   })
   .openapi(logout, async (c) => {
     const principal = c.get("principal");
@@ -113,7 +123,7 @@ export const authRoutes = createRouter()
 
 /**
  * Counts a sign-up against the client's IP (SIGNUP_RATE_LIMIT_PER_HOUR), before the
- * costly argon2 hash. @throws ApiError rate_limited (429, with Retry-After in seconds)
+ * costly argon2 hash. @throws RateLimitedError (429, with Retry-After in seconds)
  */
 async function limitSignups(c: Context<AppEnv>): Promise<void> {
   const { env, rateLimits } = c.get("deps");
@@ -121,8 +131,13 @@ async function limitSignups(c: Context<AppEnv>): Promise<void> {
     await rateLimits.signups.consume(clientIp(c, env.TRUST_PROXY === "1"));
   } catch (res) {
     if (!(res instanceof RateLimiterRes)) throw res;
-    const retryAfterS = Math.ceil(res.msBeforeNext / 1000);
-    c.header("Retry-After", String(retryAfterS));
-    throw new ApiError("rate_limited", `Too many sign-ups from your network. Try again in ${Math.ceil(retryAfterS / 60)} minutes.`);
+    throw new RateLimitedError(res.msBeforeNext, "Too many sign-ups from your network.");
   }
+}
+
+let dummy: Promise<string> | undefined;
+/** An argon2 hash of a random password with our parameters, made once per process. */
+function dummyHash(): Promise<string> {
+  dummy ??= hash(randomBytes(16).toString("hex"), ARGON2);
+  return dummy;
 }
