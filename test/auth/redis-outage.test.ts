@@ -1,19 +1,28 @@
-import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { LOGIN_FREE_FAILURES, loginDelayS } from "../../server/auth/login-throttle";
 import { createTestContext, newCustomer, type TestContext } from "../harness";
 import { expectError } from "../payments/helpers";
 import { startStallingProxy, type StallingProxy } from "./stalling-proxy";
 
-// A Redis that accepts connections but never answers (the outage that hung log-in and
-// sign-up for 90 s and more): the app reaches Redis through a proxy that stops forwarding.
+// Redis outages (the one that hung log-in and sign-up for 90 s and more): the app reaches
+// Redis through a proxy of the test's own that stops answering or closes its port.
 let proxy: StallingProxy;
 let ctx: TestContext;
 beforeAll(async () => {
   proxy = await startStallingProxy(inject("redisUrl"));
   ctx = await createTestContext({ REDIS_URL: proxy.url, TRUST_PROXY: "1" });
 });
+afterEach(async () => {
+  // Redis comes back: the clients' held commands go through and they reconnect.
+  proxy.resume();
+  if (!proxy.listening()) await proxy.listenAgain();
+  await expect.poll(async () => (await (await ctx.request("GET", "/readyz")).json()) as unknown, { timeout: 15_000 }).toEqual({
+    status: "ready",
+    database: "ok",
+    redis: "ok",
+  });
+});
 afterAll(async () => {
-  proxy.resume(); // lets the clients' held commands through, so they close cleanly
   await ctx.close();
   await proxy.close();
 });
@@ -44,5 +53,17 @@ describe("rate limits while Redis does not answer", () => {
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: "degraded", database: "ok", redis: "unreachable" });
     expect(await (await ctx.request("GET", "/metrics")).text()).toMatch(/^rate_limit_redis_up 0$/m);
+  });
+
+  it("while its port is closed, sign-up and log-in answer (no offline queue) and /readyz shows it", async () => {
+    const { email } = await newCustomer(ctx);
+    await proxy.refuse();
+    const signup = await ctx.request("POST", "/api/v1/auth/signup", {
+      body: { email: `refused_${Date.now()}@example.test`, password: "correct horse battery", name: "Refused Co" },
+      headers: from,
+    });
+    expect(signup.status).toBe(201);
+    expect((await login(email, "correct horse battery")).status).toBe(200);
+    expect(await (await ctx.request("GET", "/readyz")).json()).toEqual({ status: "degraded", database: "ok", redis: "unreachable" });
   });
 });

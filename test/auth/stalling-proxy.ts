@@ -1,15 +1,21 @@
 import { connect, createServer, type Server, type Socket } from "node:net";
 
 /**
- * A TCP proxy to `target` (host:port) that can stall: `stall()` stops reading from every
- * client, present and future, so requests reach nothing and no answer comes back while
- * connections stay open (a Redis that accepts but never answers); `resume()` lets the
- * held bytes through. Test-only outage simulation that never touches the shared server.
+ * A TCP proxy to `target` (host:port) that can fail in two ways, for outage tests that
+ * never touch the shared server:
+ * - `stall()` stops reading from every client, present and future, so requests reach
+ *   nothing and no answer comes back while connections stay open (a Redis that accepts
+ *   but never answers); `resume()` lets the held bytes through;
+ * - `refuse()` closes every connection and the port (a Redis that is gone: connections
+ *   are refused); `listenAgain()` opens the same port again.
  */
 export interface StallingProxy {
   url: string;
   stall(): void;
   resume(): void;
+  refuse(): Promise<void>;
+  listening(): boolean;
+  listenAgain(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,8 +36,14 @@ export async function startStallingProxy(targetUrl: string): Promise<StallingPro
     client.on("close", drop).on("error", drop);
     upstream.on("close", drop).on("error", drop);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const listen = (port: number) => new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  await listen(0);
   const { port } = server.address() as { port: number };
+  const close = () =>
+    new Promise<void>((resolve) => {
+      for (const client of clients) client.destroy();
+      server.close(() => resolve());
+    });
   return {
     url: `redis://127.0.0.1:${port}`,
     stall() {
@@ -42,10 +54,9 @@ export async function startStallingProxy(targetUrl: string): Promise<StallingPro
       stalled = false;
       for (const client of clients) client.resume();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        for (const client of clients) client.destroy();
-        server.close(() => resolve());
-      }),
+    refuse: close,
+    listening: () => server.listening,
+    listenAgain: () => listen(port),
+    close: () => (server.listening ? close() : Promise.resolve()),
   };
 }
