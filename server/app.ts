@@ -17,6 +17,7 @@ import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
+import { payRoutes } from "./routes/pay/index";
 import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps) {
   app.get("/docs", swaggerUI({ url: "/api/v1/openapi.json" }));
   app.all("/api/*", onNotFound);
   app.route("/", checkoutRoutes);
+  app.route("/", payRoutes);
   app.route("/", portalStatic());
   app.onError(onError);
   app.notFound(onNotFound);

@@ -17,6 +17,11 @@ const EnvSchema = z.object({
   REDIS_URL: z.string().optional(),
   /** Stripe secret key; unset = simulated payment provider. */
   STRIPE_SECRET_KEY: z.string().optional(),
+  /**
+   * Stripe publishable key (`pk_test_...` / `pk_live_...`) for Stripe.js on our confirm page
+   * (/pay/confirm/:topupId), where a customer authenticates an off-session charge (3-D Secure).
+   */
+  STRIPE_PUBLISHABLE_KEY: z.string().regex(/^pk_(test|live)_\w+$/, "must be a Stripe publishable key (pk_test_... or pk_live_...)").optional(),
   /** Stripe API base (e.g. http://localhost:12111 for stripe-mock). */
   STRIPE_API_BASE: z.string().url().optional(),
   /** Webhook signing secret (Stripe's `whsec_...`); the simulated provider signs with it too. */

@@ -13,6 +13,8 @@ import type { PaymentProvider } from "../server/payments/provider";
 export interface AutoTopupDeps {
   ledger: LedgerContext;
   payments: PaymentProvider;
+  /** PUBLIC_URL: base of the confirm link when a charge needs authentication. */
+  publicUrl: string;
   now: () => Date;
 }
 

@@ -23,27 +23,36 @@ const GENERIC_DECLINE = "The card was declined.";
  * `saved_card` or `auto` top-up): succeeded settles it through settleTopup (the same
  * verb as checkout, so it credits once); failed marks it failed; requires_action keeps
  * it pending with the confirm link. For `auto` top-ups it then updates the auto top-up
- * state and notifies the customer (db/auto-topup/record-outcome.ts). Safe to repeat.
+ * state and notifies the customer (db/auto-topup/record-outcome.ts), only when this call
+ * changed the top-up: the same outcome arrives more than once (the charge call's answer
+ * and Stripe's `payment_intent.*` event for it, a confirm page read after the webhook),
+ * and is recorded and told once. Safe to repeat.
+ * @returns true when this call changed the top-up
  * @throws PaymentMismatchError, TopupNotFoundError (from settleTopup)
  */
 export async function completeCharge(
   ctx: LedgerContext,
   attempt: { topupId: string; accountId: string; kind: "checkout" | "saved_card" | "auto" },
   outcome: ChargeOutcome,
-): Promise<void> {
+): Promise<boolean> {
+  let changed: boolean;
   if (outcome.status === "succeeded") {
-    await settleTopup(ctx, {
+    const settled = await settleTopup(ctx, {
       topupId: attempt.topupId,
       providerPaymentId: outcome.paymentIntentId,
       amountPaid: outcome.amount,
       currency: outcome.currency,
     });
+    changed = settled.settledNow;
   } else if (outcome.status === "failed") {
-    await failTopup(ctx.sql, attempt.topupId, outcome.failureMessage ?? GENERIC_DECLINE);
+    changed = await failTopup(ctx.sql, attempt.topupId, outcome.failureMessage ?? GENERIC_DECLINE);
   } else {
-    await ctx.sql`
+    const rows = await ctx.sql`
       UPDATE topups SET action_url = ${outcome.actionUrl}, provider_payment_id = ${outcome.paymentIntentId}, updated_at = now()
-       WHERE id = ${attempt.topupId} AND status = 'pending'`;
+       WHERE id = ${attempt.topupId} AND status = 'pending' AND action_url IS DISTINCT FROM ${outcome.actionUrl}
+      RETURNING id`;
+    changed = rows.length > 0;
   }
-  if (attempt.kind === "auto") await recordAutoTopupOutcome(ctx, attempt, outcome);
+  if (changed && attempt.kind === "auto") await recordAutoTopupOutcome(ctx, attempt, outcome);
+  return changed;
 }

@@ -73,7 +73,11 @@ async function authenticateApiKey(deps: AppDeps, header: string, scope: ApiKeySc
   return { kind: "api_key", apiKeyId: key.id, accountId: key.accountId, scopes: key.scopes };
 }
 
-async function authenticateSession(
+/**
+ * The portal session of the `lb_session` cookie `token` (pages outside the API use it too).
+ * @throws ApiError unauthenticated (no or an expired session), forbidden (role not in `roles`)
+ */
+export async function authenticateSession(
   sql: AppEnv["Variables"]["deps"]["database"]["sql"],
   token: string | undefined,
   roles: Role[] | undefined,

@@ -1,6 +1,7 @@
 import { completeCharge, type ChargeOutcome } from "../../db/ledger/complete-charge";
 import type { PaymentMethodRow } from "../../db/ledger/payment-methods";
 import type { LedgerContext } from "../../db/ledger/types";
+import { confirmPageUrl } from "./confirm-url";
 import type { PaymentProvider } from "./provider";
 
 /** A recorded, pending top-up to charge: amount in minor units of `currency`. */
@@ -14,14 +15,15 @@ export interface RecordedAttempt {
 
 /**
  * Charges a recorded attempt off-session on `card` and applies the outcome
- * (completeCharge: settleTopup on success, failed, or pending with a confirm link). The
+ * (completeCharge: settleTopup on success, failed, or pending with the link to our confirm
+ * page, confirmPageUrl, when the bank asks for authentication). The
  * provider idempotency key is `topup_<attempt id>`, recorded before this call, so a
  * repeated call (retry, resumed crash) gets the first charge's outcome instead of a
  * second charge (Stripe keeps idempotency keys 24 h; the simulated provider forever).
  * @throws ProviderError when the provider cannot be reached; errors of completeCharge
  */
 export async function chargeAttempt(
-  deps: { ledger: LedgerContext; payments: PaymentProvider },
+  deps: { ledger: LedgerContext; payments: PaymentProvider; publicUrl: string },
   attempt: RecordedAttempt,
   card: PaymentMethodRow,
 ): Promise<ChargeOutcome> {
@@ -33,6 +35,8 @@ export async function chargeAttempt(
     idempotencyKey: `topup_${attempt.id}`,
     metadata: { topupId: attempt.id, accountId: attempt.accountId, kind: attempt.kind },
   });
-  await completeCharge(deps.ledger, { topupId: attempt.id, accountId: attempt.accountId, kind: attempt.kind }, outcome);
-  return outcome;
+  const actionUrl = outcome.status === "requires_action" ? confirmPageUrl(deps.publicUrl, attempt.id) : null;
+  const applied = { ...outcome, actionUrl };
+  await completeCharge(deps.ledger, { topupId: attempt.id, accountId: attempt.accountId, kind: attempt.kind }, applied);
+  return applied;
 }

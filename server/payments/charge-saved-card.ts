@@ -24,7 +24,7 @@ export interface ChargeSavedCardTopupInput {
  *   LedgerError validation_error, currency_mismatch, account_closed; ProviderError (502)
  */
 export async function chargeSavedCardTopup(
-  deps: Pick<AppDeps, "database" | "ledger" | "payments">,
+  deps: Pick<AppDeps, "database" | "ledger" | "payments" | "publicUrl">,
   input: ChargeSavedCardTopupInput,
 ): Promise<Topup> {
   const { sql } = deps.database;

@@ -5,6 +5,7 @@ import { failTopup } from "../../db/ledger/topup-transitions";
 import { isPaymentEventRecorded, recordPaymentEvent } from "../../db/ledger/payment-events";
 import { TopupNotFoundError } from "../../db/ledger/errors";
 import type { AppDeps } from "../context";
+import { confirmPageUrl } from "./confirm-url";
 import type { CheckoutSession, ProviderEvent } from "./provider";
 import { reconcileTopup, type ReconcileOutcome } from "./reconcile-topup";
 
@@ -17,18 +18,25 @@ const RECONCILED_EVENTS = new Set([
 /** A delayed payment method (e.g. SEPA debit) failed after checkout completed. */
 const ASYNC_PAYMENT_FAILED = "checkout.session.async_payment_failed";
 
-/** Off-session charges confirmed or failed later (after 3-D Secure): what each event means. */
-const PAYMENT_INTENT_OUTCOMES: Record<string, "succeeded" | "failed"> = {
+/**
+ * Off-session charges that need the customer, or were confirmed or failed later (after 3-D
+ * Secure): what each event means. A `payment_failed` whose error is `authentication_required`
+ * is Stripe telling of the off-session decline that asks for authentication: the customer
+ * must confirm it, it did not fail (docs.stripe.com/payments/save-and-reuse).
+ */
+const PAYMENT_INTENT_OUTCOMES: Record<string, "succeeded" | "failed" | "requires_action"> = {
   "payment_intent.succeeded": "succeeded",
   "payment_intent.payment_failed": "failed",
+  "payment_intent.requires_action": "requires_action",
 };
+const AUTHENTICATION_REQUIRED = "authentication_required";
 
 export interface WebhookResult {
   eventId: string;
   /** True when this event id was processed before; nothing was done. */
   duplicate: boolean;
   /** What the event did; "ignored" for event types and sessions that are not ours. */
-  outcome: ReconcileOutcome | "failed" | "card_saved" | "reversed" | "ignored";
+  outcome: ReconcileOutcome | "failed" | "requires_action" | "card_saved" | "reversed" | "ignored";
 }
 
 /**
@@ -44,7 +52,7 @@ export interface WebhookResult {
  *   PaymentMismatchError (422, not recorded: retried and visible in Stripe's dashboard)
  */
 export async function handleWebhook(
-  deps: Pick<AppDeps, "database" | "ledger" | "payments" | "logger">,
+  deps: Pick<AppDeps, "database" | "ledger" | "payments" | "logger" | "publicUrl">,
   rawBody: string,
   signatureHeader: string | undefined,
 ): Promise<WebhookResult> {
@@ -58,11 +66,13 @@ export async function handleWebhook(
 }
 
 async function applyEvent(
-  deps: Pick<AppDeps, "database" | "ledger" | "payments" | "logger">,
+  deps: Pick<AppDeps, "database" | "ledger" | "payments" | "logger" | "publicUrl">,
   event: ProviderEvent,
 ): Promise<WebhookResult["outcome"]> {
-  if (event.paymentIntent && PAYMENT_INTENT_OUTCOMES[event.type]) {
-    return applyPaymentIntent(deps, event.paymentIntent, PAYMENT_INTENT_OUTCOMES[event.type]!);
+  const intentOutcome = PAYMENT_INTENT_OUTCOMES[event.type];
+  if (event.paymentIntent && intentOutcome) {
+    const needsCustomer = intentOutcome === "failed" && event.paymentIntent.lastPaymentErrorCode === AUTHENTICATION_REQUIRED;
+    return applyPaymentIntent(deps, event.paymentIntent, needsCustomer ? "requires_action" : intentOutcome);
   }
   if (event.charge || event.dispute) return applyReversal(deps, event);
   const session = event.checkoutSession;
@@ -83,21 +93,23 @@ async function applyEvent(
 }
 
 /**
- * A payment intent of one of our off-session attempts (metadata.topupId) finished after the
- * charge call returned, e.g. confirmed by the customer: applied through completeCharge like
- * the immediate outcome. Intents of checkout sessions settle through the session events.
+ * A payment intent of one of our off-session attempts (metadata.topupId) that finished, or
+ * asked for authentication, after the charge call returned (e.g. confirmed by the customer
+ * on the confirm page): applied through completeCharge like the immediate outcome, so an
+ * outcome both paths report is applied and told once. Intents of checkout sessions settle
+ * through the session events.
  */
 async function applyPaymentIntent(
-  deps: Pick<AppDeps, "database" | "ledger">,
+  deps: Pick<AppDeps, "database" | "ledger" | "publicUrl">,
   intent: NonNullable<ProviderEvent["paymentIntent"]>,
-  status: "succeeded" | "failed",
+  status: "succeeded" | "failed" | "requires_action",
 ): Promise<WebhookResult["outcome"]> {
   const topupId = intent.metadata.topupId;
   if (!topupId) return "ignored";
   const [topup] = await deps.database.sql<{ account_id: string; kind: "checkout" | "saved_card" | "auto" }[]>`
     SELECT account_id, kind FROM topups WHERE id = ${topupId} AND kind <> 'checkout'`;
   if (!topup) return "ignored";
-  await completeCharge(
+  const changed = await completeCharge(
     deps.ledger,
     { topupId, accountId: topup.account_id, kind: topup.kind },
     {
@@ -105,12 +117,16 @@ async function applyPaymentIntent(
       status,
       amount: intent.amount,
       currency: intent.currency,
-      actionUrl: null,
-      failureMessage: status === "failed" ? "The payment was not confirmed." : null,
+      actionUrl: status === "requires_action" ? confirmPageUrl(deps.publicUrl, topupId) : null,
+      failureMessage: status === "failed" ? "The payment was not confirmed." : status === "requires_action" ? AUTHENTICATION_MESSAGE : null,
     },
   );
-  return status === "succeeded" ? "settled" : "failed";
+  if (!changed) return "ignored";
+  return status === "succeeded" ? "settled" : status === "failed" ? "failed" : "requires_action";
 }
+
+/** Why a payment waits for the customer, for people (Stripe's wording for `authentication_required`). */
+const AUTHENTICATION_MESSAGE = "This payment requires authentication.";
 
 /**
  * Money taken back from (or returned to) a settled top-up's payment, applied through

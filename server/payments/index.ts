@@ -30,7 +30,15 @@ export function createPaymentProvider(options: PaymentProviderOptions): PaymentP
     if (!env.STRIPE_WEBHOOK_SECRET) {
       logger.warn("STRIPE_WEBHOOK_SECRET is not set: Stripe's webhooks will be rejected; top-ups settle on the checkout return path only");
     }
-    return createStripeProvider({ secretKey: env.STRIPE_SECRET_KEY, apiBase: env.STRIPE_API_BASE, webhookSecret });
+    if (!env.STRIPE_PUBLISHABLE_KEY) {
+      logger.warn("STRIPE_PUBLISHABLE_KEY is not set: customers cannot confirm payments that ask for authentication (3-D Secure)");
+    }
+    return createStripeProvider({
+      secretKey: env.STRIPE_SECRET_KEY,
+      apiBase: env.STRIPE_API_BASE,
+      webhookSecret,
+      publishableKey: env.STRIPE_PUBLISHABLE_KEY,
+    });
   }
   return createSimulatedProvider({
     database: options.database,

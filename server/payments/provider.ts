@@ -41,8 +41,33 @@ export interface ChargeSavedCardInput {
   metadata: Record<string, string>;
 }
 
-/** What an off-session charge did (db/ledger/complete-charge.ts applies it). */
-export type ChargeResult = ChargeOutcome;
+/**
+ * What an off-session charge did (db/ledger/complete-charge.ts applies it). The confirm link
+ * of a charge that needs authentication is ours, not the provider's (confirm-url.ts).
+ */
+export type ChargeResult = Omit<ChargeOutcome, "actionUrl">;
+
+/**
+ * Where an off-session payment that asked for authentication stands, and what the
+ * customer's browser needs to complete it on our confirm page (server/routes/pay/):
+ * - `stripe_js`: Stripe.js completes it in the page (`stripe.confirmCardPayment` with the
+ *   card when the intent is `requires_payment_method` / `requires_confirmation`,
+ *   `stripe.handleNextAction` when it is `requires_action`);
+ * - `redirect`: the provider's own authentication page (the simulated provider), which
+ *   sends the customer back to our confirm page.
+ * `status`: `requires_action` = the customer must act; `processing` = wait;
+ * `succeeded` = paid (amount in minor units, currency upper-case); `failed` = canceled.
+ */
+export interface PaymentConfirmation {
+  paymentIntentId: string;
+  status: "requires_action" | "processing" | "succeeded" | "failed";
+  amount: number;
+  currency: string;
+  next:
+    | { kind: "stripe_js"; publishableKey: string | null; clientSecret: string; intentStatus: string; paymentMethodId: string | null }
+    | { kind: "redirect"; url: string }
+    | null;
+}
 
 export interface CreateCheckoutInput {
   topupId: string;
@@ -72,7 +97,15 @@ export interface ProviderEvent {
   /** Present for checkout.session.* events. */
   checkoutSession?: CheckoutSession;
   /** Present for payment_intent.* events (a confirmed off-session charge). */
-  paymentIntent?: { id: string; status: string; amount: number; currency: string; metadata: Record<string, string> };
+  paymentIntent?: {
+    id: string;
+    status: string;
+    amount: number;
+    currency: string;
+    metadata: Record<string, string>;
+    /** `last_payment_error.code`, e.g. `authentication_required` (the customer must confirm, not a failure). */
+    lastPaymentErrorCode: string | null;
+  };
   /** Present for charge.* events (`charge.refunded`): `amountRefunded` is cumulative, minor units. */
   charge?: { id: string; paymentIntentId: string | null; amountRefunded: number; currency: string };
   /** Present for charge.dispute.* events: the disputed amount (minor units) and Stripe's dispute status. */
@@ -98,6 +131,12 @@ export interface PaymentProvider {
    * @throws ProviderError when the provider cannot be reached or refuses the request itself
    */
   chargeSavedPaymentMethod(input: ChargeSavedCardInput): Promise<ChargeResult>;
+  /**
+   * Reads a payment intent of an off-session charge for the confirm page: its status and
+   * what the browser needs to authenticate it (see PaymentConfirmation).
+   * @throws ProviderError when the provider cannot be reached or does not know the intent
+   */
+  getPaymentConfirmation(paymentIntentId: string): Promise<PaymentConfirmation>;
   /**
    * Refunds a payment (all of it, or `amount` minor units), idempotent on `idempotencyKey`.
    * @throws ProviderError

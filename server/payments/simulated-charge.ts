@@ -8,7 +8,9 @@ import { CARD_MESSAGES, TEST_CARDS, type TestCard } from "./test-cards";
  * Off-session charges of the simulated provider, behaving like Stripe test mode
  * (shared/DESIGN.md "Top-ups and payments"): a card saved from `4242...` pays,
  * `4000000000000341` is declined on every off-session charge, `4000002500003155`
- * needs authentication (requires_action with a link to the confirm page). Payment
+ * needs authentication (requires_action: the customer confirms it on our confirm page,
+ * which sends them to this provider's authentication page, /simulated-checkout/confirm/:id,
+ * as Stripe.js opens the bank's 3-D Secure page). Payment
  * intents are stored in `simulated_payment_intents`, unique on the idempotency key, so a
  * repeated charge returns the first intent and charges once, as Stripe does.
  */
@@ -40,12 +42,13 @@ interface IntentRow {
   metadata: Record<string, string>;
 }
 
-/** A simulated payment intent as the confirm page shows it. */
+/** A simulated payment intent as the authentication page shows it; `topupId` from its metadata. */
 export interface SimulatedIntent {
   id: string;
   amount: number;
   currency: string;
   status: ChargeResult["status"];
+  topupId: string | null;
 }
 
 export interface SimulatedCharges {
@@ -57,7 +60,9 @@ export interface SimulatedCharges {
    * `amount_refunded`.
    */
   refund: PaymentProvider["refund"];
-  /** The intent behind a confirm link, or null. */
+  /** See PaymentProvider.getPaymentConfirmation: `next` is this provider's authentication page. */
+  getPaymentConfirmation: PaymentProvider["getPaymentConfirmation"];
+  /** The intent behind an authentication page, or null. */
   getPaymentIntent(id: string): Promise<SimulatedIntent | null>;
   /**
    * The customer's answer on the confirm page: `complete` marks a requires_action intent
@@ -79,8 +84,14 @@ export function createSimulatedCharges(options: {
     status: row.status,
     amount: row.amount,
     currency: row.currency,
-    actionUrl: row.status === "requires_action" ? `${options.publicUrl}/simulated-checkout/confirm/${row.id}` : null,
     failureMessage: row.last_error,
+  });
+  const toIntent = (row: IntentRow): SimulatedIntent => ({
+    id: row.id,
+    amount: row.amount,
+    currency: row.currency,
+    status: row.status,
+    topupId: row.metadata.topupId ?? null,
   });
   const toStripeIntent = (row: IntentRow) => ({
     id: row.id,
@@ -156,7 +167,19 @@ export function createSimulatedCharges(options: {
 
     async getPaymentIntent(id) {
       const [row] = await sql<IntentRow[]>`SELECT * FROM simulated_payment_intents WHERE id = ${id}`;
-      return row ? { id: row.id, amount: row.amount, currency: row.currency, status: row.status } : null;
+      return row ? toIntent(row) : null;
+    },
+
+    async getPaymentConfirmation(id) {
+      const [row] = await sql<IntentRow[]>`SELECT * FROM simulated_payment_intents WHERE id = ${id}`;
+      if (!row) throw new ProviderError(`No such payment_intent: '${id}'.`);
+      return {
+        paymentIntentId: row.id,
+        status: row.status,
+        amount: row.amount,
+        currency: row.currency,
+        next: row.status === "requires_action" ? { kind: "redirect", url: `${options.publicUrl}/simulated-checkout/confirm/${row.id}` } : null,
+      };
     },
 
     async confirmPaymentIntent(id, answer) {

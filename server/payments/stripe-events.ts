@@ -83,7 +83,7 @@ function savedCardOf(s: StripeCheckoutSessionFields, provider: string): SavedCar
 /** The fields of a Stripe `payment_intent` object that we read. */
 export type StripePaymentIntentFields = Pick<
   Stripe.PaymentIntent,
-  "id" | "status" | "amount" | "currency" | "metadata"
+  "id" | "status" | "amount" | "currency" | "metadata" | "last_payment_error"
 >;
 
 /** Maps a Stripe `payment_intent` to ProviderEvent.paymentIntent (currency upper-case). */
@@ -94,6 +94,7 @@ export function toPaymentIntent(p: StripePaymentIntentFields): NonNullable<Provi
     amount: p.amount,
     currency: p.currency.toUpperCase(),
     metadata: p.metadata ?? {},
+    lastPaymentErrorCode: p.last_payment_error?.code ?? null,
   };
 }
 

@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { ProviderError } from "./errors";
-import type { ChargeResult, ChargeSavedCardInput, PaymentProvider } from "./provider";
+import type { ChargeResult, ChargeSavedCardInput, PaymentConfirmation, PaymentProvider } from "./provider";
 import { parseStripeWebhook, toCheckoutSession } from "./stripe-events";
 
 export interface StripeProviderOptions {
@@ -9,6 +9,8 @@ export interface StripeProviderOptions {
   /** STRIPE_API_BASE, e.g. http://localhost:12111 for stripe-mock; unset = api.stripe.com. */
   apiBase?: string;
   webhookSecret: string;
+  /** STRIPE_PUBLISHABLE_KEY (`pk_...`), given to Stripe.js on the confirm page; unset = that page cannot confirm. */
+  publishableKey?: string;
 }
 
 /** Per-request timeout to Stripe: 20 s (stripe-node's default is 80 s; a top-up click should not hang that long). */
@@ -104,6 +106,11 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
 
     chargeSavedPaymentMethod: (input) => chargeOffSession(stripe, input),
 
+    async getPaymentConfirmation(paymentIntentId) {
+      const intent = await callStripe("retrieve a payment intent", () => stripe.paymentIntents.retrieve(paymentIntentId));
+      return toPaymentConfirmation(intent, options.publishableKey ?? null);
+    },
+
     async refund(input) {
       const refund = await callStripe("refund a payment", () =>
         stripe.refunds.create(
@@ -144,7 +151,6 @@ async function chargeOffSession(stripe: Stripe, input: ChargeSavedCardInput): Pr
       status,
       amount: intent.amount,
       currency: intent.currency.toUpperCase(),
-      actionUrl: null,
       failureMessage: status === "succeeded" ? null : `The payment is ${intent.status}.`,
     };
   } catch (err) {
@@ -155,10 +161,37 @@ async function chargeOffSession(stripe: Stripe, input: ChargeSavedCardInput): Pr
       status: err.code === "authentication_required" ? "requires_action" : "failed",
       amount: input.amount,
       currency: input.currency,
-      actionUrl: null,
       failureMessage: err.message,
     };
   }
+}
+
+/** Intent statuses in which the customer can still complete the payment on the confirm page. */
+const CONFIRMABLE = new Set<string>(["requires_action", "requires_payment_method", "requires_confirmation"]);
+
+/**
+ * A retrieved PaymentIntent as the confirm page needs it. After an off-session
+ * `authentication_required` decline the intent is `requires_payment_method` with the card in
+ * `last_payment_error.payment_method`: Stripe.js confirms it again with that card, on
+ * session (docs.stripe.com/payments/save-and-reuse, "Bring the customer back on-session").
+ */
+function toPaymentConfirmation(intent: Stripe.PaymentIntent, publishableKey: string | null): PaymentConfirmation {
+  const status: PaymentConfirmation["status"] =
+    intent.status === "succeeded" ? "succeeded"
+      : intent.status === "processing" ? "processing"
+        : CONFIRMABLE.has(intent.status) ? "requires_action" : "failed";
+  const attached = typeof intent.payment_method === "string" ? intent.payment_method : (intent.payment_method?.id ?? null);
+  const paymentMethodId = attached ?? intent.last_payment_error?.payment_method?.id ?? null;
+  return {
+    paymentIntentId: intent.id,
+    status,
+    amount: intent.amount,
+    currency: intent.currency.toUpperCase(),
+    next:
+      status === "requires_action" && intent.client_secret
+        ? { kind: "stripe_js", publishableKey, clientSecret: intent.client_secret, intentStatus: intent.status, paymentMethodId }
+        : null,
+  };
 }
 
 async function callStripe<T>(what: string, call: () => Promise<T>): Promise<T> {

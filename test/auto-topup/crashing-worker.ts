@@ -14,6 +14,7 @@ const { payments } = services.deps;
 await runAutoTopup(
   {
     ledger: services.deps.ledger,
+    publicUrl: services.deps.publicUrl,
     now: () => new Date(),
     payments: {
       ...payments,

@@ -40,7 +40,7 @@ export function fakeClock(start = new Date("2026-03-10T12:00:00Z")) {
 
 /** Job dependencies from the test context, with an injected clock and optionally another provider. */
 export function jobDeps(ctx: TestContext, now: () => Date, payments: PaymentProvider = ctx.deps.payments): AutoTopupDeps {
-  return { ledger: ctx.deps.ledger, payments, now };
+  return { ledger: ctx.deps.ledger, payments, publicUrl: ctx.deps.publicUrl, now };
 }
 
 /** Collects the account's notices from the bus until `stop()`. */

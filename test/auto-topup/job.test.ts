@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyLedger } from "../../db/ledger/verify";
 import { ATTEMPT_LEASE_MS, runAutoTopup } from "../../workers/run-auto-topup";
 import { createTestContext, newCustomer, TEST_WEBHOOK_SECRET, type Customer, type TestContext } from "../harness";
-import { submitCheckout } from "../payments/helpers";
+import { confirmThroughPage } from "../payments/helpers";
 import { autoTopups, collectNotices, fakeClock, jobDeps, putAutoTopup, saveTestCard } from "./helpers";
 
 let ctx: TestContext;
@@ -118,13 +118,15 @@ describe("auto top-up job with a fake clock", () => {
     expect(await runAutoTopup(deps, c.accountId)).toMatchObject({ status: "requires_action" });
     const paused = await settingsOf(c);
     expect(paused).toMatchObject({ enabled: true, consecutiveFailures: 0, lastResult: "requires_action" });
-    expect(paused.actionUrl).toMatch(/\/simulated-checkout\/confirm\/pi_sim_/);
+    const [attempt] = await autoTopups(ctx, c.accountId);
+    expect(paused.actionUrl).toBe(`http://localhost:3000/pay/confirm/${attempt!.id}`);
     clock.advance(10 * MINUTE);
     expect(await runAutoTopup(deps, c.accountId)).toMatchObject({ kind: "skipped", reason: "waiting for the customer to confirm a payment" });
 
-    const res = await submitCheckout(ctx, paused.actionUrl as string, { authentication: "complete" });
-    expect(res.status).toBe(200);
-    expect(await res.text()).toContain("Payment confirmed");
+    const done = await confirmThroughPage(ctx, c, paused.actionUrl as string, "complete");
+    expect(done.status).toBe(200);
+    expect(done.html).toContain("Payment confirmed");
+    expect(done.html).toContain("Auto top-up is running again.");
     expect(await balanceOf(c.accountId)).toBe(2_000);
     expect(await settingsOf(c)).toMatchObject({ actionUrl: null, lastResult: "succeeded", enabled: true });
     expect((await autoTopups(ctx, c.accountId)).map((t) => t.status)).toEqual(["succeeded"]);

@@ -3,6 +3,7 @@ import {
   balanceText,
   createApiKeyInPage,
   debitThroughApi,
+  enableAutoTopupInPage,
   markNoReload,
   saveScreenshot,
   signUpAndTopUp25,
@@ -31,12 +32,8 @@ it("enable auto top-up at 10.00 / 20.00, debit below 10.00 through the API, see 
   await page.reload(); // the saved card shows up on the next load
   await expect.poll(() => page.getByTestId("one-click-topup").textContent()).toMatch(/25,00\s€.*4242/);
 
-  await page.getByTestId("autotopup-enabled").check();
-  await page.getByTestId("autotopup-threshold").fill("10");
-  await page.getByTestId("autotopup-amount").fill("20");
-  await page.getByTestId("autotopup-save").click();
+  await enableAutoTopupInPage(page, "10", "20");
   await expect.poll(() => page.getByText("Automatisches Aufladen gespeichert.").count()).toBe(1);
-  await expect.poll(() => page.getByTestId("connection-status").textContent()).toMatch(/Live/);
 
   const secret = await createApiKeyInPage(page, "e2e");
   await markNoReload(page);

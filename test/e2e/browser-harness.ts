@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { serve, type ServerType } from "@hono/node-server";
 import type { Runner } from "graphile-worker";
 import { chromium, type Browser, type Page } from "playwright-core";
+import { expect } from "vitest";
 import { startWorker } from "../../workers/start-worker";
 import { createTestContext, type TestContext } from "../harness";
 import { freePort } from "./free-port";
@@ -94,6 +95,21 @@ export async function signUpAndTopUp25(page: Page, base: string, name: string): 
   await page.locator("#card").fill("4242424242424242");
   await page.getByRole("button", { name: /^Pay/ }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
+}
+
+/**
+ * Turns auto top-up on in the dashboard's card at `threshold` / `amount` (as typed, e.g.
+ * "10" / "20") and saves; resolves when PUT /auto-topup answered 200 and the live stream
+ * is connected.
+ */
+export async function enableAutoTopupInPage(page: Page, threshold: string, amount: string): Promise<void> {
+  await page.getByTestId("autotopup-enabled").check();
+  await page.getByTestId("autotopup-threshold").fill(threshold);
+  await page.getByTestId("autotopup-amount").fill(amount);
+  const saved = page.waitForResponse((r) => r.url().endsWith("/api/v1/auto-topup") && r.request().method() === "PUT");
+  await page.getByTestId("autotopup-save").click();
+  if ((await saved).status() !== 200) throw new Error(`PUT /auto-topup answered ${(await saved).status()}`);
+  await expect.poll(() => page.getByTestId("connection-status").textContent()).toMatch(/Live/);
 }
 
 /** Saves a full-page screenshot under test-results/ (kept by CI as the run's picture). */

@@ -90,3 +90,28 @@ export async function expectError(res: Response, status: number, code: string): 
   expect(body.error.message.length).toBeGreaterThan(0);
   expect(body.error.requestId).toMatch(/^req_/);
 }
+
+/**
+ * The simulated confirm flow of a charge that needs authentication, as a browser goes
+ * through it: GET our confirm page (`actionUrl`) with the customer's session, follow its
+ * "Confirm payment" form to the simulated bank's page, answer it (`complete` or `fail`),
+ * expect the redirect back to `actionUrl`, and GET that again. Returns the final page.
+ */
+export async function confirmThroughPage(
+  ctx: TestContext,
+  customer: Customer,
+  actionUrl: string,
+  answer: "complete" | "fail",
+): Promise<{ status: number; html: string }> {
+  const path = new URL(actionUrl).pathname;
+  const page = await ctx.request("GET", path, { cookie: customer.cookie });
+  const html = await page.text();
+  expect(page.status, html).toBe(200);
+  const bankUrl = /<form method="get" action="([^"]+)">/.exec(html)?.[1];
+  expect(bankUrl, html).toMatch(/\/simulated-checkout\/confirm\/pi_sim_/);
+  const answered = await submitCheckout(ctx, bankUrl!, { authentication: answer });
+  expect(answered.status).toBe(303);
+  expect(answered.headers.get("location")).toBe(actionUrl);
+  const done = await ctx.request("GET", path, { cookie: customer.cookie });
+  return { status: done.status, html: await done.text() };
+}

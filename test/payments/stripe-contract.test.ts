@@ -13,7 +13,12 @@ let provider: PaymentProvider;
 
 beforeAll(async () => {
   mock = await startStripeMock();
-  provider = createStripeProvider({ secretKey: "sk_test_123", apiBase: mock.url, webhookSecret: TEST_WEBHOOK_SECRET });
+  provider = createStripeProvider({
+    secretKey: "sk_test_123",
+    apiBase: mock.url,
+    webhookSecret: TEST_WEBHOOK_SECRET,
+    publishableKey: "pk_test_contract",
+  });
 });
 afterAll(() => mock?.stop());
 
@@ -31,6 +36,18 @@ describe("stripe contract (stripe-mock)", () => {
     expect(["succeeded", "requires_action", "failed"]).toContain(result.status);
     expect(Number.isInteger(result.amount)).toBe(true);
     expect(result.currency).toBe(result.currency.toUpperCase());
+  });
+
+  it("reading a payment intent for the confirm page is a valid request and gives Stripe.js its client secret", async () => {
+    // stripe-mock's fixture intent is requires_payment_method (as after an authentication_required decline).
+    const confirmation = await provider.getPaymentConfirmation("pi_sca_contract");
+    expect(confirmation).toMatchObject({ paymentIntentId: "pi_sca_contract", status: "requires_action" });
+    expect(confirmation.next).toMatchObject({
+      kind: "stripe_js",
+      publishableKey: "pk_test_contract",
+      intentStatus: "requires_payment_method",
+      clientSecret: expect.stringMatching(/^pi_\w+_secret_\w+$/),
+    });
   });
 
   it("a setup-mode checkout session (card saved without paying) is a valid request", async () => {

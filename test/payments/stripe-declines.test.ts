@@ -76,7 +76,6 @@ describe("stripe provider: off-session declines", () => {
       status: "failed",
       amount: 2_000,
       currency: "EUR",
-      actionUrl: null,
       failureMessage: "Your card has insufficient funds.",
     });
     const sent = requests.at(-1)!;

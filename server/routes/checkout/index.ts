@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../../context";
+import { confirmPageUrl } from "../../payments/confirm-url";
 import { isSimulatedProvider, type SimulatedCheckout } from "../../payments/simulated";
 import { renderAuthenticationPage, renderCheckoutPage, renderMessagePage } from "./page";
 
@@ -21,20 +22,23 @@ export const checkoutRoutes = new Hono<AppEnv>()
     c.header("Cache-Control", "no-store");
     c.header("X-Frame-Options", "DENY");
   })
-  // The confirm link of an off-session charge that needs authentication (simulated-charge.ts).
+  // The simulated bank's authentication step of an off-session charge (simulated-charge.ts),
+  // reached from our confirm page (/pay/confirm/:topupId) and leading back to it, as the
+  // 3-D Secure frame Stripe.js opens does.
   .get("/simulated-checkout/confirm/:id", async (c) => {
     const payments = c.get("deps").payments;
     const intent = isSimulatedProvider(payments) ? await payments.getPaymentIntent(c.req.param("id")) : null;
-    if (!intent) return c.html(NOT_FOUND_PAGE, 404);
-    return c.html(intent.status === "requires_action" ? renderAuthenticationPage(intent) : renderConfirmedPage(intent.status));
+    if (!intent?.topupId) return c.html(NOT_FOUND_PAGE, 404);
+    if (intent.status !== "requires_action") return c.redirect(confirmPageUrl(c.get("deps").publicUrl, intent.topupId), 303);
+    return c.html(renderAuthenticationPage(intent));
   })
   .post("/simulated-checkout/confirm/:id", async (c) => {
     const payments = c.get("deps").payments;
     if (!isSimulatedProvider(payments)) return c.html(NOT_FOUND_PAGE, 404);
     const form = await c.req.parseBody();
     const intent = await payments.confirmPaymentIntent(c.req.param("id"), form.authentication === "complete" ? "complete" : "fail");
-    if (!intent) return c.html(NOT_FOUND_PAGE, 404);
-    return c.html(renderConfirmedPage(intent.status));
+    if (!intent?.topupId) return c.html(NOT_FOUND_PAGE, 404);
+    return c.redirect(confirmPageUrl(c.get("deps").publicUrl, intent.topupId), 303);
   })
   .get("/simulated-checkout/:id", async (c) => {
     const payments = c.get("deps").payments;
@@ -57,13 +61,6 @@ export const checkoutRoutes = new Hono<AppEnv>()
     if (outcome.kind === "requires_authentication") return c.html(renderAuthenticationPage(outcome.checkout, outcome.card));
     return c.html(renderCheckoutPage(outcome.checkout, outcome.message));
   });
-
-/** After a confirm answer: paid, or not. */
-function renderConfirmedPage(status: string): string {
-  const link = { href: "/", text: "Back to your balance" };
-  if (status === "succeeded") return renderMessagePage("Payment confirmed", "Your payment is confirmed; your balance is topped up.", link);
-  return renderMessagePage("Payment not confirmed", "The payment was not confirmed; nothing was charged.", link);
-}
 
 /** A session that can no longer be paid: paid already (link to continue) or expired. */
 function renderClosedPage(checkout: SimulatedCheckout): string {
