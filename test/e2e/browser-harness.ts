@@ -18,12 +18,13 @@ export interface BrowserHarness {
 /**
  * The app as `npm start` composes it, served on a free port, plus Debian's chromium
  * through playwright-core (CHROMIUM_PATH overrides /usr/bin/chromium) and, with
- * `worker`, the graphile-worker. Needs a built portal (npm run build:portal).
+ * `worker`, the graphile-worker; `env` overrides configuration (e.g. STRIPE_SECRET_KEY).
+ * Needs a built portal (npm run build:portal).
  */
-export async function startBrowserHarness(options: { worker?: boolean } = {}): Promise<BrowserHarness> {
+export async function startBrowserHarness(options: { worker?: boolean; env?: Record<string, string> } = {}): Promise<BrowserHarness> {
   const port = await freePort();
   const base = `http://localhost:${port}`;
-  const ctx = await createTestContext({ PUBLIC_URL: base });
+  const ctx = await createTestContext({ PUBLIC_URL: base, ...options.env });
   const server: ServerType = serve({ fetch: ctx.app.fetch, port, hostname: "127.0.0.1" });
   const worker: Runner | null = options.worker ? await startWorker(ctx.deps) : null;
   const browser = await chromium.launch({

@@ -1,5 +1,9 @@
 import { createServer, request as httpRequest, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Sql } from "../../db/client";
+import { savePaymentMethod } from "../../db/ledger/payment-methods";
+import { signWebhookPayload } from "../../server/payments/stripe-events";
+import { TEST_WEBHOOK_SECRET } from "../harness";
 import { startStripeMock, type StripeMock } from "./stripe-mock";
 
 export interface StripeScaProxy {
@@ -44,4 +48,60 @@ export async function startStripeScaProxy(): Promise<StripeScaProxy> {
       mock.stop();
     },
   };
+}
+
+/** Configuration of an app on the stripe provider behind `proxy`, with a publishable key for Stripe.js. */
+export const scaStripeEnv = (proxy: StripeScaProxy, publishableKey: string): Record<string, string> => ({
+  STRIPE_SECRET_KEY: "sk_test_123",
+  STRIPE_API_BASE: proxy.url,
+  STRIPE_PUBLISHABLE_KEY: publishableKey,
+});
+
+/** The Stripe card of these tests, as a paid checkout saves it (the account's default). */
+export const SCA_CARD = "pm_card_authenticationRequired";
+
+/** Saves SCA_CARD as the account's card. */
+export async function saveScaCard(sql: Sql, accountId: string): Promise<void> {
+  await savePaymentMethod(sql, accountId, {
+    provider: "stripe",
+    providerPaymentMethodId: SCA_CARD,
+    providerCustomerId: "cus_sca",
+    brand: "visa",
+    last4: "3155",
+    expMonth: 12,
+    expYear: 2030,
+  });
+}
+
+/** A top-up and its PaymentIntent id (amount in minor units, EUR). */
+export interface IntentTopup {
+  id: string;
+  accountId: string;
+  amount: number;
+  intentId: string;
+}
+
+/**
+ * A Stripe `payment_intent.*` event (`type`) for the top-up's intent, with a fresh event id,
+ * signed with TEST_WEBHOOK_SECRET as Stripe signs it; `extra` adds intent fields
+ * (e.g. `last_payment_error`).
+ */
+export function signedIntentEvent(type: string, topup: IntentTopup, extra: Record<string, unknown> = {}) {
+  const rawBody = JSON.stringify({
+    id: `evt_${type}_${Math.random().toString(36).slice(2)}`,
+    object: "event",
+    type,
+    data: {
+      object: {
+        id: topup.intentId,
+        object: "payment_intent",
+        amount: topup.amount,
+        currency: "eur",
+        status: type === "payment_intent.succeeded" ? "succeeded" : "requires_payment_method",
+        metadata: { topupId: topup.id, accountId: topup.accountId },
+        ...extra,
+      },
+    },
+  });
+  return { rawBody, signature: signWebhookPayload(rawBody, TEST_WEBHOOK_SECRET) };
 }

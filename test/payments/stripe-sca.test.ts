@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { savePaymentMethod } from "../../db/ledger/payment-methods";
 import { SEND_EMAIL_TASK } from "../../db/notifications/enqueue";
-import { signWebhookPayload } from "../../server/payments/stripe-events";
 import { runAutoTopup } from "../../workers/run-auto-topup";
 import { autoTopups, collectNotices, fakeClock, jobDeps, putAutoTopup } from "../auto-topup/helpers";
-import { createTestContext, newCustomer, TEST_WEBHOOK_SECRET, type Customer, type TestContext } from "../harness";
+import { createTestContext, newCustomer, type Customer, type TestContext } from "../harness";
 import { postWebhook } from "./helpers";
-import { startStripeScaProxy, type StripeScaProxy } from "./stripe-sca-helpers";
+import { saveScaCard, scaStripeEnv, signedIntentEvent, startStripeScaProxy, type IntentTopup, type StripeScaProxy } from "./stripe-sca-helpers";
 
 // Strong customer authentication with the stripe provider: stripe-mock answers every request
 // except the off-session charge, which the proxy answers as Stripe does when the bank asks for
@@ -17,51 +15,20 @@ let ctx: TestContext;
 
 beforeAll(async () => {
   stripe = await startStripeScaProxy();
-  ctx = await createTestContext({
-    STRIPE_SECRET_KEY: "sk_test_123",
-    STRIPE_API_BASE: stripe.url,
-    STRIPE_PUBLISHABLE_KEY: PUBLISHABLE_KEY,
-  });
+  ctx = await createTestContext(scaStripeEnv(stripe, PUBLISHABLE_KEY));
 });
 afterAll(async () => {
   await ctx?.close();
   await stripe?.stop();
 });
 
-/** Saves a Stripe card as the account's default, as a paid checkout would. */
-async function saveStripeCard(accountId: string) {
-  await savePaymentMethod(ctx.deps.database.sql, accountId, {
-    provider: "stripe",
-    providerPaymentMethodId: "pm_card_authenticationRequired",
-    providerCustomerId: "cus_sca",
-    brand: "visa",
-    last4: "3155",
-    expMonth: 12,
-    expYear: 2030,
-  });
-}
-
-/** Posts a Stripe `payment_intent.*` event for the top-up's intent, signed as Stripe signs it. */
-async function intentEvent(type: string, topup: { id: string; accountId: string; amount: number; intentId: string }, extra = {}) {
-  const rawBody = JSON.stringify({
-    id: `evt_${type}_${Math.random().toString(36).slice(2)}`,
-    object: "event",
-    type,
-    data: {
-      object: {
-        id: topup.intentId,
-        object: "payment_intent",
-        amount: topup.amount,
-        currency: "eur",
-        status: type === "payment_intent.succeeded" ? "succeeded" : "requires_payment_method",
-        metadata: { topupId: topup.id, accountId: topup.accountId },
-        ...extra,
-      },
-    },
-  });
-  const res = await postWebhook(ctx, rawBody, signWebhookPayload(rawBody, TEST_WEBHOOK_SECRET));
+/** Posts a signed Stripe `payment_intent.*` event for the top-up's intent; expects 200. */
+async function intentEvent(type: string, topup: IntentTopup, extra = {}) {
+  const event = signedIntentEvent(type, topup, extra);
+  const res = await postWebhook(ctx, event.rawBody, event.signature);
   expect(res.status, await res.clone().text()).toBe(200);
 }
+const saveStripeCard = (accountId: string) => saveScaCard(ctx.deps.database.sql, accountId);
 
 const topupRow = async (id: string) => {
   const [row] = await ctx.deps.database.sql<{ status: string; provider_payment_id: string; action_url: string | null }[]>`

@@ -56,7 +56,7 @@ button.secondary{width:100%;margin-top:12px;padding:12px;font:inherit;font-weigh
 .hints code{font:13px ui-monospace,SFMono-Regular,Menlo,monospace;color:#1a1f36;background:none;border:0;padding:0;cursor:pointer}
 .foot{margin-top:28px;font-size:12px;color:#a3acb9;text-align:center}
 .center{max-width:440px;margin:10vh auto;padding:32px;border:1px solid #e3e8ee;border-radius:8px;box-shadow:0 8px 24px rgba(50,50,93,.08)}
-.center p{color:#3c4257}
+.center p{color:#3c4257}.center .merchant{margin-top:0}
 `;
 
 /** The CSP source that allows exactly the pages' one inline `<style>` (its SHA-256), so no 'unsafe-inline' is needed. */
@@ -115,7 +115,7 @@ export function renderAuthenticationPage(payment: { amount: number; currency: st
   return layout(
     "Authenticate your payment",
     `<div class="center">
-  <div class="merchant" style="margin-top:0"><span class="logo">B</span>3-D Secure <span class="badge">TEST MODE</span></div>
+  <div class="merchant"><span class="logo">B</span>3-D Secure <span class="badge">TEST MODE</span></div>
   <h1>Authenticate your payment</h1>
   <p>Your bank asks you to confirm the payment of <strong>${escapeHtml(amount)}</strong> to Live Balance.
   This is a simulated authentication page: choose the outcome.</p>

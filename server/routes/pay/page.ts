@@ -31,7 +31,7 @@ export function renderConfirmState(state: Exclude<ConfirmState, { kind: "not_fou
     return renderMessagePage("Payment in progress", `Your ${whatOf(state)} of ${amount} is being processed. Reload this page in a moment.`, BACK);
   }
   const paused = state.topup.kind === "auto" ? " Auto top-up is paused until you do." : "";
-  const intro = `<div class="merchant" style="margin-top:0"><span class="logo">B</span>Live Balance</div>
+  const intro = `<div class="merchant"><span class="logo">B</span>Live Balance</div>
   <h1>Confirm your payment</h1>
   <p>Your bank asks you to confirm the ${whatOf(state)} of <strong data-testid="confirm-amount">${escapeHtml(amount)}</strong>.${paused}</p>
   <p class="error" id="confirm-error" role="alert" hidden></p>`;
