@@ -1,6 +1,7 @@
 import { RateLimiterMemory, RateLimiterRedis, type IRateLimiterOptions, type RateLimiterAbstract } from "rate-limiter-flexible";
 import { createClient } from "redis";
 import { createLoginThrottle, LOGIN_THROTTLE_RULES, type LoginThrottle } from "./auth/login-throttle";
+import { closeRedis } from "./events/close-redis";
 import type { Logger } from "./logger";
 
 /**
@@ -87,8 +88,6 @@ export async function createRateLimits(
             () => false,
           )
         : Promise.resolve(false),
-    close: async () => {
-      await client.close();
-    },
+    close: () => closeRedis(client),
   };
 }

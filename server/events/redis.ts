@@ -3,6 +3,7 @@ import { createClient } from "redis";
 import type { AccountNotice, BalanceEvent } from "../../db/ledger/types";
 import type { Logger } from "../logger";
 import { routeMessage, type BalanceListener, type EventBus, type NoticeListener } from "./bus";
+import { closeRedis } from "./close-redis";
 
 const channelOf = (accountId: string) => `balance:${accountId}`;
 
@@ -55,7 +56,7 @@ export async function createRedisBus(url: string, logger: Logger): Promise<Event
     },
     async close() {
       local.removeAllListeners();
-      await Promise.allSettled([sub.quit(), pub.quit()]);
+      await Promise.all([closeRedis(sub), closeRedis(pub)]);
     },
   };
 }
