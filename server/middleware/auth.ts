@@ -70,11 +70,16 @@ async function authenticateApiKey(deps: AppDeps, header: string, scope: ApiKeySc
   return { kind: "api_key", apiKeyId: key.id, accountId: key.accountId, scopes: key.scopes };
 }
 
-async function authenticateSession(
+/**
+ * The session principal of a session token (the portal's cookie), limited to `roles`.
+ * @throws ApiError unauthenticated without a token or with an expired one; forbidden
+ *   when the member's role is not in `roles`
+ */
+export async function authenticateSession(
   sql: AppEnv["Variables"]["deps"]["database"]["sql"],
   token: string | undefined,
   roles: Role[] | undefined,
-): Promise<Principal> {
+): Promise<Extract<Principal, { kind: "session" }>> {
   if (!token) throw new ApiError("unauthenticated", "Log in first.");
   const sessionId = sha256Hex(token);
   const [row] = await sql<{ user_id: string; account_id: string; role: Role }[]>`
