@@ -1,7 +1,7 @@
 import { findTopup, type Topup } from "../../db/ledger/topup-record";
 import type { AppDeps } from "../context";
-import { notFound } from "../middleware/errors";
 import { reconcileTopup } from "./reconcile-topup";
+import { findOpenCheckout } from "./refresh-topup";
 
 /**
  * POST /topups/:id/cancel, the checkout's cancel path ("Cancel and return"): expires the
@@ -17,12 +17,10 @@ export async function cancelTopup(
   accountId: string,
   topupId: string,
 ): Promise<Topup> {
-  const { sql } = deps.database;
-  const topup = await findTopup(sql, accountId, topupId);
-  if (!topup) throw notFound("top-up");
-  if (topup.status !== "pending" || !topup.providerSessionId || topup.provider !== deps.payments.name) return topup;
-  const session = await deps.payments.expireCheckoutSession(topup.providerSessionId);
+  const { topup, sessionId } = await findOpenCheckout(deps, accountId, topupId);
+  if (!sessionId) return topup;
+  const session = await deps.payments.expireCheckoutSession(sessionId);
   // The session must be this top-up's: never settle or expire a top-up from another one's session.
   if (session.metadata.topupId === topup.id) await reconcileTopup(deps.ledger, session);
-  return (await findTopup(sql, accountId, topupId)) ?? topup;
+  return (await findTopup(deps.database.sql, accountId, topupId)) ?? topup;
 }
