@@ -1,4 +1,7 @@
-import { LedgerError } from "../db/ledger/errors";
+import { ZodError } from "zod";
+import { type FieldIssue, LedgerError } from "../db/ledger/errors";
+
+export type { FieldIssue };
 
 /**
  * The one error class of the HTTP layer. `code` decides the status through
@@ -8,7 +11,7 @@ export class ApiError extends Error {
   constructor(
     readonly code: ErrorCode,
     message: string,
-    readonly details?: Record<string, unknown>,
+    readonly details?: ErrorDetails,
   ) {
     super(message);
     this.name = "ApiError";
@@ -76,8 +79,35 @@ export const CODE_TO_STATUS = {
 
 export type ErrorCode = keyof typeof CODE_TO_STATUS;
 
+/** Maps zod's issues to FieldIssues (zod 4 issue shapes: zod.dev/api "Issues"). */
+export function fieldIssuesOf(error: ZodError): FieldIssue[] {
+  return error.issues.map((issue) => {
+    const out: FieldIssue = { field: issue.path.map(String).join("."), code: issue.code, message: issue.message };
+    if (issue.code === "too_small") out.minimum = Number(issue.minimum);
+    if (issue.code === "too_big") out.maximum = Number(issue.maximum);
+    if (issue.code === "too_small" || issue.code === "too_big") out.origin = issue.origin;
+    if (issue.code === "invalid_format") out.format = issue.format;
+    if (issue.code === "invalid_value") out.values = issue.values.map(String);
+    if (issue.code === "unrecognized_keys") out.values = issue.keys;
+    return out;
+  });
+}
+
+/** "Invalid request: amount: must be at least 100; name: ..." for people reading raw responses. */
+export function summarize(issues: FieldIssue[]): string {
+  return `Invalid request: ${issues.map((i) => (i.field ? `${i.field}: ${i.message}` : i.message)).join("; ")}`;
+}
+
+/** An error body's `details`: FieldIssues for validation_error, facts (amounts, statuses) otherwise. */
+export type ErrorDetails = FieldIssue[] | Record<string, unknown>;
+
 /** Status and body code for any thrown value; unknown errors are 500 internal_error. */
-export function classify(err: unknown): { status: number; code: ErrorCode; message: string; details?: Record<string, unknown> } {
+export function classify(err: unknown): { status: number; code: ErrorCode; message: string; details?: ErrorDetails } {
+  if (err instanceof ZodError) {
+    // A schema parsed inside a handler or verb: the same 400 as the route's own validation.
+    const issues = fieldIssuesOf(err);
+    return { status: 400, code: "validation_error", message: summarize(issues), details: issues };
+  }
   if (err instanceof ApiError) {
     return { status: CODE_TO_STATUS[err.code], code: err.code, message: err.message, details: err.details };
   }

@@ -1,5 +1,5 @@
 import type { Queryable } from "../client";
-import { LedgerError } from "../ledger/errors";
+import { FieldError } from "../ledger/errors";
 
 /** Default cooldown between auto top-up attempts: 60 minutes (shared/DESIGN.md, "Auto top-up"). */
 export const DEFAULT_COOLDOWN_MINUTES = 60;
@@ -110,22 +110,28 @@ export interface PutAutoTopupInput {
 /**
  * Saves the settings (PUT /auto-topup). Enabling clears the failure count, the disabled
  * reason and a pause, so re-enabling is one click; the attempt history stays.
- * @throws LedgerError validation_error (amount xor targetBalance; target above threshold;
+ * @throws FieldError validation_error (amount xor targetBalance; target above threshold;
  *   payment method not the account's)
  */
 export async function putAutoTopupSettings(q: Queryable, accountId: string, input: PutAutoTopupInput): Promise<AutoTopupSettings> {
   const amount = input.amount ?? null;
   const target = input.targetBalance ?? null;
   if ((amount === null) === (target === null)) {
-    throw new LedgerError("validation_error", "Give exactly one of amount and targetBalance.");
+    throw new FieldError({ field: "amount", code: "amount_xor_target", message: "give exactly one of amount and targetBalance" });
   }
   if (target !== null && target <= input.threshold) {
-    throw new LedgerError("validation_error", "targetBalance must be above threshold.");
+    throw new FieldError({
+      field: "targetBalance",
+      code: "too_small",
+      message: "must be above threshold",
+      minimum: input.threshold + 1,
+      origin: "number",
+    });
   }
   const pm = input.paymentMethodId ?? null;
   if (pm) {
     const owned = await q`SELECT 1 FROM payment_methods WHERE id = ${pm} AND account_id = ${accountId}`;
-    if (owned.length === 0) throw new LedgerError("validation_error", "paymentMethodId is not one of this account's cards.");
+    if (owned.length === 0) throw new FieldError({ field: "paymentMethodId", code: "not_found", message: "is not one of this account's cards" });
   }
   const [row] = await q<SettingsRow[]>`
     INSERT INTO auto_topup_settings AS s

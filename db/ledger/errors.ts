@@ -1,4 +1,27 @@
 /**
+ * One problem with one field of a request, as `error.details[]` of a 400
+ * validation_error carries it (shared/DESIGN.md, "Contracts of the next capabilities"),
+ * so a client can word it in its own language:
+ * `{"field": "amount", "code": "too_small", "minimum": 100, "origin": "number"}`.
+ *
+ * `field` is the dotted path ("enabledEvents.0"; "" for the body itself); `code` is
+ * zod's issue code (too_small, too_big, invalid_type, invalid_format, invalid_value,
+ * unrecognized_keys, custom) or a route's own (private_address); `minimum`/`maximum`
+ * are bounds of a number (minor units for amounts) or, with origin "string" or
+ * "array", of a length; `message` is English for people reading the raw response.
+ */
+export interface FieldIssue {
+  field: string;
+  code: string;
+  message: string;
+  minimum?: number;
+  maximum?: number;
+  origin?: string;
+  format?: string;
+  values?: string[];
+}
+
+/**
  * Domain errors of the money verbs. Each has a stable `code` that the HTTP layer
  * maps to a status in one table (server/errors.ts).
  */
@@ -6,10 +29,18 @@ export class LedgerError extends Error {
   constructor(
     readonly code: string,
     message: string,
-    readonly details?: Record<string, unknown>,
+    /** FieldIssues for validation_error; facts (amounts, statuses) for the other codes. */
+    readonly details?: FieldIssue[] | Record<string, unknown>,
   ) {
     super(message);
     this.name = new.target.name;
+  }
+}
+
+/** A validation_error about one field, with its FieldIssue in `details`. */
+export class FieldError extends LedgerError {
+  constructor(issue: FieldIssue) {
+    super("validation_error", `Invalid request: ${issue.field}: ${issue.message}`, [issue]);
   }
 }
 

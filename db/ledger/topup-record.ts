@@ -69,3 +69,19 @@ export async function findTopup(q: Queryable, accountId: string, topupId: string
   const [row] = await q<TopupRow[]>`SELECT * FROM topups WHERE id = ${topupId} AND account_id = ${accountId}`;
   return row ? toTopup(row) : null;
 }
+
+/**
+ * The account's latest top-ups, newest first, at most `limit`; `kind` narrows them (e.g.
+ * "auto": the auto top-up attempts). Other accounts' top-ups are never included.
+ */
+export async function listTopups(
+  q: Queryable,
+  accountId: string,
+  options: { kind?: Topup["kind"]; limit: number },
+): Promise<Topup[]> {
+  const rows = await q<TopupRow[]>`
+    SELECT * FROM topups
+     WHERE account_id = ${accountId} AND (${options.kind ?? null}::text IS NULL OR kind = ${options.kind ?? null})
+     ORDER BY created_at DESC, id DESC LIMIT ${options.limit}`;
+  return rows.map(toTopup);
+}

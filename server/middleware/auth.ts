@@ -81,7 +81,7 @@ export async function authenticateSession(
   sql: AppEnv["Variables"]["deps"]["database"]["sql"],
   token: string | undefined,
   roles: Role[] | undefined,
-): Promise<Principal> {
+): Promise<Extract<Principal, { kind: "session" }>> {
   if (!token) throw new ApiError("unauthenticated", "Log in first.");
   const sessionId = sha256Hex(token);
   const [row] = await sql<{ user_id: string; account_id: string; role: Role }[]>`

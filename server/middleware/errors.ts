@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../context";
-import { ApiError, classify, CODE_TO_STATUS, RateLimitedError, type ErrorCode } from "../errors";
+import { ApiError, classify, CODE_TO_STATUS, RateLimitedError, type ErrorCode, type ErrorDetails } from "../errors";
 
 /** The error body of shared/DESIGN.md: `{ error: { code, message, requestId, details? } }`. */
-export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: Record<string, unknown>) {
+export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: ErrorDetails) {
   const body = { error: { code, message, requestId: c.get("requestId"), ...(details ? { details } : {}) } };
   return c.json(body, CODE_TO_STATUS[code]);
 }

@@ -1,14 +1,15 @@
 import type { Hook } from "@hono/zod-openapi";
+import type { ZodError } from "zod";
 import type { AppEnv } from "../context";
+import { fieldIssuesOf, summarize } from "../errors";
 import { errorResponse } from "./errors";
 
 /**
  * zod-openapi's defaultHook: a failed validation becomes 400 validation_error with
- * one `field: message` item per issue, so the caller sees every problem at once.
+ * one FieldIssue per problem in `details`, so the caller sees every problem at once.
  */
 export const validationHook: Hook<unknown, AppEnv, string, unknown> = (result, c) => {
   if (result.success) return;
-  const issues = result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message }));
-  const summary = issues.map((i) => (i.path ? `${i.path}: ${i.message}` : i.message)).join("; ");
-  return errorResponse(c, "validation_error", `Invalid request: ${summary}`, { issues });
+  const issues = fieldIssuesOf(result.error as ZodError);
+  return errorResponse(c, "validation_error", summarize(issues), issues);
 };

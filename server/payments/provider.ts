@@ -125,6 +125,13 @@ export interface PaymentProvider {
   /** @throws ProviderError */
   retrieveCheckoutSession(id: string): Promise<CheckoutSession>;
   /**
+   * Expires an open checkout session so it can no longer be paid (the customer cancelled
+   * it); the provider then reports `checkout.session.expired`. A session that is no
+   * longer open is returned as it is.
+   * @throws ProviderError
+   */
+  expireCheckoutSession(id: string): Promise<CheckoutSession>;
+  /**
    * Charges a saved card off-session, idempotent on `idempotencyKey` (the same key always
    * returns the first outcome; Stripe keeps keys 24 h). A decline or a required
    * authentication is a result, not an error.

@@ -254,6 +254,13 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
     name: "simulated",
     retrieveCheckoutSession,
 
+    async expireCheckoutSession(id) {
+      const [expired] = await sql<SessionRow[]>`
+        UPDATE simulated_checkout_sessions SET status = 'expired' WHERE id = ${id} AND status = 'open' RETURNING *`;
+      if (expired) await emit("checkout.session.expired", expired);
+      return retrieveCheckoutSession(id);
+    },
+
     async createCheckoutSession(input) {
       const id = `cs_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 32)}`;
       const metadata = { topupId: input.topupId, accountId: input.accountId };

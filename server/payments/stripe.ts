@@ -44,6 +44,13 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     appInfo: { name: "live-balance" },
   });
 
+  const retrieveSession = async (id: string) => {
+    const session = await callStripe("retrieve a checkout session", () =>
+      stripe.checkout.sessions.retrieve(id, { expand: ["payment_intent.payment_method"] }),
+    );
+    return toCheckoutSession(session, "stripe");
+  };
+
   return {
     name: "stripe",
 
@@ -97,11 +104,14 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
       return toCheckoutSession(session, "stripe");
     },
 
-    async retrieveCheckoutSession(id) {
-      const session = await callStripe("retrieve a checkout session", () =>
-        stripe.checkout.sessions.retrieve(id, { expand: ["payment_intent.payment_method"] }),
-      );
-      return toCheckoutSession(session, "stripe");
+    retrieveCheckoutSession: retrieveSession,
+
+    async expireCheckoutSession(id) {
+      // Stripe refuses to expire a session that is not open; then its current state is the answer.
+      const session = await retrieveSession(id);
+      if (session.status !== "open") return session;
+      await callStripe("expire a checkout session", () => stripe.checkout.sessions.expire(id));
+      return retrieveSession(id);
     },
 
     chargeSavedPaymentMethod: (input) => chargeOffSession(stripe, input),

@@ -30,7 +30,7 @@ it("enable auto top-up at 10.00 / 20.00, debit below 10.00 through the API, see 
   await signUpAndTopUp25(page, base, "Auto GmbH");
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("25,00 €");
   await page.reload(); // the saved card shows up on the next load
-  await expect.poll(() => page.getByTestId("one-click-topup").textContent()).toMatch(/25,00\s€.*4242/);
+  await expect.poll(() => page.locator("label", { has: page.getByTestId("topup-pay-card") }).textContent()).toMatch(/VISA •••• 4242/);
 
   await enableAutoTopupInPage(page, "10", "20");
   await expect.poll(() => page.getByText("Automatisches Aufladen gespeichert.").count()).toBe(1);

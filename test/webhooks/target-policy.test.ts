@@ -73,8 +73,8 @@ describe("webhook targets on a public deployment", () => {
       });
       await expectError(res.clone(), 400, "validation_error");
       expect(
-        ((await res.json()) as { error: { details: { issues: { path: string }[] } } }).error.details.issues,
-      ).toEqual([{ path: "url", message: expect.stringMatching(/private network/) }]);
+        ((await res.json()) as { error: { details: { field: string }[] } }).error.details,
+      ).toEqual([{ field: "url", code: "private_address", message: expect.stringMatching(/private network/) }]);
     }
     const listed = await ctx.request("GET", "/api/v1/webhook-endpoints", { cookie: c.cookie });
     expect(((await listed.json()) as { data: unknown[] }).data).toEqual([]);

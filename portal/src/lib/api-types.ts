@@ -222,6 +222,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/session": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * The logged-in user and their account, or null when signed out (200 either way)
+     * @description For pages that work signed in or out (log-in, sign-up): unlike GET /me, no session is not an error, so a browser logs no failed request.
+     */
+    get: operations["getSession"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/me": {
     parameters: {
       query?: never;
@@ -784,7 +804,8 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    get?: never;
+    /** The account's latest top-ups, newest first; `kind=auto` is the auto top-up attempt history */
+    get: operations["listTopups"];
     put?: never;
     /**
      * Start a top-up: a checkout URL to pay it, or with paymentMethodId a one-click charge of a saved card
@@ -935,6 +956,26 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/topups/{id}/cancel": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Cancel a pending checkout top-up: its checkout session expires and the top-up becomes expired
+     * @description The checkout's cancel link returns here. A top-up that is no longer pending (or paid meanwhile) is returned as it is, so repeating the call is safe.
+     */
+    post: operations["cancelTopup"];
     delete?: never;
     options?: never;
     head?: never;
@@ -3184,10 +3225,40 @@ export interface components {
         message: string;
         /** @example req_01jd3... */
         requestId: string;
-        details?: {
-          [key: string]: unknown;
-        };
+        /** @description validation_error: one FieldIssue per problem; other codes: facts such as amounts. */
+        details?:
+          | components["schemas"]["FieldIssue"][]
+          | {
+              [key: string]: unknown;
+            };
       };
+    };
+    FieldIssue: {
+      /**
+       * @description Dotted path of the field ("enabledEvents.0"), "" for the body.
+       * @example amount
+       */
+      field: string;
+      /**
+       * @description too_small, too_big, invalid_type, invalid_format, invalid_value, unrecognized_keys, custom, or a route's own (private_address, not_found, amount_xor_target).
+       * @example too_small
+       */
+      code: string;
+      /** @description English, for people reading the raw response. */
+      message: string;
+      /**
+       * @description too_small: the bound (minor units for amounts; a length with origin string or array).
+       * @example 100
+       */
+      minimum?: number;
+      /** @description too_big: the bound, as minimum. */
+      maximum?: number;
+      /** @description What minimum/maximum bound: number, string (length), array (items). */
+      origin?: string;
+      /** @description invalid_format: the expected format (url, email, regex ...). */
+      format?: string;
+      /** @description invalid_value: the allowed values; unrecognized_keys: the unknown keys. */
+      values?: string[];
     };
     SignupRequest: {
       /** Format: email */
@@ -3211,6 +3282,9 @@ export interface components {
     LoginRequest: {
       email: string;
       password: string;
+    };
+    SessionState: {
+      session: components["schemas"]["Me"] & (Record<string, never> | null);
     };
     Balance: {
       accountId: string;
@@ -3336,6 +3410,9 @@ export interface components {
       currency?: string;
       /** @description One-click: charge this saved card (or "default") off-session now instead of opening a checkout. */
       paymentMethodId?: string;
+    };
+    TopupList: {
+      data: components["schemas"]["Topup"][];
     };
     WebhookReceived: {
       /** @enum {boolean} */
@@ -3550,4 +3627,160 @@ export interface components {
   pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+  getSession: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The session, or null */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SessionState"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listTopups: {
+    parameters: {
+      query?: {
+        kind?: "checkout" | "saved_card" | "auto";
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Top-ups, newest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TopupList"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  cancelTopup: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The top-up, expired unless it was paid or settled before */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Topup"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description forbidden (viewer) or insufficient_scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+}

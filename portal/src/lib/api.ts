@@ -127,15 +127,22 @@ export interface BalanceEvent extends SnapshotEvent {
 // Errors
 // ---------------------------------------------------------------------------
 
+/**
+ * One problem with one field of a 400 validation_error (`details[]`): `field` e.g.
+ * "amount", `code` e.g. "too_small" with `minimum` (minor units for amounts, a length
+ * with origin "string").
+ */
+export type FieldIssue = Schemas["FieldIssue"];
+
 /** A failed API call: `code` from the error body, `status` the HTTP status (0 = network). */
 export class ApiError extends Error {
   readonly code: string;
   readonly status: number;
   readonly requestId: string | undefined;
-  /** The error body's `details`, e.g. `issues: [{path, message}]` of a validation_error. */
-  readonly details: Record<string, unknown> | undefined;
+  /** The error body's `details`: FieldIssues of a validation_error, facts (amounts) otherwise. */
+  readonly details: unknown;
 
-  constructor(code: string, message: string, status: number, requestId?: string, details?: Record<string, unknown>) {
+  constructor(code: string, message: string, status: number, requestId?: string, details?: unknown) {
     super(message);
     this.name = "ApiError";
     this.code = code;
@@ -144,14 +151,18 @@ export class ApiError extends Error {
     this.details = details;
   }
 
+  /** The FieldIssues of a validation_error (those with a string field and code); empty otherwise. */
+  get fieldIssues(): FieldIssue[] {
+    if (this.code !== "validation_error" || !Array.isArray(this.details)) return [];
+    return this.details.filter(
+      (issue: unknown): issue is FieldIssue =>
+        typeof (issue as FieldIssue | null)?.field === "string" && typeof (issue as FieldIssue).code === "string",
+    );
+  }
+
   /** The field paths (e.g. "url", "enabledEvents.0") a validation_error names; empty otherwise. */
   get invalidFields(): string[] {
-    const issues = this.details?.issues;
-    if (!Array.isArray(issues)) return [];
-    return issues.flatMap((issue: unknown) => {
-      const path = (issue as { path?: unknown } | null)?.path;
-      return typeof path === "string" ? [path] : [];
-    });
+    return this.fieldIssues.map((issue) => issue.field);
   }
 }
 
@@ -236,9 +247,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
       typeof error?.message === "string" ? error.message : response.statusText || "Request failed",
       response.status,
       typeof error?.requestId === "string" ? error.requestId : undefined,
-      typeof error?.details === "object" && error.details !== null
-        ? (error.details as Record<string, unknown>)
-        : undefined,
+      error?.details ?? undefined,
     );
     if (response.status === 401 && !options.quiet401) onUnauthenticated?.();
     throw apiError;
@@ -291,6 +300,14 @@ export function logout(): Promise<void> {
  */
 export function getMe(fetchFn?: typeof fetch): Promise<Session> {
   return request("GET", "/me", { quiet401: true, fetch: fetchFn });
+}
+
+/**
+ * GET /session -> the Session, or null when signed out (200 either way, so the log-in
+ * and sign-up pages ask without a failed request in the console). Load functions pass their `fetch`.
+ */
+export async function getSessionState(fetchFn?: typeof fetch): Promise<Session | null> {
+  return (await request<{ session: Session | null }>("GET", "/session", { quiet401: true, fetch: fetchFn })).session;
 }
 
 // ---------------------------------------------------------------------------
@@ -349,7 +366,6 @@ export async function createTopup(amountMinor: number, idempotencyKey: string): 
   return { ...topup, checkoutUrl: topup.checkoutUrl };
 }
 
-/** GET /topups/:id -> the top-up and its status. */
 /** One-click top-up: charges a saved card ("default" or its id) off-session, no redirect. */
 export function chargeSavedCard(
   amountMinor: number,
@@ -387,8 +403,19 @@ export function putAutoTopup(input: AutoTopupInput): Promise<AutoTopupSettings> 
   return request("PUT", "/auto-topup", { body: input });
 }
 
+/** GET /topups/:id -> the top-up and its status (a paid checkout is settled on the way). */
 export function getTopup(id: string): Promise<Topup> {
   return request("GET", `/topups/${encodeURIComponent(id)}`);
+}
+
+/** GET /topups -> the account's latest top-ups, newest first (`kind: "auto"`: the auto top-up attempts; limit 1..50). */
+export async function listTopups(query: { kind?: Topup["kind"]; limit?: number } = {}): Promise<Topup[]> {
+  return (await request<{ data: Topup[] }>("GET", "/topups", { query })).data;
+}
+
+/** POST /topups/:id/cancel -> the top-up, `expired` unless it was paid: its checkout can no longer be paid. */
+export function cancelTopup(id: string): Promise<Topup> {
+  return request("POST", `/topups/${encodeURIComponent(id)}/cancel`);
 }
 
 // ---------------------------------------------------------------------------
@@ -422,7 +449,7 @@ export async function listWebhookEndpoints(): Promise<WebhookEndpoint[]> {
 
 /**
  * POST /webhook-endpoints -> 201 the endpoint with its signing secret (shown once).
- * 400 validation_error (`details.issues` names the fields, e.g. a non-https url),
+ * 400 validation_error (`details` names the fields, e.g. a private address for url),
  * 422 limit_exceeded (16 endpoints per account).
  */
 export function createWebhookEndpoint(input: CreateWebhookEndpointInput): Promise<CreatedWebhookEndpoint> {

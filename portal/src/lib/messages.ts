@@ -5,7 +5,9 @@
  * entry type) or format a parameter first are wrapped below; the rest are
  * paraglide's functions as generated.
  */
-import { ApiError } from "./api";
+import { ApiError, type FieldIssue } from "./api";
+import { formatLocale } from "./locale";
+import { formatAmountPlain, formatMoney, majorToMinor, minorUnitDigits, type ParseAmountResult } from "./money";
 import { m as generated } from "./paraglide/messages.js";
 
 /** Picks the message for `code`, or undefined when there is none. */
@@ -66,6 +68,17 @@ export const m = {
       },
       p.type,
     ) ?? p.type,
+  topup_status: (p: { status: string }) =>
+    pick(
+      {
+        pending: generated.topup_status_pending,
+        succeeded: generated.topup_status_succeeded,
+        failed: generated.topup_status_failed,
+        canceled: generated.topup_status_canceled,
+        expired: generated.topup_status_expired,
+      },
+      p.status,
+    ) ?? p.status,
   webhook_status: (p: { status: string }) =>
     pick(
       {
@@ -90,12 +103,148 @@ export const m = {
     ) ?? p.type.charAt(0).toUpperCase() + p.type.slice(1).replace(/_/g, " "),
 };
 
+/** The server's English sentences shown to users (ledger descriptions, card declines), by their text. */
+const SERVER_TEXTS: Record<string, () => string> = {
+  "Top-up": generated.server_text_topup,
+  "Hold captured": generated.server_text_hold_captured,
+  "Your card was declined.": generated.server_text_card_declined,
+  "Your card number is invalid.": generated.server_text_card_invalid,
+  "Your card has insufficient funds.": generated.server_text_card_insufficient_funds,
+  "Your card has expired.": generated.server_text_card_expired,
+  "Your card's security code is incorrect.": generated.server_text_card_cvc,
+  "We are unable to authenticate your payment method. Please choose a different payment method and try again.":
+    generated.server_text_authentication_failed,
+};
+
 /**
- * A message for any thrown value, for people: known API codes get our wording;
- * otherwise the server's message (written for people too), else a generic one.
+ * A text the server wrote in English for people (a ledger entry's description set by
+ * the service, a card decline from the payment provider, the reason auto top-up turned
+ * itself off) in the UI language; texts it does not know (descriptions an API caller
+ * chose) come back unchanged.
  */
-export function describeError(err: unknown): string {
+export function translateServerText(text: string): string {
+  const known = pick(SERVER_TEXTS, text.trim());
+  if (known !== undefined) return known;
+  // db/auto-topup/record-outcome.ts: "Turned off after 3 failed attempts in a row. Last: <reason>"
+  const off = /^Turned off after (\d+) failed attempts in a row\. Last: (.*)$/s.exec(text);
+  if (off) return generated.server_text_auto_off({ count: off[1]!, reason: translateServerText(off[2]!) });
+  return text;
+}
+
+/** Fields of the API that hold money in minor units (their bounds are shown as money). */
+const MONEY_FIELDS = new Set(["amount", "threshold", "targetBalance", "monthlyCap"]);
+
+/** The name of an API field in the UI language ("enabledEvents.0" -> "Events"); unknown ones as they are. */
+function fieldName(field: string): string {
+  const base = field.split(".")[0] ?? field;
+  return (
+    pick(
+      {
+        amount: generated.field_amount,
+        name: generated.field_name,
+        email: generated.field_email,
+        password: generated.field_password,
+        url: generated.field_url,
+        endpoint: generated.field_url,
+        description: generated.field_description,
+        threshold: generated.field_threshold,
+        targetBalance: generated.field_target_balance,
+        monthlyCap: generated.field_monthly_cap,
+        cooldownMinutes: generated.field_cooldown,
+        scopes: generated.field_scopes,
+        enabledEvents: generated.field_events,
+        paymentMethodId: generated.field_card,
+      },
+      base,
+    ) ?? field
+  );
+}
+
+/**
+ * One FieldIssue of a validation_error in the UI language, without the field's name:
+ * bounds of money fields as money ("Minimum €1.00" for amount too_small 100), of
+ * strings as a length. `currency` is the account's, for the money bounds.
+ */
+export function describeFieldIssue(issue: FieldIssue, currency?: string): string {
+  const money = currency !== undefined && MONEY_FIELDS.has(issue.field);
+  const bound = (value: number) => (money ? formatMoney(value, currency) : value.toLocaleString(formatLocale()));
+  switch (issue.code) {
+    case "too_small":
+      if (issue.minimum === undefined) break;
+      if (issue.origin === "string") return generated.field_error_min_length({ count: issue.minimum });
+      if (issue.origin === "array" || issue.origin === "set") return generated.field_error_min_items({ count: issue.minimum });
+      return money ? generated.amount_error_min({ amount: bound(issue.minimum) }) : generated.field_error_min_number({ value: bound(issue.minimum) });
+    case "too_big":
+      if (issue.maximum === undefined) break;
+      if (issue.origin === "string") return generated.field_error_max_length({ count: issue.maximum });
+      return money ? generated.amount_error_max({ amount: bound(issue.maximum) }) : generated.field_error_max_number({ value: bound(issue.maximum) });
+    case "invalid_format":
+      if (issue.format === "url") return generated.field_error_url();
+      if (issue.format === "email") return generated.field_error_email();
+      break;
+    case "private_address":
+      return generated.field_error_private_address();
+    case "not_found":
+      if (issue.field === "paymentMethodId") return generated.field_error_unknown_card();
+      break;
+    case "amount_xor_target":
+      return generated.field_error_amount_or_target();
+  }
+  return generated.field_error_invalid();
+}
+
+/**
+ * What is wrong with a typed amount (ParseAmountResult) in the UI language, checked in
+ * the browser before anything is sent; `minMinor`/`maxMinor` are the operation's bounds
+ * in minor units. Null when the amount is fine.
+ */
+export function describeAmountProblem(
+  parsed: ParseAmountResult,
+  currency: string,
+  bounds: { minMinor?: number; maxMinor?: number } = {},
+): string | null {
+  if (parsed.ok) {
+    if (bounds.minMinor !== undefined && parsed.amountMinor < bounds.minMinor) {
+      return generated.amount_error_min({ amount: formatMoney(bounds.minMinor, currency) });
+    }
+    if (bounds.maxMinor !== undefined && parsed.amountMinor > bounds.maxMinor) {
+      return generated.amount_error_max({ amount: formatMoney(bounds.maxMinor, currency) });
+    }
+    return null;
+  }
+  const digits = minorUnitDigits(currency);
+  /** `major` and a half, e.g. 12.50 ("12" in JPY), in the user's notation. */
+  const example = (major: number, grouping = false) =>
+    formatAmountPlain(majorToMinor(major, currency) + Math.floor(majorToMinor(1, currency) / 2), currency, { grouping });
+  switch (parsed.reason) {
+    case "empty":
+      return generated.topup_error_empty();
+    case "too_many_decimals":
+      return m.topup_error_decimals({ digits });
+    case "zero":
+      return generated.topup_error_zero();
+    case "too_large":
+      return generated.topup_error_large();
+    case "ambiguous":
+      return generated.amount_error_ambiguous({ example: example(1234, true) });
+    default:
+      return generated.topup_error_invalid({ example: example(12) });
+  }
+}
+
+/**
+ * A message for any thrown value, for people: known API codes get our wording; a
+ * validation_error lists its fields' problems in the UI language (money bounds in
+ * `currency`); otherwise the server's message (written for people too), else a generic one.
+ */
+export function describeError(err: unknown, options: { currency?: string } = {}): string {
   if (err instanceof ApiError) {
+    const issues = err.fieldIssues;
+    if (issues.length > 0) {
+      return issues
+        .map((issue) => generated.field_error_item({ field: fieldName(issue.field), problem: describeFieldIssue(issue, options.currency) }))
+        .join(" ");
+    }
     switch (err.code) {
       case "network_error":
         return m.error_network();

@@ -8,6 +8,16 @@ import { formatLocale, uiLanguage } from "./locale";
 /** Largest amount the API accepts in one operation (db/money.ts MAX_AMOUNT_MINOR). */
 export const MAX_AMOUNT_MINOR = 10_000_000_000;
 
+/** Bounds of one top-up in minor units (db/ledger/create-topup.ts MIN_TOPUP_MINOR, MAX_TOPUP_MINOR). */
+export const MIN_TOPUP_MINOR = 100;
+export const MAX_TOPUP_MINOR = 100_000_000;
+
+/**
+ * Top-ups from this many major units up are confirmed before checkout: a typo such as
+ * a thousands separator read as a decimal one should cost a click, not a payment.
+ */
+export const CONFIRM_TOPUP_FROM_MAJOR = 1000;
+
 const digitsCache = new Map<string, number>();
 
 /** Digits after the decimal point for a currency (EUR 2, JPY 0, KWD 3), from Intl. */
@@ -84,59 +94,46 @@ export function currencyName(currency: string): string {
 
 export type ParseAmountResult =
   | { ok: true; amountMinor: number }
-  | { ok: false; reason: "empty" | "invalid" | "too_many_decimals" | "zero" | "too_large" };
+  | { ok: false; reason: "empty" | "invalid" | "ambiguous" | "too_many_decimals" | "zero" | "too_large" };
+
+/** The decimal and grouping separators of a locale ("en": "." and ","; "de": "," and "."). */
+export function separatorsOf(locale: string): { decimal: string; group: string } {
+  const parts = new Intl.NumberFormat(locale).formatToParts(12345.6);
+  const decimal = parts.find((p) => p.type === "decimal")?.value ?? ".";
+  const group = parts.find((p) => p.type === "group")?.value ?? (decimal === "." ? "," : ".");
+  return { decimal, group };
+}
 
 /**
- * Parses a typed amount in major units ("12.50", "12,50", "1.234,50", "1,234.50",
- * "1 000") into integer minor units without floating point.
+ * Parses a typed amount in major units into integer minor units without floating
+ * point, by the rules of `locale` (the UI language by default): in English "1,234.50",
+ * in German "1.234,50". Spaces (also NBSP, narrow NBSP) and apostrophes (Swiss grouping) are ignored.
  *
- * Rules: the last "." or "," followed by 1..digits digits is the decimal separator;
- * any other separators must be thousands groups of exactly three digits. A single
- * separator followed by exactly three digits is read as grouping when the currency
- * has fewer than three decimals ("1.000" EUR = 1000 EUR); the caller shows the
- * parsed amount back on the submit button so the user sees what will be charged.
+ * The decimal separator may appear once, followed by at most the currency's digits;
+ * grouping separators only in the integer part, in groups of three. A decimal
+ * separator followed by exactly three digits when the currency has fewer decimals
+ * ("10.999" or "1.000" in English, "1,000" in German) is `ambiguous`: it is the
+ * thousands notation of the other language, so it is refused rather than guessed.
  */
-export function parseAmountToMinor(input: string, currency: string): ParseAmountResult {
+export function parseAmountToMinor(input: string, currency: string, locale: string = formatLocale()): ParseAmountResult {
   const digits = minorUnitDigits(currency);
-  // Spaces (incl. NBSP / narrow NBSP) and apostrophes (Swiss grouping) are never meaningful.
-  const s = input.replace(/[\s\u00a0\u202f']/g, "");
+  const s = input.replace(/[\s\u00a0\u202f'\u2019]/g, "");
   if (s === "") return { ok: false, reason: "empty" };
   if (!/^[\d.,]+$/.test(s)) return { ok: false, reason: "invalid" };
+  const { decimal, group } = separatorsOf(locale);
 
-  let integerPart: string;
-  let fractionPart = "";
-
-  const lastSep = Math.max(s.lastIndexOf("."), s.lastIndexOf(","));
-  if (lastSep === -1) {
-    integerPart = s;
-  } else {
-    const tail = s.slice(lastSep + 1);
-    const head = s.slice(0, lastSep);
-    const sep = s.charAt(lastSep);
-    if (tail.length >= 1 && tail.length <= digits && /^\d+$/.test(tail)) {
-      // Decimal separator; the head may carry grouping with the *other* separator.
-      const grouping = sep === "." ? "," : ".";
-      if (head.includes(sep)) return { ok: false, reason: "invalid" };
-      const groupedHead = new RegExp(`^\\d{1,3}(\\${grouping}\\d{3})+$`);
-      if (head !== "" && !/^\d+$/.test(head) && !groupedHead.test(head)) {
-        return { ok: false, reason: "invalid" };
-      }
-      integerPart = head.split(grouping).join("");
-      fractionPart = tail;
-    } else if (/^\d{1,3}([.,])\d{3}(\1\d{3})*$/.test(s)) {
-      // Only thousands separators, one kind: "1.000", "1,000,000".
-      integerPart = s.replace(/[.,]/g, "");
-    } else if (tail.length > digits && /^\d+$/.test(tail) && /^\d*$/.test(head)) {
-      return { ok: false, reason: "too_many_decimals" };
-    } else {
-      return { ok: false, reason: "invalid" };
-    }
+  const [head = "", fraction = "", ...rest] = s.split(decimal);
+  if (rest.length > 0) return { ok: false, reason: "invalid" };
+  if (s.includes(decimal) && !/^\d+$/.test(fraction)) return { ok: false, reason: "invalid" };
+  const grouped = new RegExp(`^\\d{1,3}(\\${group}\\d{3})+$`);
+  if (head !== "" && !/^\d+$/.test(head) && !grouped.test(head)) return { ok: false, reason: "invalid" };
+  if (fraction.length > digits) {
+    const foreignGrouping = fraction.length === 3 && /^\d{1,3}$/.test(head);
+    return { ok: false, reason: foreignGrouping ? "ambiguous" : "too_many_decimals" };
   }
 
-  if (integerPart === "") integerPart = "0";
-  if (!/^\d+$/.test(integerPart)) return { ok: false, reason: "invalid" };
-
-  const minorString = (integerPart + fractionPart.padEnd(digits, "0")).replace(/^0+(?=\d)/, "");
+  const integerPart = head.split(group).join("") || "0";
+  const minorString = (integerPart + fraction.padEnd(digits, "0")).replace(/^0+(?=\d)/, "");
   // Compare as strings first so absurdly long inputs never reach Number().
   if (minorString.length > String(MAX_AMOUNT_MINOR).length) return { ok: false, reason: "too_large" };
   const amountMinor = Number(minorString);
@@ -154,14 +151,15 @@ export function majorToMinor(major: number, currency: string): number {
 
 /**
  * Minor units as a plain number for an input field, in the user's locale and
- * without grouping: (1250, "EUR") -> "12.50" or "12,50"; (0, "JPY") -> "0".
- * Used for the custom amount's placeholder and example.
+ * without grouping (unless `grouping`): (1250, "EUR") -> "12.50" or "12,50";
+ * (0, "JPY") -> "0". Used for placeholders, examples and prefilled inputs, so
+ * parseAmountToMinor reads them back.
  */
-export function formatAmountPlain(amountMinor: number, currency: string): string {
+export function formatAmountPlain(amountMinor: number, currency: string, options: { grouping?: boolean } = {}): string {
   const digits = minorUnitDigits(currency);
   try {
     return new Intl.NumberFormat(formatLocale(), {
-      useGrouping: false,
+      useGrouping: options.grouping ?? false,
       minimumFractionDigits: digits,
       maximumFractionDigits: digits,
     }).format(amountMinor / 10 ** digits);

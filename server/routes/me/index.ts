@@ -1,5 +1,8 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import { requireSession, sessionOf } from "../../middleware/auth";
+import { getCookie } from "hono/cookie";
+import { SESSION_COOKIE } from "../../auth/tokens";
+import { ApiError } from "../../errors";
+import { authenticateSession, requireSession, sessionOf } from "../../middleware/auth";
 import { createRouter } from "../router";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas";
 import { loadMe, MeSchema } from "./load-me";
@@ -23,7 +26,33 @@ const setLocale = createRoute({
   responses: { 200: jsonResponse(MeSchema, "The current user"), ...errorResponses },
 });
 
+const session = createRoute({
+  method: "get",
+  path: "/session",
+  operationId: "getSession",
+  tags: ["auth"],
+  summary: "The logged-in user and their account, or null when signed out (200 either way)",
+  description:
+    "For pages that work signed in or out (log-in, sign-up): unlike GET /me, no session is not an error, " +
+    "so a browser logs no failed request.",
+  security: [{}, { session: [] }],
+  responses: {
+    200: jsonResponse(z.object({ session: MeSchema.nullable() }).openapi("SessionState"), "The session, or null"),
+    ...errorResponses,
+  },
+});
+
 export const meRoutes = createRouter()
+  .openapi(session, async (c) => {
+    const { sql } = c.get("deps").database;
+    try {
+      const { userId, accountId } = await authenticateSession(sql, getCookie(c, SESSION_COOKIE), undefined);
+      return c.json({ session: await loadMe(sql, userId, accountId) }, 200);
+    } catch (err) {
+      if (err instanceof ApiError && err.code === "unauthenticated") return c.json({ session: null }, 200);
+      throw err;
+    }
+  })
   .openapi(me, async (c) => {
     const { userId, accountId } = sessionOf(c);
     return c.json(await loadMe(c.get("deps").database.sql, userId, accountId), 200);

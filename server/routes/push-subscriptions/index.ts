@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { newId } from "../../../db/ids";
+import { FieldError } from "../../../db/ledger/errors";
 import { ApiError } from "../../errors";
 import { requireSession, sessionOf } from "../../middleware/auth";
 import { notFound } from "../../middleware/errors";
@@ -103,9 +104,7 @@ export const pushSubscriptionsRoutes = createRouter()
     const userId = sessionOf(c).userId;
     if (!webhookTargets.allowPrivateTargets && namesPrivateHost(body.endpoint)) {
       const message = "points to a private network address; push services are public";
-      throw new ApiError("validation_error", `Invalid request: endpoint: ${message}`, {
-        issues: [{ path: "endpoint", message }],
-      });
+      throw new FieldError({ field: "endpoint", code: "private_address", message });
     }
     const row = await database.sql.begin(async (tx) => {
       // Serializes this user's subscribes, so the limit holds under concurrent requests.

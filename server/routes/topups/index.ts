@@ -1,8 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { MAX_TOPUP_MINOR, MIN_TOPUP_MINOR } from "../../../db/ledger/create-topup";
-import type { Topup } from "../../../db/ledger/topup-record";
+import { listTopups, type Topup } from "../../../db/ledger/topup-record";
 import { requireAuth } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
+import { cancelTopup } from "../../payments/cancel-topup";
 import { refreshTopup } from "../../payments/refresh-topup";
 import { chargeSavedCardTopup } from "../../payments/charge-saved-card";
 import { startTopup } from "../../payments/start-topup";
@@ -90,7 +91,49 @@ const getTopupRoute = createRoute({
   responses: { 200: jsonResponse(TopupSchema, "The top-up"), ...errorResponses },
 });
 
-/** POST /topups (startTopup) and GET /topups/:id (refreshTopup, the checkout return path). */
+const cancelTopupRoute = createRoute({
+  method: "post",
+  path: "/topups/{id}/cancel",
+  operationId: "cancelTopup",
+  tags: ["topups"],
+  summary: "Cancel a pending checkout top-up: its checkout session expires and the top-up becomes expired",
+  description:
+    "The checkout's cancel link returns here. A top-up that is no longer pending (or paid meanwhile) is returned " +
+    "as it is, so repeating the call is safe.",
+  security: bothAuth,
+  middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" })] as const,
+  request: { params: z.object({ id: z.string().max(64) }) },
+  responses: {
+    200: jsonResponse(TopupSchema, "The top-up, expired unless it was paid or settled before"),
+    403: error("forbidden (viewer) or insufficient_scope"),
+    ...errorResponses,
+  },
+});
+
+/** Most top-ups one GET /topups returns (TIGER_STYLE: a limit on everything). */
+const MAX_TOPUPS_LIST = 50;
+
+const listTopupsRoute = createRoute({
+  method: "get",
+  path: "/topups",
+  operationId: "listTopups",
+  tags: ["topups"],
+  summary: "The account's latest top-ups, newest first; `kind=auto` is the auto top-up attempt history",
+  security: bothAuth,
+  middleware: [requireAuth({ session: {}, apiKeyScope: "topups:write" })] as const,
+  request: {
+    query: z.object({
+      kind: z.enum(["checkout", "saved_card", "auto"]).optional(),
+      limit: z.coerce.number().int().min(1).max(MAX_TOPUPS_LIST).default(10),
+    }),
+  },
+  responses: {
+    200: jsonResponse(z.object({ data: z.array(TopupSchema) }).openapi("TopupList"), "Top-ups, newest first"),
+    ...errorResponses,
+  },
+});
+
+/** POST /topups (startTopup), GET /topups (the latest), GET /topups/:id (refreshTopup, the checkout return path), POST /topups/:id/cancel. */
 export const topupsRoutes = createRouter()
   .openapi(createTopupRoute, async (c) => {
     const { paymentMethodId, ...body } = c.req.valid("json");
@@ -102,5 +145,14 @@ export const topupsRoutes = createRouter()
   })
   .openapi(getTopupRoute, async (c) => {
     const topup = await refreshTopup(c.get("deps"), c.get("accountId"), c.req.valid("param").id);
+    return c.json(toTopupDto(topup), 200);
+  })
+  .openapi(listTopupsRoute, async (c) => {
+    const { kind, limit } = c.req.valid("query");
+    const rows = await listTopups(c.get("deps").database.sql, c.get("accountId"), { kind, limit });
+    return c.json({ data: rows.map(toTopupDto) }, 200);
+  })
+  .openapi(cancelTopupRoute, async (c) => {
+    const topup = await cancelTopup(c.get("deps"), c.get("accountId"), c.req.valid("param").id);
     return c.json(toTopupDto(topup), 200);
   });

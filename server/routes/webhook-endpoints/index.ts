@@ -4,6 +4,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { newId } from "../../../db/ids";
 import { enqueueWebhookEvent, redeliverWebhook } from "../../../db/webhooks/enqueue";
 import type { AppEnv } from "../../context";
+import { FieldError } from "../../../db/ledger/errors";
 import { ApiError } from "../../errors";
 import { requireSession } from "../../middleware/auth";
 import { notFound } from "../../middleware/errors";
@@ -137,9 +138,7 @@ function webhookEndpointRoutes(scope: Scope) {
         const owner = scope.owner(c);
         if (scope.restricted && !c.get("deps").webhookTargets.allowPrivateTargets && namesPrivateHost(body.url)) {
           const message = "points to a private network address; use a public https URL";
-          throw new ApiError("validation_error", `Invalid request: url: ${message}`, {
-            issues: [{ path: "url", message }],
-          });
+          throw new FieldError({ field: "url", code: "private_address", message });
         }
         const secret = newSigningSecret();
         // The advisory lock serializes creates per owner, so concurrent ones cannot pass the count together.
