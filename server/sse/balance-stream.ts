@@ -2,7 +2,7 @@ import { getBalance } from "../../db/ledger/get-balance";
 import { listEntries } from "../../db/ledger/list-entries";
 import type { AccountNotice, BalanceEvent, LedgerEntry } from "../../db/ledger/types";
 import type { AppDeps } from "../context";
-import { sseFrame, type SseSink } from "./sse-sink";
+import { retryFrame, SSE_RETRY_MS, sseFrame, type SseSink } from "./sse-sink";
 
 /** Most entries replayed or gap-filled in one query (bounded work per connection). */
 const REPLAY_BATCH = 500;
@@ -18,9 +18,12 @@ export interface BalanceStreamInput {
 
 /**
  * The live balance protocol, per connection:
- * 1. subscribe to the account's events (buffering them),
- * 2. send `event: snapshot` (balance, held, available, sequence),
- * 3. with Last-Event-ID: replay entries after it as `balance` events, in order,
+ * 1. `retry: SSE_RETRY_MS` (the browser's reconnection delay), and subscribe to the
+ *    account's events (buffering them),
+ * 2. read the balance now; with Last-Event-ID: replay the entries after it up to that
+ *    balance's sequence as `balance` events, in order, BEFORE the snapshot: a client that
+ *    shows each event as the latest then never goes back to an older balance,
+ * 3. send `event: snapshot` (balance, held, available, sequence),
  * 4. then live `event: balance` with `id: <sequence>`; if a published event skips
  *    sequences (events from concurrent commits can arrive out of order), the missing
  *    entries are read from the ledger first, so every connection sees each sequence
@@ -83,13 +86,14 @@ export async function openBalanceStream(sink: SseSink, input: BalanceStreamInput
   deps.metrics.sseConnectionsOpen.inc();
   try {
     unsubscribe = await deps.bus.subscribe(accountId, onEvent, onNotice);
+    await sink.write(retryFrame(SSE_RETRY_MS));
     const snapshot = await getBalance(sql, accountId);
     knownHeld = snapshot.held;
-    await sink.write(sseFrame("snapshot", JSON.stringify(snapshot)));
     if (input.lastEventId !== null && input.lastEventId < snapshot.sequence) {
       lastSent = input.lastEventId;
       await fillGap(snapshot.sequence);
     }
+    await sink.write(sseFrame("snapshot", JSON.stringify(snapshot)));
     lastSent = Math.max(lastSent, snapshot.sequence);
     for (const event of buffered.splice(0)) await send(event);
     live = true;

@@ -1,5 +1,12 @@
 import type { ServerResponse } from "node:http";
 
+/**
+ * Reconnection delay sent as the stream's first field (`retry:`), so every browser waits
+ * the same 2 s after a dropped connection (their own defaults differ: 3 s in Chromium,
+ * 5 s in Firefox), and a fleet of dashboards does not depend on the browser mix.
+ */
+export const SSE_RETRY_MS = 2_000;
+
 /** Comment line sent every 15 s so proxies and browsers keep the connection open. */
 export const HEARTBEAT_MS = 15_000;
 const HEARTBEAT_FRAME = ": heartbeat\n\n";
@@ -26,6 +33,9 @@ export interface SseSink {
 export function sseFrame(event: string, data: string, id?: number): string {
   return id === undefined ? `event: ${event}\ndata: ${data}\n\n` : `event: ${event}\nid: ${id}\ndata: ${data}\n\n`;
 }
+
+/** The `retry:` field: the browser's reconnection delay in ms (HTML Living Standard, "Server-sent events"). */
+export const retryFrame = (ms: number): string => `retry: ${ms}\n\n`;
 
 /**
  * Open sinks and the one timer writing their heartbeats. One shared 15 s interval instead

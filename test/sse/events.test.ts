@@ -1,6 +1,7 @@
 import { inject } from "vitest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestContext, fund, newCustomer, type TestContext } from "../harness";
+import { SSE_RETRY_MS } from "../../server/sse/sse-sink";
 import { readSse } from "./sse-reader";
 
 let ctx: TestContext;
@@ -35,21 +36,34 @@ describe("GET /api/v1/events", () => {
     await sse.close();
   });
 
-  it("reconnecting with Last-Event-ID replays the missed entries in order", async () => {
+  it("reconnecting with Last-Event-ID replays the missed entries in order, before the snapshot", async () => {
     const c = await newCustomer(ctx);
     await fund(ctx, c.accountId, 1_000); // sequence 1
     for (const amount of [10, 20, 30, 40]) expect((await debit(c, amount)).status).toBe(201); // 2..5
     const res = await ctx.request("GET", "/api/v1/events", { cookie: c.cookie, headers: { "Last-Event-ID": "2" } });
     const sse = readSse(res);
-    expect((await sse.next()).event).toBe("snapshot");
     const replayed = [await sse.next(), await sse.next(), await sse.next()];
-    expect(replayed.map((e) => e.id)).toEqual(["3", "4", "5"]);
+    expect(replayed.map((e) => [e.event, e.id])).toEqual([["balance", "3"], ["balance", "4"], ["balance", "5"]]);
     expect(replayed.map((e) => JSON.parse(e.data).entry.amount)).toEqual([-20, -30, -40]);
     expect(JSON.parse(replayed[2]!.data).balance).toBe(900);
+    expect(JSON.parse((await sse.next()).data)).toMatchObject({ balance: 900, sequence: 5 }); // the snapshot
     // and then live again
     expect((await debit(c, 5)).status).toBe(201);
     const live = await sse.next();
     expect(live.id).toBe("6");
+    await sse.close();
+  });
+
+  it("tells browsers when to reconnect, and a client showing each event as the latest never goes back to an older balance", async () => {
+    const c = await newCustomer(ctx);
+    await fund(ctx, c.accountId, 1_000); // sequence 1
+    for (const amount of [10, 20, 30, 40]) expect((await debit(c, amount)).status).toBe(201); // 2..5
+    const res = await ctx.request("GET", "/api/v1/events", { cookie: c.cookie, headers: { "Last-Event-ID": "2" } });
+    const sse = readSse(res);
+    const shown: number[] = []; // the sequence such a client shows after each event
+    for (let i = 0; i < 4; i++) shown.push(JSON.parse((await sse.next()).data).sequence);
+    expect(sse.retry).toBe(SSE_RETRY_MS);
+    expect(shown).toEqual([3, 4, 5, 5]);
     await sse.close();
   });
 
