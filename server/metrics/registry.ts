@@ -29,10 +29,22 @@ const REQUEST_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
 /** Buckets (s) for commit -> SSE write: the goal is p99 < 50 ms (issue "Ops load testing"). */
 const EVENT_DELAY_BUCKETS_S = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1];
 
-/** Creates the registry with every metric above plus prom-client's process defaults (memory, event loop lag, GC). */
+/**
+ * prom-client defaults that are gauges named `_total`, which Prometheus reserves for
+ * counters (`promtool check metrics`: non-counter metrics should not have "_total"
+ * suffix). Each is the sum of a by-type gauge it also exports (`nodejs_active_handles`,
+ * `..._requests`, `..._resources`): `sum(nodejs_active_handles)` gives the same number.
+ */
+const MISNAMED_DEFAULTS = ["nodejs_active_handles_total", "nodejs_active_requests_total", "nodejs_active_resources_total"];
+
+/**
+ * Creates the registry with every metric above plus prom-client's process defaults
+ * (memory, event loop lag, GC) but MISNAMED_DEFAULTS.
+ */
 export function createMetrics(): Metrics {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  for (const name of MISNAMED_DEFAULTS) registry.removeSingleMetric(name);
   const registers = [registry];
   return {
     registry,

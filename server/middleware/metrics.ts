@@ -6,7 +6,8 @@ import type { AppEnv } from "../context";
 /**
  * Observes every request in `http_request_duration_seconds{method, route, status}`
  * (seconds until the response headers; for SSE that is the stream's start, not its
- * length) and counts ledger rule refusals (a LedgerError reaching app.onError) in
+ * length) and counts ledger rule refusals (a LedgerError reaching app.onError, but
+ * not_found) in
  * `ledger_rejections_total{route, reason}`. `route` is the matched pattern (bounded
  * cardinality), "unmatched" when no route matched. Runs after requestContext().
  */
@@ -20,6 +21,9 @@ export function httpMetrics() {
       { method: c.req.method, route, status: String(c.res.status) },
       (performance.now() - startedAt) / 1000,
     );
-    if (c.error instanceof LedgerError) metrics.ledgerRejections.inc({ route, reason: c.error.code });
+    // A missing hold, top-up or account (404) is not a refusal by a ledger rule.
+    if (c.error instanceof LedgerError && c.res.status !== 404) {
+      metrics.ledgerRejections.inc({ route, reason: c.error.code });
+    }
   });
 }

@@ -4,6 +4,7 @@ import { recordJobOutcomes } from "../../server/metrics/worker-events";
 import { createTestContext, fund, newCustomer, type TestContext } from "../harness";
 import { readSse } from "../sse/sse-reader";
 import { sampleValue } from "../../loadtest/prometheus-text";
+import { lintMetrics } from "./promlint";
 
 let ctx: TestContext;
 beforeAll(async () => {
@@ -78,5 +79,49 @@ describe("GET /metrics", () => {
     expect(sampleValue(text, "worker_jobs_total", { task: "auto_topup", outcome: "success" })).toBe(1);
     expect(sampleValue(text, "worker_jobs_total", { task: "auto_topup", outcome: "error" })).toBe(2);
     expect(sampleValue(text, "worker_jobs_total", { task: "auto_topup", outcome: "failed" })).toBe(1);
+  });
+
+  it("does not count a 404 (a missing hold, top-up or account) as a ledger rejection", async () => {
+    const c = await newCustomer(ctx);
+    const before = await scrape();
+    const capture = await ctx.request("POST", "/api/v1/holds/hold_missing/capture", { apiKey: c.apiKey, body: { amount: 1 } });
+    expect(capture.status).toBe(404);
+    const after = await scrape();
+    const labels = { route: "/api/v1/holds/:id/capture", reason: "not_found" };
+    expect(sampleValue(after, "ledger_rejections_total", labels) - sampleValue(before, "ledger_rejections_total", labels)).toBe(0);
+  });
+
+  it("passes the checks of `promtool check metrics`", async () => {
+    expect(lintMetrics(await scrape())).toEqual([]);
+  });
+});
+
+describe("lintMetrics (promtool check metrics' rules)", () => {
+  it("reports what promtool reports", () => {
+    const text = [
+      "# HELP nodejs_active_handles_total Total number of active handles.",
+      "# TYPE nodejs_active_handles_total gauge",
+      "nodejs_active_handles_total 3",
+      "# TYPE jobs counter",
+      "jobs 1",
+      "# HELP request_time_ms Request time.",
+      "# TYPE request_time_ms histogram",
+      'request_time_ms_bucket{le="+Inf",httpMethod="GET"} 1',
+      'request_time_ms_sum{httpMethod="GET"} 1',
+      'request_time_ms_count{httpMethod="GET"} 1',
+      "# HELP queue_milliseconds Queue time.",
+      "# TYPE queue_milliseconds gauge",
+      'queue_milliseconds{q="a"} 1',
+      'queue_milliseconds{q="a"} 2',
+    ].join("\n");
+    expect(lintMetrics(text)).toEqual([
+      { metric: "jobs", text: 'counter metrics should have "_total" suffix' },
+      { metric: "jobs", text: "no help text" },
+      { metric: "nodejs_active_handles_total", text: 'non-counter metrics should not have "_total" suffix' },
+      { metric: "queue_milliseconds", text: "metric not unique" },
+      { metric: "queue_milliseconds", text: 'use base unit "seconds" instead of "milliseconds"' },
+      { metric: "request_time_ms", text: "label names should be written in 'snake_case' not 'camelCase'" },
+      { metric: "request_time_ms", text: "metric names should not contain abbreviated units" },
+    ]);
   });
 });
