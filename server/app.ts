@@ -6,6 +6,7 @@ import { ApiError } from "./errors";
 import { onError, onNotFound } from "./middleware/errors";
 import { httpMetrics } from "./middleware/metrics";
 import { requestContext } from "./middleware/request-context";
+import { serveOpenApiDocument } from "./openapi/document";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
@@ -55,17 +56,7 @@ export function createApp(deps: AppDeps) {
     .route("/", accountWebhookEndpointRoutes)
     .route("/", operatorWebhookEndpointRoutes);
 
-  api.openAPIRegistry.registerComponent("securitySchemes", "apiKey", { type: "http", scheme: "bearer" });
-  api.openAPIRegistry.registerComponent("securitySchemes", "session", { type: "apiKey", in: "cookie", name: "lb_session" });
-  api.doc31("/openapi.json", {
-    openapi: "3.1.0",
-    info: {
-      title: "Live prepaid balance API",
-      version: "1.0.0",
-      description: "Amounts are integers in minor units. Errors: { error: { code, message, requestId } }.",
-    },
-    servers: [{ url: "/api/v1" }],
-  });
+  serveOpenApiDocument(api);
 
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestContext(deps));

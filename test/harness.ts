@@ -6,12 +6,16 @@ import { loadEnv } from "../server/env";
 import { createLogger } from "../server/logger";
 import { deliverToApp } from "../server/payments/deliver-to-app";
 import { createTaskList } from "../workers/tasks";
+import { assertDocumented } from "./openapi-responses";
 
 export interface TestContext {
   app: App;
   services: Services;
   deps: Services["deps"];
-  /** Sends a request through the real app (in-process, real PostgreSQL). */
+  /**
+   * Sends a request through the real app (in-process, real PostgreSQL). Rejects when the
+   * response is not one the OpenAPI document declares (test/openapi-responses.ts).
+   */
   request(method: string, path: string, init?: RequestOptions): Promise<Response>;
   close(): Promise<void>;
 }
@@ -54,7 +58,7 @@ export async function createTestContext(env: Record<string, string> = {}): Promi
       body = typeof init.body === "string" ? init.body : JSON.stringify(init.body);
       headers["content-type"] ??= "application/json";
     }
-    return Promise.resolve(app.request(path, { method, headers, body }));
+    return Promise.resolve(app.request(path, { method, headers, body })).then((res) => assertDocumented(method, path, res));
   };
   return { app, services, deps: services.deps, request, close: () => services.stop() };
 }

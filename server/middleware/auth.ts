@@ -1,8 +1,9 @@
 import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AppDeps, AppEnv, Principal } from "../context";
-import { ApiError } from "../errors";
+import { ApiError, type ErrorCode } from "../errors";
 import { assertSameOrigin } from "../auth/same-origin";
+import { documented, type MiddlewareDoc } from "../openapi/route-docs";
 import { API_KEY_PREFIX, SESSION_COOKIE, sha256Hex, type ApiKeyScope } from "../auth/tokens";
 
 type Role = "owner" | "admin" | "viewer";
@@ -22,7 +23,7 @@ interface AuthOptions {
  *   invalid_api_key (401), insufficient_scope / forbidden / forbidden_origin (403).
  */
 export function requireAuth(options: AuthOptions) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  const middleware = createMiddleware<AppEnv>(async (c, next) => {
     const header = c.req.header("Authorization");
     let principal: Principal;
     if (header && options.apiKeyScope) {
@@ -37,6 +38,27 @@ export function requireAuth(options: AuthOptions) {
     c.set("accountId", principal.accountId);
     await next();
   });
+  return documented(middleware, authDoc(options));
+}
+
+/**
+ * The OpenAPI side of requireAuth: the schemes registered in server/openapi/document.ts,
+ * with the roles or the API key scope it asks for (OpenAPI 3.1 allows role names for any
+ * scheme type), and the 401/403 codes it answers with.
+ */
+function authDoc(options: AuthOptions): MiddlewareDoc {
+  const security: Record<string, string[]>[] = [];
+  const errors: ErrorCode[] = ["unauthenticated"];
+  if (options.session) {
+    security.push({ session: options.session.roles ?? [] });
+    errors.push("forbidden_origin"); // only on POST, PUT, PATCH, DELETE
+    if (options.session.roles) errors.push("forbidden");
+  }
+  if (options.apiKeyScope) {
+    security.push({ apiKey: [options.apiKeyScope] });
+    errors.push("invalid_api_key", "insufficient_scope");
+  }
+  return { security, errors };
 }
 
 /** Portal routes: session cookie only (any role unless `roles` says otherwise). */

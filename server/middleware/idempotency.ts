@@ -3,6 +3,7 @@ import type postgres from "postgres";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
+import { documented, sharedHeaders, type MiddlewareDoc } from "../openapi/route-docs";
 
 /** Longest Idempotency-Key accepted (Stripe's limit: 255 characters). */
 const MAX_KEY_LENGTH = 255;
@@ -22,7 +23,7 @@ const MAX_KEY_LENGTH = 255;
  * whose keys are scoped to `"operator"`).
  */
 export function idempotent(options: { scope?: string } = {}) {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  const middleware = createMiddleware<AppEnv>(async (c, next) => {
     const key = c.req.header("Idempotency-Key");
     if (key === undefined) return next();
     if (key.length === 0 || key.length > MAX_KEY_LENGTH || !/^[\x21-\x7e]+$/.test(key)) {
@@ -67,4 +68,19 @@ export function idempotent(options: { scope?: string } = {}) {
       }
     }
   });
+  return documented(middleware, IDEMPOTENCY_DOC);
 }
+
+/** What idempotent() adds to a route's OpenAPI operation. */
+const IDEMPOTENCY_DOC: MiddlewareDoc = {
+  headers: [
+    {
+      name: "Idempotency-Key",
+      in: "header",
+      description: `Makes retries safe: the same key and request replay the first response (keys are kept 24 h). 1-${MAX_KEY_LENGTH} printable ASCII characters.`,
+      schema: { type: "string", minLength: 1, maxLength: MAX_KEY_LENGTH },
+    },
+  ],
+  errors: ["validation_error", "idempotency_key_reused", "idempotency_key_in_use"],
+  successHeaders: sharedHeaders("Idempotent-Replayed"),
+};

@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
+import { documented } from "../openapi/route-docs";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
 
@@ -11,7 +12,7 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  * @throws ApiError unauthenticated (401)
  */
 export function requireOperator() {
-  return createMiddleware<AppEnv>(async (c, next) => {
+  const middleware = createMiddleware<AppEnv>(async (c, next) => {
     const expected = c.get("deps").env.OPERATOR_API_KEY;
     const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
     if (!expected || !token || !timingSafeEqual(digest(token), digest(expected))) {
@@ -19,4 +20,5 @@ export function requireOperator() {
     }
     await next();
   });
+  return documented(middleware, { security: [{ operatorKey: [] }], errors: ["unauthenticated"] });
 }

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { errors } from "../openapi/route-docs";
 import { AmountMinor as AmountMinorBase, Currency as CurrencyBase } from "../../db/money";
 
 /** Shapes shared by several routes, registered as OpenAPI components. */
@@ -10,37 +11,7 @@ export const AmountMinor = AmountMinorBase.openapi({
 
 export const Currency = CurrencyBase.openapi({ description: "ISO 4217 currency code.", example: "EUR" });
 
-/** One problem with one field of a 400 validation_error (server/errors.ts FieldIssue). */
-export const FieldIssueSchema = z
-  .object({
-    field: z.string().openapi({ description: 'Dotted path of the field ("enabledEvents.0"), "" for the body.', example: "amount" }),
-    code: z.string().openapi({
-      description:
-        "too_small, too_big, invalid_type, invalid_format, invalid_value, unrecognized_keys, custom, or a route's own (private_address, not_found, amount_xor_target).",
-      example: "too_small",
-    }),
-    message: z.string().openapi({ description: "English, for people reading the raw response." }),
-    minimum: z.number().optional().openapi({ description: "too_small: the bound (minor units for amounts; a length with origin string or array).", example: 100 }),
-    maximum: z.number().optional().openapi({ description: "too_big: the bound, as minimum." }),
-    origin: z.string().optional().openapi({ description: "What minimum/maximum bound: number, string (length), array (items)." }),
-    format: z.string().optional().openapi({ description: "invalid_format: the expected format (url, email, regex ...)." }),
-    values: z.array(z.string()).optional().openapi({ description: "invalid_value: the allowed values; unrecognized_keys: the unknown keys." }),
-  })
-  .openapi("FieldIssue");
-
-export const ErrorBody = z
-  .object({
-    error: z.object({
-      code: z.string().openapi({ example: "insufficient_funds" }),
-      message: z.string(),
-      requestId: z.string().openapi({ example: "req_01jd3..." }),
-      details: z
-        .union([z.array(FieldIssueSchema), z.record(z.string(), z.unknown())])
-        .optional()
-        .openapi({ description: "validation_error: one FieldIssue per problem; other codes: facts such as amounts." }),
-    }),
-  })
-  .openapi("Error");
+export { ErrorBody, FieldIssueSchema } from "../openapi/error-body";
 
 export const LedgerEntrySchema = z
   .object({
@@ -81,12 +52,11 @@ export const Metadata = z
   .refine((m) => Object.keys(m).length <= 20, "at most 20 keys")
   .openapi({ example: { callId: "c_123" } });
 
-/** Responses every authenticated JSON route can give, for the OpenAPI document. */
-export const errorResponses = {
-  400: { description: "Invalid request", content: { "application/json": { schema: ErrorBody } } },
-  401: { description: "Not authenticated", content: { "application/json": { schema: ErrorBody } } },
-  404: { description: "Not found (also for other tenants' ids)", content: { "application/json": { schema: ErrorBody } } },
-} as const;
+/**
+ * 404 `not_found` (also for other tenants' ids). 400, 401, 403, 413 and 500 follow from
+ * the route's input and middleware (server/openapi/route-docs.ts).
+ */
+export const errorResponses = errors("not_found");
 
 export const jsonBody = <T extends z.ZodType>(schema: T) => ({
   body: { content: { "application/json": { schema } }, required: true },

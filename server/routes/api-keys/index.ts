@@ -57,10 +57,11 @@ export const apiKeysRoutes = createRouter()
     createRoute({
       method: "get",
       path: "/api-keys",
+      operationId: "listApiKeys",
       tags: ["api-keys"],
       summary: "List the account's API keys (secrets are never returned)",
       middleware: admins,
-      responses: { 200: jsonResponse(z.object({ data: z.array(ApiKeySchema) }), "Keys"), ...errorResponses },
+      responses: { 200: jsonResponse(z.object({ data: z.array(ApiKeySchema) }), "Keys") },
     }),
     async (c) => {
       const { sql } = c.get("deps").database;
@@ -74,11 +75,12 @@ export const apiKeysRoutes = createRouter()
     createRoute({
       method: "post",
       path: "/api-keys",
+      operationId: "createApiKey",
       tags: ["api-keys"],
       summary: "Create an API key; the secret is in this response only",
       middleware: admins,
       request: jsonBody(CreateBody),
-      responses: { 201: jsonResponse(CreatedApiKey, "Created"), ...errorResponses },
+      responses: { 201: jsonResponse(CreatedApiKey, "Created") },
     }),
     async (c) => {
       const { name, scopes } = c.req.valid("json");
@@ -96,6 +98,7 @@ export const apiKeysRoutes = createRouter()
     createRoute({
       method: "delete",
       path: "/api-keys/{id}",
+      operationId: "revokeApiKey",
       tags: ["api-keys"],
       summary: "Revoke an API key (it stops working at once here, within API_KEY_CACHE_TTL_MS on other instances)",
       middleware: admins,

@@ -12,7 +12,8 @@ import type { AppEnv } from "../../context";
 import { ApiError, RateLimitedError } from "../../errors";
 import { requireSession } from "../../middleware/auth";
 import { createRouter } from "../router";
-import { Currency, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errors } from "../../openapi/route-docs";
+import { Currency, jsonBody, jsonResponse } from "../schemas";
 import { MeSchema, loadMe } from "../me/load-me";
 
 /** argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane). */
@@ -43,37 +44,35 @@ const LoginBody = z
 const signup = createRoute({
   method: "post",
   path: "/auth/signup",
+  operationId: "signUp",
   tags: ["auth"],
   summary: "Create a user and their prepaid account; starts a session",
+  description: "Sign-ups per client IP are limited (SIGNUP_RATE_LIMIT_PER_HOUR): 429 with Retry-After.",
+  security: [],
   request: jsonBody(SignupBody),
-  responses: {
-    201: jsonResponse(MeSchema, "Signed up"),
-    409: { description: "Email taken" },
-    429: { description: "Too many sign-ups from this address (Retry-After says when to try again)" },
-    ...errorResponses,
-  },
+  responses: { 201: jsonResponse(MeSchema, "Signed up"), ...errors("password_too_short", "password_blank", "password_too_common", "email_taken", "rate_limited") },
 });
 
 const login = createRoute({
   method: "post",
   path: "/auth/login",
+  operationId: "logIn",
   tags: ["auth"],
   summary: "Log in; sets the session cookie",
+  description: "Failed log-ins are throttled per email and client IP: 429 with Retry-After.",
+  security: [],
   request: jsonBody(LoginBody),
-  responses: {
-    200: jsonResponse(MeSchema, "Logged in"),
-    429: { description: "Too many failed attempts from this address (Retry-After says when to try again)" },
-    ...errorResponses,
-  },
+  responses: { 200: jsonResponse(MeSchema, "Logged in"), ...errors("invalid_credentials", "rate_limited") },
 });
 
 const logout = createRoute({
   method: "post",
   path: "/auth/logout",
+  operationId: "logOut",
   tags: ["auth"],
   summary: "End the session",
   middleware: [requireSession()] as const,
-  responses: { 204: { description: "Logged out" }, ...errorResponses },
+  responses: { 204: { description: "Logged out" } },
 });
 
 export const authRoutes = createRouter()

@@ -47,14 +47,16 @@ const SettingsSchema = z
 const get = createRoute({
   method: "get",
   path: "/auto-topup",
+  operationId: "getAutoTopup",
   tags: ["auto-topup"],
   summary: "Auto top-up settings, last attempt, result, reason and next eligible time",
   middleware: [requireSession()] as const,
-  responses: { 200: jsonResponse(SettingsSchema, "Settings"), ...errorResponses },
+  responses: { 200: jsonResponse(SettingsSchema, "Settings") },
 });
 const put = createRoute({
   method: "put",
   path: "/auto-topup",
+  operationId: "putAutoTopup",
   tags: ["auto-topup"],
   summary: "Save auto top-up settings; enabling clears failures and pauses (one-click re-enable)",
   middleware: [requireSession(["owner", "admin"])] as const,

@@ -7,9 +7,9 @@ import { BalanceSchema, errorResponses, jsonResponse } from "../schemas";
 const balance = createRoute({
   method: "get",
   path: "/balance",
+  operationId: "getBalance",
   tags: ["balance"],
   summary: "Current balance, held and available amounts (minor units)",
-  security: [{ session: [] }, { apiKey: [] }],
   middleware: [requireAuth({ session: {}, apiKeyScope: "balance:read" })] as const,
   responses: { 200: jsonResponse(BalanceSchema, "The balance"), ...errorResponses },
 });

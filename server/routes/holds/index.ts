@@ -6,7 +6,8 @@ import { voidHold } from "../../../db/ledger/release-hold";
 import { requireApiKey } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter } from "../router";
-import { AmountMinor, Currency, ErrorBody, errorResponses, jsonBody, jsonResponse, LedgerEntrySchema } from "../schemas";
+import { errors } from "../../openapi/route-docs";
+import { AmountMinor, Currency, errorResponses, jsonBody, jsonResponse, LedgerEntrySchema } from "../schemas";
 
 /** Longest hold: 7 days (Stripe's card authorizations last 7 days for online payments). Default 15 minutes. */
 const MAX_HOLD_SECONDS = 7 * 24 * 60 * 60;
@@ -48,31 +49,34 @@ const toDto = (c: Omit<HoldChange, "replayed">) => {
   return { hold, balance: c.balance, held: c.held, available: c.available };
 };
 
-const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
 const HoldParams = z.object({ id: z.string().max(64) });
 
 const create = createRoute({
   method: "post",
   path: "/holds",
+  operationId: "createHold",
   tags: ["holds"],
   summary: "Reserve funds: available = balance - held",
   description: "API key with usage:write. Idempotency-Key makes retries safe. 402 when available (plus overdraft) is short.",
   middleware: [requireApiKey("usage:write"), idempotent()] as const,
-  request: { headers: z.object({ "idempotency-key": z.string().optional() }), ...jsonBody(HoldBody) },
-  responses: { 201: jsonResponse(HoldResult, "Hold created"), 402: error("insufficient_funds"), 403: error("account_suspended"), ...errorResponses },
+  request: jsonBody(HoldBody),
+  responses: {
+    201: jsonResponse(HoldResult, "Hold created"),
+    ...errors("insufficient_funds", "account_suspended", "account_closed", "currency_mismatch"),
+  },
 });
 
 const capture = createRoute({
   method: "post",
   path: "/holds/{id}/capture",
+  operationId: "captureHold",
   tags: ["holds"],
   summary: "Charge up to the held amount and release the hold",
   middleware: [requireApiKey("usage:write"), idempotent()] as const,
   request: { params: HoldParams, ...jsonBody(CaptureBody) },
   responses: {
     200: jsonResponse(HoldResult, "Captured: a capture ledger entry and the released hold"),
-    409: error("hold_not_active"),
-    422: error("capture_exceeds_hold"),
+    ...errors("hold_not_active", "capture_exceeds_hold"),
     ...errorResponses,
   },
 });
@@ -80,11 +84,12 @@ const capture = createRoute({
 const voidRoute = createRoute({
   method: "post",
   path: "/holds/{id}/void",
+  operationId: "voidHold",
   tags: ["holds"],
   summary: "Release a hold without charging",
   middleware: [requireApiKey("usage:write"), idempotent()] as const,
   request: { params: HoldParams },
-  responses: { 200: jsonResponse(HoldResult, "Voided"), 409: error("hold_not_active"), ...errorResponses },
+  responses: { 200: jsonResponse(HoldResult, "Voided"), ...errors("hold_not_active"), ...errorResponses },
 });
 
 /** POST /holds, /holds/:id/capture, /holds/:id/void (db/ledger/create-hold.ts, capture-hold.ts, release-hold.ts). */

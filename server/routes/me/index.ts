@@ -4,26 +4,28 @@ import { SESSION_COOKIE } from "../../auth/tokens";
 import { ApiError } from "../../errors";
 import { authenticateSession, requireSession, sessionOf } from "../../middleware/auth";
 import { createRouter } from "../router";
-import { errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { jsonBody, jsonResponse } from "../schemas";
 import { loadMe, MeSchema } from "./load-me";
 
 const me = createRoute({
   method: "get",
   path: "/me",
+  operationId: "getMe",
   tags: ["auth"],
   summary: "The logged-in user and their account",
   middleware: [requireSession()] as const,
-  responses: { 200: jsonResponse(MeSchema, "The current user"), ...errorResponses },
+  responses: { 200: jsonResponse(MeSchema, "The current user") },
 });
 
 const setLocale = createRoute({
   method: "put",
   path: "/me/locale",
+  operationId: "setLocale",
   tags: ["auth"],
   summary: "The language of this user's emails and push messages (the portal sends its own when it changes)",
   middleware: [requireSession()] as const,
   request: jsonBody(z.object({ locale: z.enum(["en", "de"]) }).strict()),
-  responses: { 200: jsonResponse(MeSchema, "The current user"), ...errorResponses },
+  responses: { 200: jsonResponse(MeSchema, "The current user") },
 });
 
 const session = createRoute({
@@ -38,7 +40,6 @@ const session = createRoute({
   security: [{}, { session: [] }],
   responses: {
     200: jsonResponse(z.object({ session: MeSchema.nullable() }).openapi("SessionState"), "The session, or null"),
-    ...errorResponses,
   },
 });
 

@@ -3,7 +3,8 @@ import { reactivateAccount, suspendAccount } from "../../../db/ledger/account-st
 import { setOverdraftLimit } from "../../../db/ledger/overdraft";
 import { requireOperator } from "../../middleware/operator";
 import { createRouter } from "../router";
-import { ErrorBody, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errors } from "../../openapi/route-docs";
+import { errorResponses, jsonBody, jsonResponse } from "../schemas";
 
 const StatusSchema = z
   .object({
@@ -41,6 +42,7 @@ const OverdraftSchema = z
 const overdraft = createRoute({
   method: "put",
   path: "/operator/accounts/{id}/overdraft",
+  operationId: "setOverdraftLimit",
   tags: ["operator"],
   summary:
     "Set an account's overdraft limit; 422 overdraft_in_use below what it already uses. An account below zero for NON_PAYMENT_GRACE_HOURS is suspended (non_payment) until a top-up restores it",
@@ -48,7 +50,7 @@ const overdraft = createRoute({
   request: { params: Params, ...jsonBody(OverdraftBody) },
   responses: {
     200: jsonResponse(OverdraftSchema, "Set"),
-    422: { description: "overdraft_in_use", content: { "application/json": { schema: ErrorBody } } },
+    ...errors("overdraft_in_use"),
     ...errorResponses,
   },
 });
@@ -56,6 +58,7 @@ const overdraft = createRoute({
 const suspend = createRoute({
   method: "post",
   path: "/operator/accounts/{id}/suspend",
+  operationId: "suspendAccount",
   tags: ["operator"],
   summary: "Suspend an account: usage answers 403 account_suspended; emits account.suspended",
   middleware: [requireOperator()] as const,
@@ -66,6 +69,7 @@ const suspend = createRoute({
 const reactivate = createRoute({
   method: "post",
   path: "/operator/accounts/{id}/reactivate",
+  operationId: "reactivateAccount",
   tags: ["operator"],
   summary: "Reactivate a suspended account; emits account.reactivated",
   middleware: [requireOperator()] as const,

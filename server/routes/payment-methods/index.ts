@@ -5,6 +5,7 @@ import { notFound } from "../../middleware/errors";
 import { idempotent } from "../../middleware/idempotency";
 import { startCardSetup } from "../../payments/start-card-setup";
 import { createRouter } from "../router";
+import { errors } from "../../openapi/route-docs";
 import { errorResponses, jsonResponse } from "../schemas";
 
 const PaymentMethodSchema = z
@@ -25,14 +26,16 @@ const managers = ["owner", "admin"] as const;
 const list = createRoute({
   method: "get",
   path: "/payment-methods",
+  operationId: "listPaymentMethods",
   tags: ["payment-methods"],
   summary: "Saved cards (saved by checkout), default first",
   middleware: [requireSession()] as const,
-  responses: { 200: jsonResponse(List, "Saved cards"), ...errorResponses },
+  responses: { 200: jsonResponse(List, "Saved cards") },
 });
 const makeDefault = createRoute({
   method: "post",
   path: "/payment-methods/{id}/default",
+  operationId: "setDefaultPaymentMethod",
   tags: ["payment-methods"],
   summary: "Make a card the default (one-click and auto top-up charge it)",
   middleware: [requireSession([...managers])] as const,
@@ -42,14 +45,19 @@ const makeDefault = createRoute({
 const setup = createRoute({
   method: "post",
   path: "/payment-methods",
+  operationId: "addPaymentMethod",
   tags: ["payment-methods"],
   summary: "Add a card without paying: returns the checkoutUrl of a setup-mode checkout",
   middleware: [requireSession([...managers]), idempotent()] as const,
-  responses: { 201: jsonResponse(z.object({ checkoutUrl: z.string() }), "Setup checkout opened"), ...errorResponses },
+  responses: {
+    201: jsonResponse(z.object({ checkoutUrl: z.string() }), "Setup checkout opened"),
+    ...errors("provider_unavailable"),
+  },
 });
 const remove = createRoute({
   method: "delete",
   path: "/payment-methods/{id}",
+  operationId: "removePaymentMethod",
   tags: ["payment-methods"],
   summary: "Remove a card; the newest remaining one becomes default",
   middleware: [requireSession([...managers])] as const,

@@ -7,6 +7,7 @@ import { notFound } from "../../middleware/errors";
 import { namesPrivateHost } from "../../webhooks/targets";
 import { EndpointUrl } from "../webhook-endpoints/schemas";
 import { createRouter } from "../router";
+import { errors } from "../../openapi/route-docs";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas";
 
 /** Browsers one user may subscribe per account: 10 (phones, laptops; old ones expire at their push service). */
@@ -64,23 +65,26 @@ const tags = ["push-subscriptions"];
 const list = createRoute({
   method: "get",
   path: "/push-subscriptions",
+  operationId: "listPushSubscriptions",
   tags,
   summary: "The VAPID public key, and this user's browsers that get Web Push notifications for the account",
   middleware: [requireSession()] as const,
-  responses: { 200: jsonResponse(List, "Public key and subscriptions"), ...errorResponses },
+  responses: { 200: jsonResponse(List, "Public key and subscriptions") },
 });
 const subscribe = createRoute({
   method: "post",
   path: "/push-subscriptions",
+  operationId: "subscribePush",
   tags,
   summary: "Subscribe this browser (its PushSubscription) to the account's notifications; again replaces it",
   middleware: [requireSession()] as const,
   request: jsonBody(SubscribeBody),
-  responses: { 201: jsonResponse(PushSubscriptionSchema, "Subscribed"), ...errorResponses },
+  responses: { 201: jsonResponse(PushSubscriptionSchema, "Subscribed"), ...errors("limit_exceeded") },
 });
 const unsubscribe = createRoute({
   method: "delete",
   path: "/push-subscriptions/{id}",
+  operationId: "unsubscribePush",
   tags,
   summary: "Stop notifications to one of this user's browsers",
   middleware: [requireSession()] as const,

@@ -4,7 +4,8 @@ import { idempotent } from "../../middleware/idempotency";
 import { requireOperator } from "../../middleware/operator";
 import { notFound } from "../../middleware/errors";
 import { createRouter } from "../router";
-import { AmountMinor, ErrorBody, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errors } from "../../openapi/route-docs";
+import { AmountMinor, errorResponses, jsonBody, jsonResponse } from "../schemas";
 
 const RefundSchema = z
   .object({
@@ -33,18 +34,15 @@ const RefundBody = z
 const create = createRoute({
   method: "post",
   path: "/operator/topups/{id}/refunds",
+  operationId: "refundTopup",
   tags: ["operator"],
   summary:
     "Refund unused balance to the card that paid a top-up: taken from the balance now, refunded at the provider by the worker (credited back if the provider refuses)",
   middleware: [requireOperator(), idempotent({ scope: "operator" })] as const,
-  request: {
-    params: z.object({ id: z.string().max(64) }),
-    headers: z.object({ "idempotency-key": z.string().optional() }),
-    ...jsonBody(RefundBody),
-  },
+  request: { params: z.object({ id: z.string().max(64) }), ...jsonBody(RefundBody) },
   responses: {
     202: jsonResponse(RefundSchema, "Taken from the balance; the provider is being asked"),
-    422: { description: "refund_exceeds_available", content: { "application/json": { schema: ErrorBody } } },
+    ...errors("refund_exceeds_available"),
     ...errorResponses,
   },
 });
@@ -52,6 +50,7 @@ const create = createRoute({
 const read = createRoute({
   method: "get",
   path: "/operator/refunds/{id}",
+  operationId: "getRefund",
   tags: ["operator"],
   summary: "A refund and where it stands",
   middleware: [requireOperator()] as const,
@@ -78,6 +77,7 @@ const OperatorTopupSchema = z
 const listTopups = createRoute({
   method: "get",
   path: "/operator/accounts/{id}/topups",
+  operationId: "listAccountTopups",
   tags: ["operator"],
   summary: "An account's latest 100 top-ups, newest first, with what is refundable now",
   middleware: [requireOperator()] as const,

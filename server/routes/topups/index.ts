@@ -8,11 +8,15 @@ import { refreshTopup } from "../../payments/refresh-topup";
 import { chargeSavedCardTopup } from "../../payments/charge-saved-card";
 import { startTopup } from "../../payments/start-topup";
 import { createRouter } from "../router";
-import { AmountMinor, Currency, ErrorBody, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errors } from "../../openapi/route-docs";
+import { Currency, errorResponses, jsonBody, jsonResponse } from "../schemas";
 
 const TopupBody = z
   .object({
-    amount: AmountMinor.min(MIN_TOPUP_MINOR, `must be at least ${MIN_TOPUP_MINOR}`)
+    amount: z
+      .number()
+      .int()
+      .min(MIN_TOPUP_MINOR, `must be at least ${MIN_TOPUP_MINOR}`)
       .max(MAX_TOPUP_MINOR, `must be at most ${MAX_TOPUP_MINOR}`)
       .openapi({ description: `Minor units, ${MIN_TOPUP_MINOR} .. ${MAX_TOPUP_MINOR}.`, example: 2500 }),
     currency: Currency.optional().openapi({ description: "If given, must be the account's currency (else 422)." }),
@@ -51,31 +55,21 @@ const toTopupDto = (t: Topup) => ({
   settledAt: t.settledAt,
 });
 
-const error = (description: string) => ({ description, content: { "application/json": { schema: ErrorBody } } });
-
-/** Both schemes registered in app.ts: portal session cookie or API key. */
-const bothAuth: { [scheme: string]: string[] }[] = [{ session: [] }, { apiKey: [] }];
-
 const createTopupRoute = createRoute({
   method: "post",
   path: "/topups",
+  operationId: "createTopup",
   tags: ["topups"],
   summary: "Start a top-up: a checkout URL to pay it, or with paymentMethodId a one-click charge of a saved card",
   description:
     "Portal members with role owner or admin, or an API key with the topups:write scope. Send an Idempotency-Key " +
     "header so a retry returns the same top-up. The account is credited once the payment succeeds (webhook or " +
     "checkout return, whichever comes first).",
-  security: bothAuth,
   middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" }), idempotent()] as const,
-  request: {
-    headers: z.object({ "idempotency-key": z.string().optional() }),
-    ...jsonBody(TopupBody),
-  },
+  request: jsonBody(TopupBody),
   responses: {
     201: jsonResponse(TopupSchema, "Pending top-up with its checkout URL"),
-    403: error("forbidden (viewer), insufficient_scope or account_closed"),
-    409: error("Idempotency-Key reused or in use"),
-    422: error("currency_mismatch"),
+    ...errors("account_closed", "currency_mismatch", "no_payment_method", "provider_unavailable"),
     ...errorResponses,
   },
 });
@@ -83,12 +77,12 @@ const createTopupRoute = createRoute({
 const getTopupRoute = createRoute({
   method: "get",
   path: "/topups/{id}",
+  operationId: "getTopup",
   tags: ["topups"],
   summary: "A top-up and its status; while pending, checks the checkout session and settles it if paid",
-  security: bothAuth,
   middleware: [requireAuth({ session: {}, apiKeyScope: "topups:write" })] as const,
   request: { params: z.object({ id: z.string().max(64) }) },
-  responses: { 200: jsonResponse(TopupSchema, "The top-up"), ...errorResponses },
+  responses: { 200: jsonResponse(TopupSchema, "The top-up"), ...errors("provider_unavailable"), ...errorResponses },
 });
 
 const cancelTopupRoute = createRoute({
@@ -100,12 +94,10 @@ const cancelTopupRoute = createRoute({
   description:
     "The checkout's cancel link returns here. A top-up that is no longer pending (or paid meanwhile) is returned " +
     "as it is, so repeating the call is safe.",
-  security: bothAuth,
   middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" })] as const,
   request: { params: z.object({ id: z.string().max(64) }) },
   responses: {
     200: jsonResponse(TopupSchema, "The top-up, expired unless it was paid or settled before"),
-    403: error("forbidden (viewer) or insufficient_scope"),
     ...errorResponses,
   },
 });
@@ -119,7 +111,6 @@ const listTopupsRoute = createRoute({
   operationId: "listTopups",
   tags: ["topups"],
   summary: "The account's latest top-ups, newest first; `kind=auto` is the auto top-up attempt history",
-  security: bothAuth,
   middleware: [requireAuth({ session: {}, apiKeyScope: "topups:write" })] as const,
   request: {
     query: z.object({

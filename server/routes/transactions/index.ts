@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { listEntries } from "../../../db/ledger/list-entries";
 import { requireAuth } from "../../middleware/auth";
 import { createRouter } from "../router";
-import { errorResponses, jsonResponse, LedgerEntrySchema } from "../schemas";
+import { jsonResponse, LedgerEntrySchema } from "../schemas";
 
 /** Cursors are opaque to clients; inside, the sequence to continue below. */
 const encodeCursor = (sequence: number) => Buffer.from(`s:${sequence}`).toString("base64url");
@@ -32,11 +32,12 @@ const TransactionsPage = z
 const list = createRoute({
   method: "get",
   path: "/transactions",
+  operationId: "listTransactions",
   tags: ["balance"],
   summary: "Ledger entries of the account, newest first, cursor-paginated",
   middleware: [requireAuth({ session: {}, apiKeyScope: "balance:read" })] as const,
   request: { query: Query },
-  responses: { 200: jsonResponse(TransactionsPage, "A page of entries"), ...errorResponses },
+  responses: { 200: jsonResponse(TransactionsPage, "A page of entries") },
 });
 
 export const transactionsRoutes = createRouter().openapi(list, async (c) => {

@@ -3,7 +3,8 @@ import type { PostedEntry } from "../../../db/ledger/types";
 import { requireApiKey } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter } from "../router";
-import { AmountMinor, Currency, ErrorBody, errorResponses, jsonBody, jsonResponse, LedgerEntrySchema, Metadata } from "../schemas";
+import { errors } from "../../openapi/route-docs";
+import { AmountMinor, Currency, jsonBody, jsonResponse, LedgerEntrySchema, Metadata } from "../schemas";
 
 const DebitBody = z
   .object({
@@ -29,22 +30,16 @@ const toDebitDto = (r: PostedEntry) => ({ entry: r.entry, balance: r.balance, he
 const usage = createRoute({
   method: "post",
   path: "/usage",
+  operationId: "debitUsage",
   tags: ["usage"],
   summary: "Debit usage from the API key's account",
   description:
     "One row-locked statement. Send an Idempotency-Key header to make retries safe: a replay returns the first response with Idempotent-Replayed: true.",
   middleware: [requireApiKey("usage:write"), idempotent()] as const,
-  request: {
-    headers: z.object({ "idempotency-key": z.string().optional() }),
-    ...jsonBody(DebitBody),
-  },
+  request: jsonBody(DebitBody),
   responses: {
     201: jsonResponse(DebitResult, "Debited"),
-    402: { description: "insufficient_funds", content: { "application/json": { schema: ErrorBody } } },
-    403: { description: "account_suspended or insufficient_scope", content: { "application/json": { schema: ErrorBody } } },
-    409: { description: "Idempotency-Key reused or in use", content: { "application/json": { schema: ErrorBody } } },
-    422: { description: "currency_mismatch", content: { "application/json": { schema: ErrorBody } } },
-    ...errorResponses,
+    ...errors("insufficient_funds", "account_suspended", "account_closed", "currency_mismatch"),
   },
 });
 

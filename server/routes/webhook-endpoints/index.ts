@@ -11,6 +11,7 @@ import { notFound } from "../../middleware/errors";
 import { requireOperator } from "../../middleware/operator";
 import { namesPrivateHost } from "../../webhooks/targets";
 import { createRouter } from "../router";
+import { errors } from "../../openapi/route-docs";
 import { errorResponses, jsonBody, jsonResponse } from "../schemas";
 import {
   CreatedWebhookEndpoint,
@@ -88,6 +89,8 @@ interface Scope {
   who: string;
   /** Subject to WEBHOOK_ALLOW_PRIVATE_TARGETS (customers); the operator is not. */
   restricted: boolean;
+  /** Prefix of the routes' operationIds ("" or e.g. "operator"), unique across scopes. */
+  operationPrefix: string;
 }
 
 /**
@@ -98,11 +101,14 @@ function webhookEndpointRoutes(scope: Scope) {
   const path = `${scope.prefix}/webhook-endpoints`;
   const tags = [scope.tag];
   const middleware = scope.auth;
+  const operationId = (name: string) =>
+    scope.operationPrefix ? scope.operationPrefix + name[0]!.toUpperCase() + name.slice(1) : name;
   return createRouter()
     .openapi(
       createRoute({
         method: "get",
         path,
+        operationId: operationId("listWebhookEndpoints"),
         tags,
         summary: `List ${scope.who} webhook endpoints (secrets are never returned)`,
         middleware,
@@ -123,14 +129,14 @@ function webhookEndpointRoutes(scope: Scope) {
       createRoute({
         method: "post",
         path,
+        operationId: operationId("createWebhookEndpoint"),
         tags,
         summary: `Create a webhook endpoint for ${scope.who} events; its signing secret is in this response only`,
         middleware,
         request: jsonBody(CreateWebhookEndpointBody),
         responses: {
           201: jsonResponse(CreatedWebhookEndpoint, "Created"),
-          422: { description: `limit_exceeded: ${MAX_WEBHOOK_ENDPOINTS} endpoints already` },
-          ...errorResponses,
+          ...errors("limit_exceeded"),
         },
       }),
       async (c) => {
@@ -160,6 +166,7 @@ function webhookEndpointRoutes(scope: Scope) {
       createRoute({
         method: "delete",
         path: `${path}/{id}`,
+        operationId: operationId("deleteWebhookEndpoint"),
         tags,
         summary: "Delete a webhook endpoint and its delivery log; pending retries stop",
         middleware,
@@ -178,6 +185,7 @@ function webhookEndpointRoutes(scope: Scope) {
       createRoute({
         method: "post",
         path: `${path}/{id}/enable`,
+        operationId: operationId("enableWebhookEndpoint"),
         tags,
         summary: "Turn on an endpoint that was turned off after failing deliveries; new events reach it again",
         middleware,
@@ -198,6 +206,7 @@ function webhookEndpointRoutes(scope: Scope) {
       createRoute({
         method: "get",
         path: `${path}/{id}/deliveries`,
+        operationId: operationId("listWebhookDeliveries"),
         tags,
         summary: `The endpoint's latest ${DELIVERIES_LISTED} deliveries, newest first, with their outcome`,
         middleware,
@@ -223,6 +232,7 @@ function webhookEndpointRoutes(scope: Scope) {
       createRoute({
         method: "post",
         path: `${path}/{id}/test`,
+        operationId: operationId("testWebhookEndpoint"),
         tags,
         summary: "Send a `webhook.test` event to this endpoint (delivered and retried like any other)",
         middleware,
@@ -250,13 +260,14 @@ function webhookEndpointRoutes(scope: Scope) {
       createRoute({
         method: "post",
         path: `${path}/{id}/deliveries/{eventId}/redeliver`,
+        operationId: operationId("redeliverWebhookEvent"),
         tags,
         summary: "Send a delivered or failed event again (same event id and body; 409 while it is still pending)",
         middleware,
         request: { params: DeliveryParam },
         responses: {
           202: jsonResponse(z.object({ eventId: z.string() }), "Queued again"),
-          409: { description: "delivery_pending: still being delivered" },
+          ...errors("delivery_pending"),
           ...errorResponses,
         },
       }),
@@ -289,6 +300,7 @@ export const accountWebhookEndpointRoutes = webhookEndpointRoutes({
   owner: (c) => c.get("accountId"),
   who: "the account's",
   restricted: true,
+  operationPrefix: "",
 });
 
 /** The operator's endpoints, which receive every account's events (OPERATOR_API_KEY). */
@@ -299,4 +311,5 @@ export const operatorWebhookEndpointRoutes = webhookEndpointRoutes({
   owner: () => null,
   who: "every account's (platform-wide)",
   restricted: false,
+  operationPrefix: "operator",
 });

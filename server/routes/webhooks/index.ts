@@ -1,11 +1,13 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { handleWebhook } from "../../payments/handle-webhook";
 import { createRouter } from "../router";
-import { ErrorBody, jsonResponse } from "../schemas";
+import { errors } from "../../openapi/route-docs";
+import { jsonResponse } from "../schemas";
 
 const stripeWebhook = createRoute({
   method: "post",
   path: "/webhooks/stripe",
+  operationId: "receiveStripeWebhook",
   tags: ["webhooks"],
   summary: "Stripe webhook endpoint (also used by the simulated provider)",
   description:
@@ -13,9 +15,10 @@ const stripeWebhook = createRoute({
     "timestamp within 300 s) is the credential. Handles checkout.session.completed, " +
     "checkout.session.async_payment_succeeded, checkout.session.async_payment_failed and checkout.session.expired; " +
     "other types are acknowledged and ignored. Events are de-duplicated by id.",
+  security: [],
   responses: {
     200: jsonResponse(z.object({ received: z.literal(true) }).openapi("WebhookReceived"), "Processed, ignored or duplicate"),
-    400: { description: "invalid_signature", content: { "application/json": { schema: ErrorBody } } },
+    ...errors("invalid_signature", "payment_mismatch", "provider_unavailable"),
   },
 });
 
