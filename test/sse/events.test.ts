@@ -13,6 +13,15 @@ afterAll(() => ctx.close());
 const debit = (c: { apiKey: string }, amount: number, on: TestContext = ctx) =>
   on.request("POST", "/api/v1/usage", { apiKey: c.apiKey, body: { amount, description: `debit ${amount}` } });
 
+/** A customer with entries 1 (funding) .. 5 (debits of 10, 20, 30, 40), and a stream resumed with Last-Event-ID 2. */
+async function resumedAfterFourDebits() {
+  const c = await newCustomer(ctx);
+  await fund(ctx, c.accountId, 1_000); // sequence 1
+  for (const amount of [10, 20, 30, 40]) expect((await debit(c, amount)).status).toBe(201); // 2..5
+  const res = await ctx.request("GET", "/api/v1/events", { cookie: c.cookie, headers: { "Last-Event-ID": "2" } });
+  return { c, sse: readSse(res) };
+}
+
 describe("GET /api/v1/events", () => {
   it("sends a snapshot first, then a balance event with the new balance and id = sequence", async () => {
     const c = await newCustomer(ctx);
@@ -37,11 +46,7 @@ describe("GET /api/v1/events", () => {
   });
 
   it("reconnecting with Last-Event-ID replays the missed entries in order, before the snapshot", async () => {
-    const c = await newCustomer(ctx);
-    await fund(ctx, c.accountId, 1_000); // sequence 1
-    for (const amount of [10, 20, 30, 40]) expect((await debit(c, amount)).status).toBe(201); // 2..5
-    const res = await ctx.request("GET", "/api/v1/events", { cookie: c.cookie, headers: { "Last-Event-ID": "2" } });
-    const sse = readSse(res);
+    const { c, sse } = await resumedAfterFourDebits();
     const replayed = [await sse.next(), await sse.next(), await sse.next()];
     expect(replayed.map((e) => [e.event, e.id])).toEqual([["balance", "3"], ["balance", "4"], ["balance", "5"]]);
     expect(replayed.map((e) => JSON.parse(e.data).entry.amount)).toEqual([-20, -30, -40]);
@@ -55,11 +60,7 @@ describe("GET /api/v1/events", () => {
   });
 
   it("tells browsers when to reconnect, and a client showing each event as the latest never goes back to an older balance", async () => {
-    const c = await newCustomer(ctx);
-    await fund(ctx, c.accountId, 1_000); // sequence 1
-    for (const amount of [10, 20, 30, 40]) expect((await debit(c, amount)).status).toBe(201); // 2..5
-    const res = await ctx.request("GET", "/api/v1/events", { cookie: c.cookie, headers: { "Last-Event-ID": "2" } });
-    const sse = readSse(res);
+    const { sse } = await resumedAfterFourDebits();
     const shown: number[] = []; // the sequence such a client shows after each event
     for (let i = 0; i < 4; i++) shown.push(JSON.parse((await sse.next()).data).sequence);
     expect(sse.retry).toBe(SSE_RETRY_MS);
