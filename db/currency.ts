@@ -11,3 +11,13 @@ export function isKnownCurrency(code: string): boolean {
 export function minorUnitDigits(currency: string): number {
   return new Intl.NumberFormat("en", { style: "currency", currency }).resolvedOptions().maximumFractionDigits ?? 2;
 }
+
+/** Integer minor units as e.g. "€25.00" (en) or "25,00 €" (de), the division done on a decimal string, never a float. */
+export function formatMinor(amountMinor: number, currency: string, locale = "en"): string {
+  const digits = minorUnitDigits(currency);
+  const sign = amountMinor < 0 ? "-" : "";
+  const units = String(Math.abs(amountMinor)).padStart(digits + 1, "0");
+  const decimal = digits === 0 ? units : `${units.slice(0, -digits)}.${units.slice(-digits)}`;
+  const format = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: digits });
+  return format.format(`${sign}${decimal}` as Intl.StringNumericLiteral);
+}

@@ -10,7 +10,9 @@ import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
 import { balanceRoutes } from "./routes/balance/index";
+import { billingDetailsRoutes } from "./routes/billing-details/index";
 import { checkoutRoutes } from "./routes/checkout/index";
+import { documentsRoutes } from "./routes/documents/index";
 import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
@@ -51,6 +53,8 @@ export function createApp(deps: AppDeps) {
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
     .route("/", refundsRoutes)
+    .route("/", billingDetailsRoutes)
+    .route("/", documentsRoutes)
     .route("/", accountWebhookEndpointRoutes)
     .route("/", operatorWebhookEndpointRoutes);
 
