@@ -12,7 +12,7 @@ import { autoTopupRoutes } from "./routes/auto-topup/index";
 import { balanceRoutes } from "./routes/balance/index";
 import { billingDetailsRoutes } from "./routes/billing-details/index";
 import { checkoutRoutes } from "./routes/checkout/index";
-import { documentsRoutes } from "./routes/documents/index";
+import { documentsRoutes, statementsRoutes } from "./routes/documents/index";
 import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
@@ -23,6 +23,7 @@ import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
 import { topupsRoutes } from "./routes/topups/index";
+import { transactionsCsvRoutes } from "./routes/transactions/csv";
 import { transactionsRoutes } from "./routes/transactions/index";
 import { usageRoutes } from "./routes/usage/index";
 import { accountWebhookEndpointRoutes, operatorWebhookEndpointRoutes } from "./routes/webhook-endpoints/index";
@@ -41,6 +42,7 @@ export function createApp(deps: AppDeps) {
     .route("/", authRoutes)
     .route("/", meRoutes)
     .route("/", balanceRoutes)
+    .route("/", transactionsCsvRoutes)
     .route("/", transactionsRoutes)
     .route("/", eventsRoutes)
     .route("/", apiKeysRoutes)
@@ -55,6 +57,7 @@ export function createApp(deps: AppDeps) {
     .route("/", refundsRoutes)
     .route("/", billingDetailsRoutes)
     .route("/", documentsRoutes)
+    .route("/", statementsRoutes)
     .route("/", accountWebhookEndpointRoutes)
     .route("/", operatorWebhookEndpointRoutes);
 

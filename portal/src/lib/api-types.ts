@@ -418,6 +418,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/transactions.csv": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * All ledger entries matching the filters of GET /transactions as CSV (RFC 4180), oldest first, streamed
+     * @description UTF-8 with a byte order mark (so Excel detects the encoding), CRLF line ends, a header row. Times ISO 8601 UTC; amounts in minor units plus a formatted column; metadata as JSON.
+     */
+    get: operations["exportTransactionsCsv"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/transactions": {
     parameters: {
       query?: never;
@@ -429,14 +449,14 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          limit?: number;
-          /** @description nextCursor of the previous page */
-          cursor?: string;
           type?: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "dispute" | "capture";
           /** @description Entries created at or after (ISO 8601) */
           from?: string;
           /** @description Entries created before (ISO 8601) */
           to?: string;
+          limit?: number;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -2304,6 +2324,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/statements/{period}/pdf": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A month's statement as PDF: issued (numbered, final) for a finished month, interim for the current one
+     * @description Opening balance, every ledger entry of the month in order, totals per entry type, closing balance. A finished month's statement is issued on first request (if the monthly job has not yet) and never changes.
+     */
+    get: operations["getStatementPdf"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/webhook-endpoints": {
     parameters: {
       query?: never;
@@ -3679,6 +3719,72 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+  exportTransactionsCsv: {
+    parameters: {
+      query?: {
+        type?: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "dispute" | "capture";
+        /** @description Entries created at or after (ISO 8601) */
+        from?: string;
+        /** @description Entries created before (ISO 8601) */
+        to?: string;
+        /** @description semicolon for Excel with German regional settings (it splits on ;); comma otherwise */
+        delimiter?: "comma" | "semicolon";
+        /** @description Language of the *Formatted columns (en: €1,234.56, de: 1.234,56 €) */
+        locale?: "en" | "de";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The CSV file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_scope (API key without balance:read) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   getBillingDetails: {
     parameters: {
       query?: never;
@@ -3926,6 +4032,64 @@ export interface operations {
     requestBody?: never;
     responses: {
       /** @description The PDF */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/pdf": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_scope (API key without balance:read) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getStatementPdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        period: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The PDF (streamed) */
       200: {
         headers: {
           [name: string]: unknown;

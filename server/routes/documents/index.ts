@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import type { Sql } from "../../../db/client";
 import { getDocument, listDocuments } from "../../../db/documents/list-documents";
 import type { DocumentRecord } from "../../../db/documents/types";
-import { pdfDownload } from "../../documents/download";
+import { pdfDownload, statementDownload } from "../../documents/download";
 import { ApiError } from "../../errors";
 import { requireAuth } from "../../middleware/auth";
 import { createRouter } from "../router";
@@ -108,3 +108,24 @@ export const documentsRoutes = createRouter()
     const doc = await ownDocument(c.get("deps").database.sql, c.get("accountId"), c.req.valid("param").id);
     return pdfDownload(c.get("deps").database.sql, doc);
   });
+
+const statementPdf = createRoute({
+  method: "get",
+  path: "/statements/{period}/pdf",
+  operationId: "getStatementPdf",
+  tags: ["documents"],
+  summary: "A month's statement as PDF: issued (numbered, final) for a finished month, interim for the current one",
+  description:
+    "Opening balance, every ledger entry of the month in order, totals per entry type, closing balance. " +
+    "A finished month's statement is issued on first request (if the monthly job has not yet) and never changes.",
+  security: readSecurity,
+  middleware: [auth] as const,
+  request: { params: z.object({ period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, "must be YYYY-MM").openapi({ example: "2026-11" }) }) },
+  responses: { 200: pdfResponse("The PDF (streamed)"), ...forbiddenResponse, ...errorResponses },
+});
+
+/** GET /statements/{period}/pdf (server/documents/download.ts). */
+export const statementsRoutes = createRouter().openapi(statementPdf, async (c) => {
+  const deps = c.get("deps");
+  return statementDownload(deps.database.sql, deps.ledger.issuer, c.get("accountId"), c.req.valid("param").period, new Date());
+});
