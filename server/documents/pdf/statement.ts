@@ -69,7 +69,7 @@ export function renderStatement(s: StatementToRender, entries: AsyncIterable<Led
       [l.entries, new Intl.NumberFormat(intlLocale(s.locale)).format(snap.entryCount)],
     ]);
     header();
-    row({ date: formatDate(snap.from, s.locale), type: "", description: l.opening, amount: "", balance: money(snap.openingBalance) });
+    row({ date: day.format(new Date(snap.from)), type: "", description: l.opening, amount: "", balance: money(snap.openingBalance) });
     for await (const e of entries) {
       if (doc.y > bottom()) {
         drawFooter(doc, snap.issuer);
@@ -85,7 +85,7 @@ export function renderStatement(s: StatementToRender, entries: AsyncIterable<Led
         balance: money(e.balanceAfter),
       });
     }
-    row({ date: formatDate(last, s.locale), type: "", description: l.closing, amount: "", balance: money(snap.closingBalance) }, true);
+    row({ date: day.format(last), type: "", description: l.closing, amount: "", balance: money(snap.closingBalance) }, true);
     if (doc.y > bottom() - 20 - 12 * snap.totals.length) {
       drawFooter(doc, snap.issuer);
       doc.addPage();
