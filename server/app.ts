@@ -10,7 +10,9 @@ import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
 import { balanceRoutes } from "./routes/balance/index";
+import { billingDetailsRoutes } from "./routes/billing-details/index";
 import { checkoutRoutes } from "./routes/checkout/index";
+import { documentsRoutes, statementsRoutes } from "./routes/documents/index";
 import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
@@ -22,6 +24,7 @@ import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
 import { topupsRoutes } from "./routes/topups/index";
+import { transactionsCsvRoutes } from "./routes/transactions/csv";
 import { transactionsRoutes } from "./routes/transactions/index";
 import { usageRoutes } from "./routes/usage/index";
 import { accountWebhookEndpointRoutes, operatorWebhookEndpointRoutes } from "./routes/webhook-endpoints/index";
@@ -40,6 +43,7 @@ export function createApp(deps: AppDeps) {
     .route("/", authRoutes)
     .route("/", meRoutes)
     .route("/", balanceRoutes)
+    .route("/", transactionsCsvRoutes)
     .route("/", transactionsRoutes)
     .route("/", eventsRoutes)
     .route("/", apiKeysRoutes)
@@ -52,6 +56,9 @@ export function createApp(deps: AppDeps) {
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
     .route("/", refundsRoutes)
+    .route("/", billingDetailsRoutes)
+    .route("/", documentsRoutes)
+    .route("/", statementsRoutes)
     .route("/", accountWebhookEndpointRoutes)
     .route("/", operatorWebhookEndpointRoutes);
 

@@ -1,5 +1,13 @@
 import type { TaskList } from "graphile-worker";
 import { AUTO_TOPUP_JOB_MAX_ATTEMPTS, AUTO_TOPUP_TASK, autoTopupJobKey } from "../db/auto-topup/job";
+import {
+  enqueueStatements,
+  ISSUE_STATEMENT_TASK,
+  ISSUE_STATEMENTS_TASK,
+  issueStatement,
+  monthBounds,
+  periodOf,
+} from "../db/documents/statement";
 import { suspendOverdrawnAccounts } from "../db/ledger/overdraft";
 import { SUBMIT_REFUND_TASK } from "../db/ledger/refunds";
 import { expireHolds } from "../db/ledger/release-hold";
@@ -21,7 +29,13 @@ const SWEEP_BATCH = 1000;
  * `expiresAt`; the auto top-up sweep runs every 5 minutes to catch a crossing whose job
  * was lost or gave up (shared/DESIGN.md, "Auto top-up": "a periodic sweep catches misses").
  */
-export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep", "*/15 * * * * suspend_overdrawn"].join("\n");
+export const CRONTAB = [
+  "* * * * * expire_holds",
+  "*/5 * * * * auto_topup_sweep",
+  "*/15 * * * * suspend_overdrawn",
+  // 03:00 UTC on the 1st: last month's statements (after the month's last entries have committed)
+  `0 3 1 * * ${ISSUE_STATEMENTS_TASK}`,
+].join("\n");
 
 /**
  * The worker's tasks:
@@ -37,7 +51,11 @@ export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep"
  *   its exponential backoff until the last attempt;
  * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried;
  * - send_push (PushJob): one Web Push message to one browser (sendPush); 429/5xx retried;
- * - submit_refund `{ refundId }`: an operator's refund at the provider (submitRefund).
+ * - submit_refund `{ refundId }`: an operator's refund at the provider (submitRefund);
+ * - issue_statements (03:00 UTC on the 1st; `{ period }` optional, default last month):
+ *   enqueues issue_statement for every account with entries in the month (job key per
+ *   account and month, so a rerun adds nothing);
+ * - issue_statement `{ accountId, period }`: issueStatement, once per account and month.
  */
 export function createTaskList(
   deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets" | "mailer" | "publicUrl" | "vapid"> & { logger: Logger },
@@ -64,6 +82,16 @@ export function createTaskList(
           SELECT graphile_worker.add_job(${AUTO_TOPUP_TASK}, json_build_object('accountId', ${accountId}::text),
                                          job_key := ${autoTopupJobKey(accountId)}, max_attempts := ${AUTO_TOPUP_JOB_MAX_ATTEMPTS}::int)`;
       }
+    },
+    [ISSUE_STATEMENTS_TASK]: async (payload) => {
+      const lastMonth = periodOf(new Date(monthBounds(periodOf(deps.now())).from.getTime() - 1));
+      const period = (payload as { period?: string } | null)?.period ?? lastMonth;
+      let after: string | null = "";
+      while (after !== null) after = await enqueueStatements(deps.ledger.sql, period, after);
+    },
+    [ISSUE_STATEMENT_TASK]: async (payload) => {
+      const { accountId, period } = payload as { accountId: string; period: string };
+      await issueStatement(deps.ledger.sql, deps.ledger.issuer, accountId, period, deps.now());
     },
     [DELIVER_WEBHOOK_TASK]: async (payload, helpers) => {
       const key = payload as { endpointId: string; eventId: string };

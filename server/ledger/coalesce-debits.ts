@@ -65,7 +65,7 @@ export function createDebitCoalescer(ctx: LedgerContext): DebitCoalescer {
     try {
       outcomes = await ctx.sql.begin(async (tx) => {
         // a transaction runs the same statements as the pool; debit() only issues queries on it
-        const inTx = { sql: tx as unknown as Sql, events: buffered };
+        const inTx = { ...ctx, sql: tx as unknown as Sql, events: buffered };
         const settled = await Promise.allSettled(batch.map((p) => debit(inTx, p.input)));
         if (settled.some((s) => s.status === "rejected" && !(s.reason instanceof LedgerError)))
           throw new BatchAborted();

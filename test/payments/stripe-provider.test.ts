@@ -16,7 +16,14 @@ let ctx: TestContext;
 beforeAll(async () => {
   mock = await startStripeMock();
   provider = createStripeProvider({ secretKey: "sk_test_123", apiBase: mock.url, webhookSecret: TEST_WEBHOOK_SECRET });
-  ctx = await createTestContext({ STRIPE_SECRET_KEY: "sk_test_123", STRIPE_API_BASE: mock.url });
+  ctx = await createTestContext({
+    STRIPE_SECRET_KEY: "sk_test_123",
+    STRIPE_API_BASE: mock.url,
+    // real payments need a configured issuer for their receipts (server/documents/issuer-config.ts)
+    ISSUER_NAME: "Stripe Test GmbH",
+    ISSUER_ADDRESS: "Teststraße 1|10115 Berlin",
+    ISSUER_VAT_ID: "DE136695976",
+  });
 });
 afterAll(async () => {
   await ctx?.close();
@@ -36,7 +43,11 @@ const checkoutInput = {
 describe("stripe provider against stripe-mock", () => {
   it("STRIPE_API_BASE becomes host, port and protocol", () => {
     expect(stripeHostConfig("http://localhost:12111")).toEqual({ host: "localhost", port: "12111", protocol: "http" });
-    expect(stripeHostConfig("https://api.stripe.com")).toEqual({ host: "api.stripe.com", port: 443, protocol: "https" });
+    expect(stripeHostConfig("https://api.stripe.com")).toEqual({
+      host: "api.stripe.com",
+      port: 443,
+      protocol: "https",
+    });
     expect(stripeHostConfig(undefined)).toEqual({});
   });
 
@@ -54,7 +65,11 @@ describe("stripe provider against stripe-mock", () => {
   });
 
   it("maps Stripe failures to ProviderError (502 provider_unavailable)", async () => {
-    const down = createStripeProvider({ secretKey: "sk_test_123", apiBase: "http://127.0.0.1:1", webhookSecret: TEST_WEBHOOK_SECRET });
+    const down = createStripeProvider({
+      secretKey: "sk_test_123",
+      apiBase: "http://127.0.0.1:1",
+      webhookSecret: TEST_WEBHOOK_SECRET,
+    });
     const err = await down.retrieveCheckoutSession("cs_test_123").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).code).toBe("provider_unavailable");
