@@ -952,7 +952,7 @@ export interface paths {
     put?: never;
     /**
      * Stripe webhook endpoint (also used by the simulated provider)
-     * @description No authentication: the Stripe-Signature header (HMAC-SHA256 over the raw body with the webhook secret, timestamp within 300 s) is the credential. Handles checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed and checkout.session.expired; other types are acknowledged and ignored. Events are de-duplicated by id.
+     * @description No authentication: the Stripe-Signature header (HMAC-SHA256 over the raw body with the webhook secret, timestamp within 300 s either way) is the credential; a signed event without the fields we read is 400 validation_error and changes nothing. Handles checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed and checkout.session.expired; other types are acknowledged and ignored. Events are de-duplicated by id.
      */
     post: {
       parameters: {
@@ -972,7 +972,7 @@ export interface paths {
             "application/json": components["schemas"]["WebhookReceived"];
           };
         };
-        /** @description invalid_signature */
+        /** @description invalid_signature or validation_error (malformed event) */
         400: {
           headers: {
             [name: string]: unknown;
