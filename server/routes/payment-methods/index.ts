@@ -44,7 +44,7 @@ const setup = createRoute({
   path: "/payment-methods",
   tags: ["payment-methods"],
   summary: "Add a card without paying: returns the checkoutUrl of a setup-mode checkout",
-  middleware: [requireSession([...managers]), idempotent()] as const,
+  middleware: [requireSession([...managers]), idempotent({ transaction: false })] as const, // calls the provider: no transaction around it
   responses: { 201: jsonResponse(z.object({ checkoutUrl: z.string() }), "Setup checkout opened"), ...errorResponses },
 });
 const remove = createRoute({

@@ -65,7 +65,7 @@ const createTopupRoute = createRoute({
     "header so a retry returns the same top-up. The account is credited once the payment succeeds (webhook or " +
     "checkout return, whichever comes first).",
   security: bothAuth,
-  middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" }), idempotent()] as const,
+  middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" }), idempotent({ transaction: false })] as const, // calls the provider: no transaction around it
   request: {
     headers: z.object({ "idempotency-key": z.string().optional() }),
     ...jsonBody(TopupBody),
@@ -94,7 +94,7 @@ const getTopupRoute = createRoute({
 export const topupsRoutes = createRouter()
   .openapi(createTopupRoute, async (c) => {
     const { paymentMethodId, ...body } = c.req.valid("json");
-    const input = { accountId: c.get("accountId"), ...body };
+    const input = { accountId: c.get("accountId"), idempotencyKey: c.get("idempotencyKey"), ...body };
     const topup = paymentMethodId
       ? await chargeSavedCardTopup(c.get("deps"), { ...input, paymentMethodId })
       : await startTopup(c.get("deps"), input);
