@@ -6,6 +6,7 @@ import { ApiError } from "./errors";
 import { onError, onNotFound } from "./middleware/errors";
 import { httpMetrics } from "./middleware/metrics";
 import { requestContext } from "./middleware/request-context";
+import { rejectNulText } from "./middleware/text-input";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps) {
   // @hono/node-server build a full WHATWG Request (+ AbortController) that then lives as
   // long as the connection, ~1.3 KB per open SSE connection (GET /api/v1/events).
   app.use("/api/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
+  app.use("*", rejectNulText());
   app.route("/", healthRoutes);
   app.route("/", metricsRoutes);
   app.route("/api/v1", api);

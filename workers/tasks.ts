@@ -8,6 +8,7 @@ import {
   monthBounds,
   periodOf,
 } from "../db/documents/statement";
+import { pruneIdempotencyKeys } from "../db/idempotency/prune";
 import { suspendOverdrawnAccounts } from "../db/ledger/overdraft";
 import { SUBMIT_REFUND_TASK } from "../db/ledger/refunds";
 import { expireHolds } from "../db/ledger/release-hold";
@@ -26,7 +27,7 @@ const SWEEP_BATCH = 1000;
 
 /**
  * Recurring tasks (graphile-worker crontab syntax): holds expire within a minute of
- * `expiresAt`; the auto top-up sweep runs every 5 minutes to catch a crossing whose job
+ * `expiresAt`; Idempotency-Keys are pruned hourly once 24 h old; the auto top-up sweep runs every 5 minutes to catch a crossing whose job
  * was lost or gave up (shared/DESIGN.md, "Auto top-up": "a periodic sweep catches misses").
  */
 export const CRONTAB = [
@@ -35,6 +36,7 @@ export const CRONTAB = [
   "*/15 * * * * suspend_overdrawn",
   // 03:00 UTC on the 1st: last month's statements (after the month's last entries have committed)
   `0 3 1 * * ${ISSUE_STATEMENTS_TASK}`,
+  "0 * * * * prune_idempotency_keys",
 ].join("\n");
 
 /**
@@ -44,6 +46,7 @@ export const CRONTAB = [
  *   threshold whose cooldown is over, or with an attempt left pending past its lease (a
  *   crashed run, resumed with the same idempotency key); same job key, so no duplicates;
  * - expire_holds: releases holds past their expiry (expireHolds);
+ * - prune_idempotency_keys (hourly): deletes Idempotency-Keys older than 24 h (pruneIdempotencyKeys);
  * - suspend_overdrawn (every 15 min): the non-payment rule, suspendOverdrawnAccounts with
  *   NON_PAYMENT_GRACE_HOURS (0 = off);
  * - deliver_webhook `{ endpointId, eventId }`: one attempt of one webhook delivery
@@ -121,6 +124,10 @@ export function createTaskList(
       const overdrawnBefore = new Date(deps.now().getTime() - graceHours * 3_600_000);
       const suspended = await suspendOverdrawnAccounts(deps.ledger, overdrawnBefore);
       if (suspended.length > 0) deps.logger.info({ suspended }, "accounts suspended for non-payment");
+    },
+    prune_idempotency_keys: async () => {
+      const pruned = await pruneIdempotencyKeys(deps.ledger.sql, deps.now());
+      if (pruned > 0) deps.logger.info({ pruned }, "idempotency keys pruned");
     },
     expire_holds: async () => {
       const expired = await expireHolds(deps.ledger, deps.now());

@@ -1,4 +1,4 @@
-import type { Queryable } from "../client";
+import { withTransaction, type Queryable } from "../client";
 import { newId } from "../ids";
 import { enqueueNotifications } from "../notifications/enqueue";
 import { RefundExceedsAvailableError, TopupNotFoundError } from "./errors";
@@ -69,7 +69,7 @@ export async function requestRefund(
   ctx: LedgerContext,
   input: { topupId: string; amount?: number },
 ): Promise<{ refund: Refund; posted: PostedEntry }> {
-  const result = await ctx.sql.begin(async (tx) => {
+  const result = await withTransaction(ctx.sql, async (tx) => {
     const [topup] = await tx<LockedTopup[]>`
       SELECT id, account_id, amount, currency FROM topups
        WHERE id = ${input.topupId} AND status = 'succeeded' AND provider_payment_id IS NOT NULL FOR UPDATE`;

@@ -438,6 +438,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/transactions.csv": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * All ledger entries matching the filters of GET /transactions as CSV (RFC 4180), oldest first, streamed
+     * @description UTF-8 with a byte order mark (so Excel detects the encoding), CRLF line ends, a header row. Times ISO 8601 UTC; amounts in minor units plus a formatted column; metadata as JSON.
+     */
+    get: operations["exportTransactionsCsv"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/transactions": {
     parameters: {
       query?: never;
@@ -449,14 +469,14 @@ export interface paths {
     get: {
       parameters: {
         query?: {
-          limit?: number;
-          /** @description nextCursor of the previous page */
-          cursor?: string;
           type?: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "dispute" | "capture";
           /** @description Entries created at or after (ISO 8601) */
           from?: string;
           /** @description Entries created before (ISO 8601) */
           to?: string;
+          limit?: number;
+          /** @description nextCursor of the previous page */
+          cursor?: string;
         };
         header?: never;
         path?: never;
@@ -993,7 +1013,7 @@ export interface paths {
     put?: never;
     /**
      * Stripe webhook endpoint (also used by the simulated provider)
-     * @description No authentication: the Stripe-Signature header (HMAC-SHA256 over the raw body with the webhook secret, timestamp within 300 s) is the credential. Handles checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed and checkout.session.expired; other types are acknowledged and ignored. Events are de-duplicated by id.
+     * @description No authentication: the Stripe-Signature header (HMAC-SHA256 over the raw body with the webhook secret, timestamp within 300 s either way) is the credential; a signed event without the fields we read is 400 validation_error and changes nothing. Handles checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed and checkout.session.expired; other types are acknowledged and ignored. Events are de-duplicated by id.
      */
     post: {
       parameters: {
@@ -1013,7 +1033,7 @@ export interface paths {
             "application/json": components["schemas"]["WebhookReceived"];
           };
         };
-        /** @description invalid_signature */
+        /** @description invalid_signature or validation_error (malformed event) */
         400: {
           headers: {
             [name: string]: unknown;
@@ -2265,6 +2285,98 @@ export interface paths {
         };
       };
     };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/billing-details": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account's billing details (the buyer on its receipts and credit notes); null when none are saved */
+    get: operations["getBillingDetails"];
+    /**
+     * Save the billing details; documents issued from now on show them, issued ones never change
+     * @description country: ISO 3166-1 alpha-2. vatId: format and check digits per country (jsvat; elsewhere 4-20 letters and digits).
+     */
+    put: operations["putBillingDetails"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/documents": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Receipts, credit notes and statements of the account, newest first, cursor-paginated */
+    get: operations["listDocuments"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/documents/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One document with what it shows (issuer, buyer, payment method, figures), as frozen at issue */
+    get: operations["getDocument"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/documents/{id}/pdf": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The document as PDF in its locale; the same bytes at every download */
+    get: operations["getDocumentPdf"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/statements/{period}/pdf": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A month's statement as PDF: issued (numbered, final) for a finished month, interim for the current one
+     * @description Opening balance, every ledger entry of the month in order, totals per entry type, closing balance. A finished month's statement is issued on first request (if the monthly job has not yet) and never changes.
+     */
+    get: operations["getStatementPdf"];
     put?: never;
     post?: never;
     delete?: never;
@@ -3562,6 +3674,63 @@ export interface components {
       /** @description What POST .../refunds would take now: unused (balance - held) and left of this top-up. */
       refundable: number;
     };
+    BillingDetails: {
+      legalName: string;
+      addressLine1: string;
+      addressLine2: string | null;
+      postalCode: string;
+      city: string;
+      /** @description ISO 3166-1 alpha-2 */
+      country: string;
+      /** @description Normalized: upper case, no spaces */
+      vatId: string | null;
+      billingEmail: string | null;
+    } | null;
+    PutBillingDetailsRequest: {
+      legalName: string;
+      addressLine1: string;
+      addressLine2?: string | null;
+      postalCode: string;
+      city: string;
+      /** @example DE */
+      country: string;
+      /** @example DE136695976 */
+      vatId?: string | null;
+      /** Format: email */
+      billingEmail?: string | null;
+    };
+    DocumentsPage: {
+      data: components["schemas"]["Document"][];
+      nextCursor: string | null;
+    };
+    Document: {
+      id: string;
+      /** @enum {string} */
+      type: "receipt" | "credit_note" | "statement";
+      /** @example R-2026-000001 */
+      number: string;
+      /** Format: date-time */
+      issuedAt: string;
+      currency: string;
+      /** @description Gross, minor units (negative on a credit note that cancels one). */
+      amount: number;
+      netAmount: number;
+      taxAmount: number;
+      /** @description Tax rate in basis points (1900 = 19 %). */
+      taxRateBp: number;
+      /** @enum {string} */
+      locale: "en" | "de";
+      topupId: string | null;
+      correctsDocumentId: string | null;
+      /** @description Statements: YYYY-MM. */
+      period: string | null;
+    };
+    DocumentDetail: components["schemas"]["Document"] & {
+      /** @description What the document shows, frozen at issue. */
+      snapshot: {
+        [key: string]: unknown;
+      };
+    };
     WebhookEndpoint: {
       id: string;
       url: string;
@@ -3675,6 +3844,72 @@ export interface operations {
       };
     };
   };
+  exportTransactionsCsv: {
+    parameters: {
+      query?: {
+        type?: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "dispute" | "capture";
+        /** @description Entries created at or after (ISO 8601) */
+        from?: string;
+        /** @description Entries created before (ISO 8601) */
+        to?: string;
+        /** @description semicolon for Excel with German regional settings (it splits on ;); comma otherwise */
+        delimiter?: "comma" | "semicolon";
+        /** @description Language of the *Formatted columns (en: €1,234.56, de: 1.234,56 €) */
+        locale?: "en" | "de";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The CSV file */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_scope (API key without balance:read) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   listTopups: {
     parameters: {
       query?: {
@@ -3764,6 +3999,357 @@ export interface operations {
         };
       };
       /** @description forbidden (viewer) or insufficient_scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getBillingDetails: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Billing details */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BillingDetails"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description forbidden (viewer) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  putBillingDetails: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PutBillingDetailsRequest"];
+      };
+    };
+    responses: {
+      /** @description Saved */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BillingDetails"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description forbidden (viewer) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listDocuments: {
+    parameters: {
+      query?: {
+        type?: "receipt" | "credit_note" | "statement";
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of documents */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DocumentsPage"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_scope (API key without balance:read) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getDocument: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The document */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DocumentDetail"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_scope (API key without balance:read) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getDocumentPdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The PDF */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/pdf": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_scope (API key without balance:read) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getStatementPdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        period: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The PDF (streamed) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/pdf": string;
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_scope (API key without balance:read) */
       403: {
         headers: {
           [name: string]: unknown;

@@ -3,7 +3,7 @@ import { reactivateAccount, suspendAccount } from "../../../db/ledger/account-st
 import { setOverdraftLimit } from "../../../db/ledger/overdraft";
 import { requireOperator } from "../../middleware/operator";
 import { createRouter } from "../router";
-import { ErrorBody, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { ErrorBody, errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
 const StatusSchema = z
   .object({
@@ -23,7 +23,7 @@ const SuspendBody = z
   })
   .strict();
 
-const Params = z.object({ id: z.string().max(64) });
+const Params = z.object({ id: Id });
 
 const OverdraftBody = z
   .object({

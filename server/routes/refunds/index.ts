@@ -4,7 +4,7 @@ import { idempotent } from "../../middleware/idempotency";
 import { requireOperator } from "../../middleware/operator";
 import { notFound } from "../../middleware/errors";
 import { createRouter } from "../router";
-import { AmountMinor, ErrorBody, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { AmountMinor, ErrorBody, errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
 const RefundSchema = z
   .object({
@@ -38,7 +38,7 @@ const create = createRoute({
     "Refund unused balance to the card that paid a top-up: taken from the balance now, refunded at the provider by the worker (credited back if the provider refuses)",
   middleware: [requireOperator(), idempotent({ scope: "operator" })] as const,
   request: {
-    params: z.object({ id: z.string().max(64) }),
+    params: z.object({ id: Id }),
     headers: z.object({ "idempotency-key": z.string().optional() }),
     ...jsonBody(RefundBody),
   },
@@ -55,7 +55,7 @@ const read = createRoute({
   tags: ["operator"],
   summary: "A refund and where it stands",
   middleware: [requireOperator()] as const,
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: Id }) },
   responses: { 200: jsonResponse(RefundSchema, "The refund"), ...errorResponses },
 });
 
@@ -81,7 +81,7 @@ const listTopups = createRoute({
   tags: ["operator"],
   summary: "An account's latest 100 top-ups, newest first, with what is refundable now",
   middleware: [requireOperator()] as const,
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: Id }) },
   responses: { 200: jsonResponse(z.object({ data: z.array(OperatorTopupSchema) }), "Top-ups"), ...errorResponses },
 });
 

@@ -8,7 +8,7 @@ import { refreshTopup } from "../../payments/refresh-topup";
 import { chargeSavedCardTopup } from "../../payments/charge-saved-card";
 import { startTopup } from "../../payments/start-topup";
 import { createRouter } from "../router";
-import { AmountMinor, Currency, ErrorBody, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { AmountMinor, Currency, ErrorBody, errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
 const TopupBody = z
   .object({
@@ -16,7 +16,7 @@ const TopupBody = z
       .max(MAX_TOPUP_MINOR, `must be at most ${MAX_TOPUP_MINOR}`)
       .openapi({ description: `Minor units, ${MIN_TOPUP_MINOR} .. ${MAX_TOPUP_MINOR}.`, example: 2500 }),
     currency: Currency.optional().openapi({ description: "If given, must be the account's currency (else 422)." }),
-    paymentMethodId: z.string().max(64).optional().openapi({
+    paymentMethodId: Id.optional().openapi({
       description: 'One-click: charge this saved card (or "default") off-session now instead of opening a checkout.',
     }),
   })
@@ -66,7 +66,7 @@ const createTopupRoute = createRoute({
     "header so a retry returns the same top-up. The account is credited once the payment succeeds (webhook or " +
     "checkout return, whichever comes first).",
   security: bothAuth,
-  middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" }), idempotent()] as const,
+  middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" }), idempotent({ transaction: false })] as const, // calls the provider: no transaction around it
   request: {
     headers: z.object({ "idempotency-key": z.string().optional() }),
     ...jsonBody(TopupBody),
@@ -87,7 +87,7 @@ const getTopupRoute = createRoute({
   summary: "A top-up and its status; while pending, checks the checkout session and settles it if paid",
   security: bothAuth,
   middleware: [requireAuth({ session: {}, apiKeyScope: "topups:write" })] as const,
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: Id }) },
   responses: { 200: jsonResponse(TopupSchema, "The top-up"), ...errorResponses },
 });
 
@@ -137,7 +137,7 @@ const listTopupsRoute = createRoute({
 export const topupsRoutes = createRouter()
   .openapi(createTopupRoute, async (c) => {
     const { paymentMethodId, ...body } = c.req.valid("json");
-    const input = { accountId: c.get("accountId"), ...body };
+    const input = { accountId: c.get("accountId"), idempotencyKey: c.get("idempotencyKey"), ...body };
     const topup = paymentMethodId
       ? await chargeSavedCardTopup(c.get("deps"), { ...input, paymentMethodId })
       : await startTopup(c.get("deps"), input);

@@ -3,7 +3,16 @@ import type { PostedEntry } from "../../../db/ledger/types";
 import { requireApiKey } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter } from "../router";
-import { AmountMinor, Currency, ErrorBody, errorResponses, jsonBody, jsonResponse, LedgerEntrySchema, Metadata } from "../schemas";
+import {
+  AmountMinor,
+  Currency,
+  ErrorBody,
+  errorResponses,
+  jsonBody,
+  jsonResponse,
+  LedgerEntrySchema,
+  Metadata,
+} from "../schemas";
 
 const DebitBody = z
   .object({
@@ -33,7 +42,8 @@ const usage = createRoute({
   summary: "Debit usage from the API key's account",
   description:
     "One row-locked statement. Send an Idempotency-Key header to make retries safe: a replay returns the first response with Idempotent-Replayed: true.",
-  middleware: [requireApiKey("usage:write"), idempotent()] as const,
+  // the debit coalescer stores the response in the debit's own transaction
+  middleware: [requireApiKey("usage:write"), idempotent({ transaction: false })] as const,
   request: {
     headers: z.object({ "idempotency-key": z.string().optional() }),
     ...jsonBody(DebitBody),
@@ -41,7 +51,10 @@ const usage = createRoute({
   responses: {
     201: jsonResponse(DebitResult, "Debited"),
     402: { description: "insufficient_funds", content: { "application/json": { schema: ErrorBody } } },
-    403: { description: "account_suspended or insufficient_scope", content: { "application/json": { schema: ErrorBody } } },
+    403: {
+      description: "account_suspended or insufficient_scope",
+      content: { "application/json": { schema: ErrorBody } },
+    },
     409: { description: "Idempotency-Key reused or in use", content: { "application/json": { schema: ErrorBody } } },
     422: { description: "currency_mismatch", content: { "application/json": { schema: ErrorBody } } },
     ...errorResponses,
@@ -50,13 +63,17 @@ const usage = createRoute({
 
 export const usageRoutes = createRouter().openapi(usage, async (c) => {
   const body = c.req.valid("json");
-  const result = await c.get("deps").debits.debit({
-    accountId: c.get("accountId"),
-    amount: body.amount,
-    currency: body.currency,
-    idempotencyKey: c.get("idempotencyKey"),
-    description: body.description,
-    metadata: body.metadata,
-  });
+  const idempotency = c.get("idempotency");
+  const result = await c.get("deps").debits.debit(
+    {
+      accountId: c.get("accountId"),
+      amount: body.amount,
+      currency: body.currency,
+      idempotencyKey: c.get("idempotencyKey"),
+      description: body.description,
+      metadata: body.metadata,
+    },
+    idempotency ? (tx, posted) => idempotency.record(tx, 201, toDebitDto(posted)) : undefined,
+  );
   return c.json(toDebitDto(result), 201);
 });
