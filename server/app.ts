@@ -1,9 +1,10 @@
 import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppDeps, AppEnv } from "./context";
 import { ApiError } from "./errors";
-import { onError, onNotFound } from "./middleware/errors";
+import { errorResponse, onError, onNotFound } from "./middleware/errors";
 import { httpMetrics } from "./middleware/metrics";
 import { requestContext } from "./middleware/request-context";
 import { apiKeysRoutes } from "./routes/api-keys/index";
@@ -36,7 +37,20 @@ const MAX_BODY_BYTES = 64 * 1024;
  * at /api/v1/openapi.json, docs UI at /docs), and the portal SPA for everything else.
  */
 export function createApp(deps: AppDeps) {
-  const api = new OpenAPIHono<AppEnv>()
+  const api = new OpenAPIHono<AppEnv>();
+  // A known path with another method: 405 with Allow, from the routes registered below.
+  api.use(
+    methodNotAllowed({
+      app: api,
+      onMethodNotAllowed: (c, methods) => {
+        const allow = methods.sort().join(", ");
+        const res = errorResponse(c, "method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}.`);
+        res.headers.set("Allow", allow);
+        return res;
+      },
+    }),
+  );
+  api
     .route("/", authRoutes)
     .route("/", meRoutes)
     .route("/", balanceRoutes)
@@ -72,7 +86,11 @@ export function createApp(deps: AppDeps) {
   app.use("*", httpMetrics());
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: () => {
+    onError: (c) => {
+      // The body is left unread: say the connection ends with this answer, so the client
+      // does not send its next request on a connection the server is about to drop
+      // (@hono/node-server drains an unread body for at most 500 ms, then destroys the socket).
+      c.header("Connection", "close");
       throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
     },
   });
