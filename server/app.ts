@@ -1,17 +1,19 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppDeps, AppEnv } from "./context";
 import { ApiError } from "./errors";
 import { errorResponse, onError, onNotFound } from "./middleware/errors";
 import { httpMetrics } from "./middleware/metrics";
+import { noStore, securityHeaders } from "./middleware/security-headers";
 import { requestContext } from "./middleware/request-context";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
 import { balanceRoutes } from "./routes/balance/index";
 import { checkoutRoutes } from "./routes/checkout/index";
+import { docsRoutes } from "./routes/docs/index";
 import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
@@ -84,6 +86,11 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestContext(deps));
   app.use("*", httpMetrics());
+  app.use("*", securityHeaders());
+  // gzip/deflate for compressible answers over 1 KiB (JSON, HTML, the OpenAPI document);
+  // never text/event-stream (hono's default filter); the portal's assets come precompressed.
+  app.use("*", compress());
+  app.use("/api/*", noStore());
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
     onError: (c) => {
@@ -101,7 +108,7 @@ export function createApp(deps: AppDeps) {
   app.route("/", healthRoutes);
   app.route("/", metricsRoutes);
   app.route("/api/v1", api);
-  app.get("/docs", swaggerUI({ url: "/api/v1/openapi.json" }));
+  app.route("/", docsRoutes);
   app.all("/api/*", onNotFound);
   app.route("/", checkoutRoutes);
   app.route("/", payRoutes);

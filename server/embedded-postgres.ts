@@ -171,11 +171,14 @@ function runningPostmaster(databaseDir: string): { pid: number; port: string } |
   if (!Number.isInteger(pid) || pid <= 0) return null;
   try {
     process.kill(pid, 0);
-    return { pid, port: portLine ?? "?" };
   } catch (err) {
     // EPERM: alive, another user's. ESRCH: a stale file from a crash (PostgreSQL replaces it).
-    return (err as NodeJS.ErrnoException).code === "EPERM" ? { pid, port: portLine ?? "?" } : null;
+    if ((err as NodeJS.ErrnoException).code !== "EPERM") return null;
   }
+  // After a reboot the pid may name another program: on Linux, check it is a postgres.
+  const cmdline = `/proc/${pid}/cmdline`;
+  if (existsSync(cmdline) && !readFileSync(cmdline, "utf8").includes("postgres")) return null;
+  return { pid, port: portLine ?? "?" };
 }
 
 function lastLines(text: string): string {
