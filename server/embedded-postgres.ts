@@ -54,6 +54,7 @@ export async function startEmbeddedPostgres(dataDir: string, logger: Logger): Pr
   const fresh = !existsSync(resolve(databaseDir, "PG_VERSION"));
 
   try {
+    mkdirSync(resolve(dataDir), { recursive: true }); // readable by the postgres user, when root
     mkdirSync(databaseDir, { recursive: true, mode: 0o700 });
     if (owner.uid !== undefined) chownSync(databaseDir, owner.uid, owner.gid!);
   } catch (err) {

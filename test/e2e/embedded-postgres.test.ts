@@ -50,7 +50,8 @@ async function start(dataDir: string) {
 }
 
 it("two instances with their own DATA_DIRs run at once; a second on the same DATA_DIR says what to do", { timeout: 300_000 }, async () => {
-  const [a, b] = await Promise.all([start(newDataDir()), start(newDataDir())]);
+  // The second DATA_DIR does not exist yet (as ./.data on a fresh checkout).
+  const [a, b] = await Promise.all([start(newDataDir()), start(join(newDataDir(), "not", "yet"))]);
   for (const instance of [a, b]) {
     await expect
       .poll(() => (instance.exitCode() === undefined ? instance.output() : `exited: ${instance.output()}`), { timeout: 150_000, interval: 250 })
