@@ -15,6 +15,9 @@ export function escapeHtml(value: string): string {
 
 const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
+/** The card hints' click-to-fill: the page's only inline script, allowed by its hash in the CSP (routes/checkout/index.ts). */
+export const CARD_HINTS_SCRIPT = `document.querySelectorAll("[data-card]").forEach(function(el){el.addEventListener("click",function(){var i=document.getElementById("card");i.value=el.textContent;i.focus();});});`;
+
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1a1f36;background:#fff}
 .wrap{display:flex;min-height:100vh;flex-wrap:wrap}
@@ -93,7 +96,7 @@ export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string):
   <p class="foot">Simulated payments &middot; no real card is charged</p>
 </section>
 </div>
-<script>document.querySelectorAll("[data-card]").forEach(function(el){el.addEventListener("click",function(){var i=document.getElementById("card");i.value=el.textContent;i.focus();});});</script>`,
+<script>${CARD_HINTS_SCRIPT}</script>`,
   );
 }
 
