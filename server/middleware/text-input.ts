@@ -10,7 +10,7 @@ import { notFound } from "./errors";
  * this rule such a value reached SQL and came back as 500 internal_error.
  * - a path containing NUL (`%00`): 404 not_found (no id or route has one);
  * - a query parameter, or any key or string value anywhere in a JSON body: 400
- *   validation_error, with `details.issues[].path` naming the field (`metadata.a\u0000b`
+ *   validation_error, with `details[].field` naming the field (code `invalid_format`, format `no_nul`) (`metadata.a\u0000b`
  *   for a key).
  * Bodies that are not JSON, or not valid JSON, are left to the route (invalid_json).
  */
@@ -72,5 +72,5 @@ function findNul(value: unknown, path: string[]): string[] | null {
 
 function nulError(field: string): ApiError {
   const message = "must not contain NUL characters (U+0000)";
-  return new ApiError("validation_error", `Invalid request: ${field}: ${message}`, { issues: [{ path: field, message }] });
+  return new ApiError("validation_error", `Invalid request: ${field}: ${message}`, [{ field, code: "invalid_format", format: "no_nul", message }]);
 }

@@ -76,9 +76,9 @@ describe("one rule for text input: NUL is refused before any route code or SQL",
         }
         for (const [field, body] of nulBodies(doc, op.requestBody?.content?.["application/json"]?.schema)) {
           const res = await ctx.request(method.toUpperCase(), `/api/v1${concrete}`, { body });
-          const error = ((await res.json()) as { error: { code: string; details: { issues: { path: string }[] } } }).error;
+          const error = ((await res.json()) as { error: { code: string; details?: { field: string }[] } }).error;
           const what = `${method} ${concrete} ${JSON.stringify(field)}`;
-          expect([what, res.status, error.code, error.details?.issues[0]?.path]).toEqual([what, 400, "validation_error", field]);
+          expect([what, res.status, error.code, error.details?.[0]?.field]).toEqual([what, 400, "validation_error", field]);
           checked.push(what);
         }
       }

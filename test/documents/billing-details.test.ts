@@ -46,9 +46,9 @@ describe("billing details", () => {
       body: { ...valid, ...change },
     });
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { error: { code: string; details: { issues: { path: string }[] } } };
+    const body = (await res.json()) as { error: { code: string; details: { field: string }[] } };
     expect(body.error.code).toBe("validation_error");
-    expect(body.error.details.issues.map((i) => i.path)).toContain(field);
+    expect(body.error.details.map((i) => i.field)).toContain(field);
     expect(await (await ctx.request("GET", "/api/v1/billing-details", { cookie: c.cookie })).json()).toBeNull();
   });
 

@@ -3,7 +3,7 @@ import { InvalidSignatureError, ProviderError } from "../../server/payments/erro
 import type { PaymentProvider } from "../../server/payments/provider";
 import { createStripeProvider, stripeHostConfig } from "../../server/payments/stripe";
 import { signWebhookPayload } from "../../server/payments/stripe-events";
-import { createTestContext, newCustomer, TEST_WEBHOOK_SECRET, type TestContext } from "../harness";
+import { createTestContext, newCustomer, TEST_ISSUER_ENV, TEST_WEBHOOK_SECRET, type TestContext } from "../harness";
 import { getTopup, type TopupDto } from "./helpers";
 import { startStripeMock, type StripeMock } from "./stripe-mock";
 
@@ -19,10 +19,7 @@ beforeAll(async () => {
   ctx = await createTestContext({
     STRIPE_SECRET_KEY: "sk_test_123",
     STRIPE_API_BASE: mock.url,
-    // real payments need a configured issuer for their receipts (server/documents/issuer-config.ts)
-    ISSUER_NAME: "Stripe Test GmbH",
-    ISSUER_ADDRESS: "Teststraße 1|10115 Berlin",
-    ISSUER_VAT_ID: "DE136695976",
+    ...TEST_ISSUER_ENV,
   });
 });
 afterAll(async () => {
