@@ -45,3 +45,12 @@ export function openDatabase(url: string, options: { max?: number } = {}): Datab
   });
   return { sql, url, close: () => sql.end({ timeout: 5 }) };
 }
+
+/**
+ * Runs `fn` in a transaction: a new one on a pool, or the caller's when `q` already is a
+ * transaction (openstatus' `withTransaction`), so a verb's statements can join a larger
+ * unit of work, e.g. the stored response of an idempotent request (server/middleware/idempotency.ts).
+ */
+export function withTransaction<T>(q: Queryable, fn: (tx: postgres.TransactionSql) => Promise<T>): Promise<T> {
+  return "begin" in q ? (q.begin(fn) as Promise<T>) : fn(q);
+}

@@ -14,7 +14,7 @@ const config = {
       pages: "build",
       assets: "build",
       fallback: "index.html",
-      precompress: false,
+      precompress: true, // .br and .gz beside each file, sent by server/static.ts to browsers that accept them
       strict: true,
     }),
   },

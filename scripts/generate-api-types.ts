@@ -30,13 +30,13 @@ const HEADER = `/**
 `;
 
 /**
- * Dependencies for building the document only: the two that every request touches
- * (requestContext's logger, httpMetrics' metrics). Any other dependency throws when
+ * Dependencies for building the document only: the three that every request touches
+ * (requestContext's logger, httpMetrics' metrics, securityHeaders' publicUrl). Any other dependency throws when
  * read, so a document route that ever needs the database fails loudly here instead of
  * producing a partial document.
  */
 function documentOnlyDeps(): AppDeps {
-  const present: Partial<AppDeps> = { logger: createLogger("silent"), metrics: createMetrics() };
+  const present: Partial<AppDeps> = { logger: createLogger("silent"), metrics: createMetrics(), publicUrl: "http://localhost" };
   return new Proxy(present as AppDeps, {
     get(target, name, receiver) {
       if (Reflect.has(target, name) || typeof name === "symbol") return Reflect.get(target, name, receiver);

@@ -1,17 +1,23 @@
-import { swaggerUI } from "@hono/swagger-ui";
 import { OpenAPIHono } from "@hono/zod-openapi";
 import { bodyLimit } from "hono/body-limit";
+import { compress } from "hono/compress";
+import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppDeps, AppEnv } from "./context";
 import { ApiError } from "./errors";
-import { onError, onNotFound } from "./middleware/errors";
+import { errorResponse, onError, onNotFound } from "./middleware/errors";
 import { httpMetrics } from "./middleware/metrics";
+import { noStore, securityHeaders } from "./middleware/security-headers";
 import { requestContext } from "./middleware/request-context";
 import { serveOpenApiDocument } from "./openapi/document";
+import { rejectNulText } from "./middleware/text-input";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
 import { balanceRoutes } from "./routes/balance/index";
+import { billingDetailsRoutes } from "./routes/billing-details/index";
 import { checkoutRoutes } from "./routes/checkout/index";
+import { documentsRoutes, statementsRoutes } from "./routes/documents/index";
+import { docsRoutes } from "./routes/docs/index";
 import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
@@ -23,6 +29,7 @@ import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
 import { topupsRoutes } from "./routes/topups/index";
+import { transactionsCsvRoutes } from "./routes/transactions/csv";
 import { transactionsRoutes } from "./routes/transactions/index";
 import { usageRoutes } from "./routes/usage/index";
 import { accountWebhookEndpointRoutes, operatorWebhookEndpointRoutes } from "./routes/webhook-endpoints/index";
@@ -37,10 +44,24 @@ const MAX_BODY_BYTES = 64 * 1024;
  * at /api/v1/openapi.json, docs UI at /docs), and the portal SPA for everything else.
  */
 export function createApp(deps: AppDeps) {
-  const api = new OpenAPIHono<AppEnv>()
+  const api = new OpenAPIHono<AppEnv>();
+  // A known path with another method: 405 with Allow, from the routes registered below.
+  api.use(
+    methodNotAllowed({
+      app: api,
+      onMethodNotAllowed: (c, methods) => {
+        const allow = methods.sort().join(", ");
+        const res = errorResponse(c, "method_not_allowed", `${c.req.method} is not allowed on ${c.req.path}; allowed: ${allow}.`);
+        res.headers.set("Allow", allow);
+        return res;
+      },
+    }),
+  );
+  api
     .route("/", authRoutes)
     .route("/", meRoutes)
     .route("/", balanceRoutes)
+    .route("/", transactionsCsvRoutes)
     .route("/", transactionsRoutes)
     .route("/", eventsRoutes)
     .route("/", apiKeysRoutes)
@@ -53,6 +74,9 @@ export function createApp(deps: AppDeps) {
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
     .route("/", refundsRoutes)
+    .route("/", billingDetailsRoutes)
+    .route("/", documentsRoutes)
+    .route("/", statementsRoutes)
     .route("/", accountWebhookEndpointRoutes)
     .route("/", operatorWebhookEndpointRoutes);
 
@@ -61,9 +85,18 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestContext(deps));
   app.use("*", httpMetrics());
+  app.use("*", securityHeaders());
+  // gzip/deflate for compressible answers over 1 KiB (JSON, HTML, the OpenAPI document);
+  // never text/event-stream (hono's default filter); the portal's assets come precompressed.
+  app.use("*", compress());
+  app.use("/api/*", noStore());
   const limitBody = bodyLimit({
     maxSize: MAX_BODY_BYTES,
-    onError: () => {
+    onError: (c) => {
+      // The body is left unread: say the connection ends with this answer, so the client
+      // does not send its next request on a connection the server is about to drop
+      // (@hono/node-server drains an unread body for at most 500 ms, then destroys the socket).
+      c.header("Connection", "close");
       throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
     },
   });
@@ -71,10 +104,11 @@ export function createApp(deps: AppDeps) {
   // @hono/node-server build a full WHATWG Request (+ AbortController) that then lives as
   // long as the connection, ~1.3 KB per open SSE connection (GET /api/v1/events).
   app.use("/api/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
+  app.use("*", rejectNulText());
   app.route("/", healthRoutes);
   app.route("/", metricsRoutes);
   app.route("/api/v1", api);
-  app.get("/docs", swaggerUI({ url: "/api/v1/openapi.json" }));
+  app.route("/", docsRoutes);
   app.all("/api/*", onNotFound);
   app.route("/", checkoutRoutes);
   app.route("/", payRoutes);

@@ -1,4 +1,5 @@
 import { openDatabase, type Database } from "../db/client";
+import { issuerFromEnv } from "./documents/issuer-config";
 import { runMigrations } from "../db/migrate";
 import { debit, type DebitInput } from "../db/ledger/debit";
 import { createApiKeyCache } from "./auth/api-key-cache";
@@ -80,7 +81,7 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
   const metrics = createMetrics();
   registerPoolMetrics(metrics, database.sql, env.DATABASE_POOL_MAX);
   registerRateLimitStoreMetrics(metrics, rateLimits);
-  const ledger = { sql: database.sql, events: countingSink(bus, metrics) };
+  const ledger = { sql: database.sql, events: countingSink(bus, metrics), issuer: issuerFromEnv(env) };
   const debits =
     env.DEBIT_COALESCING === "1" ? createDebitCoalescer(ledger) : { debit: (input: DebitInput) => debit(ledger, input) };
 

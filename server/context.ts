@@ -5,6 +5,7 @@ import type { LedgerContext } from "../db/ledger/types";
 import type { Env } from "./env";
 import type { EventBus } from "./events/bus";
 import type { Logger } from "./logger";
+import type { IdempotencyCompletion } from "./middleware/idempotency";
 import type { Metrics } from "./metrics/registry";
 import type { Mailer } from "./notifications/mailer";
 import type { VapidDetails } from "./notifications/vapid";
@@ -54,5 +55,7 @@ export interface AppEnv {
     accountId: string;
     /** The request's Idempotency-Key header, when sent (set by idempotent()). */
     idempotencyKey: string | null;
+    /** Stores the response under that key in the caller's transaction (set by idempotent()). */
+    idempotency: IdempotencyCompletion | null;
   };
 }

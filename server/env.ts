@@ -72,6 +72,20 @@ const EnvSchema = z.object({
   VAPID_PRIVATE_KEY: z.string().min(20).optional(),
   /** Contact push services may use (`mailto:` or an https URL). Default: mailto: the address of EMAIL_FROM. */
   VAPID_SUBJECT: z.string().regex(/^(mailto:|https:\/\/)/, "must start with mailto: or https://").optional(),
+  /**
+   * The issuer of receipts, credit notes and statements (server/documents/issuer-config.ts).
+   * Unset ISSUER_NAME = a clearly fake demo issuer (refused with STRIPE_SECRET_KEY set).
+   * ISSUER_KEY names the number series (keep it when the name changes).
+   */
+  ISSUER_KEY: z.string().regex(/^[a-z0-9_-]{1,32}$/, "1-32 of a-z 0-9 _ -").default("platform"),
+  ISSUER_NAME: z.string().min(1).max(200).optional(),
+  /** Postal address lines separated by `|`, e.g. `Hauptstr. 1|10115 Berlin|Deutschland`. */
+  ISSUER_ADDRESS: z.string().min(1).max(500).optional(),
+  ISSUER_VAT_ID: z.string().min(4).max(20).optional(),
+  ISSUER_TAX_NUMBER: z.string().min(4).max(30).optional(),
+  /** Tax rate in basis points (1900 = 19 %); 0 = documents carry no tax lines. */
+  ISSUER_TAX_RATE_BP: z.coerce.number().int().min(0).max(10_000).default(0),
+  ISSUER_FOOTER: z.string().max(500).optional(),
   /** Sign-ups allowed per client IP per hour (server/rate-limits.ts). */
   SIGNUP_RATE_LIMIT_PER_HOUR: z.coerce.number().int().min(1).max(1_000_000).default(20),
 });

@@ -58,6 +58,7 @@ export const CODE_TO_STATUS = {
   account_closed: 403,
   forbidden_origin: 403,
   not_found: 404,
+  method_not_allowed: 405,
   email_taken: 409,
   idempotency_key_reused: 409,
   idempotency_key_in_use: 409,

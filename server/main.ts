@@ -4,7 +4,8 @@ import { startServices } from "./bootstrap";
 import { deliverToApp } from "./payments/deliver-to-app";
 import { seedDemo, startDemoUsage } from "./demo";
 import { loadEnv } from "./env";
-import { runMain, stopOnSignals } from "./process";
+import { closeHttpServer, runMain, stopOnSignals } from "./process";
+import type { Server } from "node:http";
 import { createLogger } from "./logger";
 import { startWorker } from "../workers/start-worker";
 
@@ -43,7 +44,12 @@ async function main() {
       ? startDemoUsage(services.deps, demo.accountId)
       : () => {};
 
-  stopOnSignals(logger, [stopDemoUsage, () => server.close(), () => worker?.stop(), services.stop]);
+  stopOnSignals(logger, [
+    { name: "http", run: () => closeHttpServer(server as Server) },
+    { name: "demo usage", run: stopDemoUsage },
+    { name: "worker", run: () => worker?.stop() },
+    { name: "services", run: services.stop }, // pools, bus, limits, mailer, then the embedded PostgreSQL
+  ]);
 }
 
 runMain(main);

@@ -28,6 +28,13 @@ export interface RequestOptions {
   headers?: Record<string, string>;
 }
 
+/** A complete issuer, which real payments (STRIPE_SECRET_KEY) need for their receipts (server/documents/issuer-config.ts). */
+export const TEST_ISSUER_ENV: Record<string, string> = {
+  ISSUER_NAME: "Stripe Test GmbH",
+  ISSUER_ADDRESS: "Teststraße 1|10115 Berlin",
+  ISSUER_VAT_ID: "DE136695976",
+};
+
 /** The test webhook secret: the simulated provider signs with it and the route checks it. */
 export const TEST_WEBHOOK_SECRET = "whsec_test_secret_for_vitest";
 

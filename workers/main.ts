@@ -14,7 +14,10 @@ async function main() {
   const services = await startServices(env, logger);
   const runner = await startWorker(services.deps);
   logger.info("worker running");
-  stopOnSignals(logger, [() => runner.stop(), services.stop]);
+  stopOnSignals(logger, [
+    { name: "worker", run: () => runner.stop() },
+    { name: "services", run: services.stop },
+  ]);
 }
 
 runMain(main);

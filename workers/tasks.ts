@@ -1,5 +1,14 @@
 import type { TaskList } from "graphile-worker";
 import { AUTO_TOPUP_JOB_MAX_ATTEMPTS, AUTO_TOPUP_TASK, autoTopupJobKey } from "../db/auto-topup/job";
+import {
+  enqueueStatements,
+  ISSUE_STATEMENT_TASK,
+  ISSUE_STATEMENTS_TASK,
+  issueStatement,
+  monthBounds,
+  periodOf,
+} from "../db/documents/statement";
+import { pruneIdempotencyKeys } from "../db/idempotency/prune";
 import { suspendOverdrawnAccounts } from "../db/ledger/overdraft";
 import { SUBMIT_REFUND_TASK } from "../db/ledger/refunds";
 import { expireHolds } from "../db/ledger/release-hold";
@@ -18,10 +27,17 @@ const SWEEP_BATCH = 1000;
 
 /**
  * Recurring tasks (graphile-worker crontab syntax): holds expire within a minute of
- * `expiresAt`; the auto top-up sweep runs every 5 minutes to catch a crossing whose job
+ * `expiresAt`; Idempotency-Keys are pruned hourly once 24 h old; the auto top-up sweep runs every 5 minutes to catch a crossing whose job
  * was lost or gave up (shared/DESIGN.md, "Auto top-up": "a periodic sweep catches misses").
  */
-export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep", "*/15 * * * * suspend_overdrawn"].join("\n");
+export const CRONTAB = [
+  "* * * * * expire_holds",
+  "*/5 * * * * auto_topup_sweep",
+  "*/15 * * * * suspend_overdrawn",
+  // 03:00 UTC on the 1st: last month's statements (after the month's last entries have committed)
+  `0 3 1 * * ${ISSUE_STATEMENTS_TASK}`,
+  "0 * * * * prune_idempotency_keys",
+].join("\n");
 
 /**
  * The worker's tasks:
@@ -30,6 +46,7 @@ export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep"
  *   threshold whose cooldown is over, or with an attempt left pending past its lease (a
  *   crashed run, resumed with the same idempotency key); same job key, so no duplicates;
  * - expire_holds: releases holds past their expiry (expireHolds);
+ * - prune_idempotency_keys (hourly): deletes Idempotency-Keys older than 24 h (pruneIdempotencyKeys);
  * - suspend_overdrawn (every 15 min): the non-payment rule, suspendOverdrawnAccounts with
  *   NON_PAYMENT_GRACE_HOURS (0 = off);
  * - deliver_webhook `{ endpointId, eventId }`: one attempt of one webhook delivery
@@ -37,7 +54,11 @@ export const CRONTAB = ["* * * * * expire_holds", "*/5 * * * * auto_topup_sweep"
  *   its exponential backoff until the last attempt;
  * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried;
  * - send_push (PushJob): one Web Push message to one browser (sendPush); 429/5xx retried;
- * - submit_refund `{ refundId }`: an operator's refund at the provider (submitRefund).
+ * - submit_refund `{ refundId }`: an operator's refund at the provider (submitRefund);
+ * - issue_statements (03:00 UTC on the 1st; `{ period }` optional, default last month):
+ *   enqueues issue_statement for every account with entries in the month (job key per
+ *   account and month, so a rerun adds nothing);
+ * - issue_statement `{ accountId, period }`: issueStatement, once per account and month.
  */
 export function createTaskList(
   deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets" | "mailer" | "publicUrl" | "vapid"> & { logger: Logger },
@@ -64,6 +85,16 @@ export function createTaskList(
           SELECT graphile_worker.add_job(${AUTO_TOPUP_TASK}, json_build_object('accountId', ${accountId}::text),
                                          job_key := ${autoTopupJobKey(accountId)}, max_attempts := ${AUTO_TOPUP_JOB_MAX_ATTEMPTS}::int)`;
       }
+    },
+    [ISSUE_STATEMENTS_TASK]: async (payload) => {
+      const lastMonth = periodOf(new Date(monthBounds(periodOf(deps.now())).from.getTime() - 1));
+      const period = (payload as { period?: string } | null)?.period ?? lastMonth;
+      let after: string | null = "";
+      while (after !== null) after = await enqueueStatements(deps.ledger.sql, period, after);
+    },
+    [ISSUE_STATEMENT_TASK]: async (payload) => {
+      const { accountId, period } = payload as { accountId: string; period: string };
+      await issueStatement(deps.ledger.sql, deps.ledger.issuer, accountId, period, deps.now());
     },
     [DELIVER_WEBHOOK_TASK]: async (payload, helpers) => {
       const key = payload as { endpointId: string; eventId: string };
@@ -93,6 +124,10 @@ export function createTaskList(
       const overdrawnBefore = new Date(deps.now().getTime() - graceHours * 3_600_000);
       const suspended = await suspendOverdrawnAccounts(deps.ledger, overdrawnBefore);
       if (suspended.length > 0) deps.logger.info({ suspended }, "accounts suspended for non-payment");
+    },
+    prune_idempotency_keys: async () => {
+      const pruned = await pruneIdempotencyKeys(deps.ledger.sql, deps.now());
+      if (pruned > 0) deps.logger.info({ pruned }, "idempotency keys pruned");
     },
     expire_holds: async () => {
       const expired = await expireHolds(deps.ledger, deps.now());

@@ -1,3 +1,4 @@
+import { withTransaction } from "../client";
 import { CaptureExceedsHoldError, HoldNotActiveError, HoldNotFoundError } from "./errors";
 import { toHold, type Hold, type HoldRow } from "./hold-record";
 import { postEntry, toBalanceEvent } from "./post-entry";
@@ -23,7 +24,7 @@ export async function captureHold(
   ctx: LedgerContext,
   input: CaptureHoldInput,
 ): Promise<{ hold: Hold; posted: PostedEntry }> {
-  const result = await ctx.sql.begin(async (tx) => {
+  const result = await withTransaction(ctx.sql, async (tx) => {
     const [hold] = await tx<HoldRow[]>`
       SELECT * FROM holds WHERE id = ${input.holdId} AND account_id = ${input.accountId} FOR UPDATE`;
     if (!hold) throw new HoldNotFoundError(input.holdId);

@@ -23,13 +23,15 @@ const UNIQUE_VIOLATION = "23505";
  * Reserves `amount` on an active account in ONE statement: the account row update
  * (`held = held + amount`, guarded by `balance - held - amount >= -overdraft_limit`, the
  * same funds rule as a debit) takes the row lock, and the hold row is inserted with it.
- * Idempotent on (accountId, idempotencyKey): a replay returns the original hold.
+ * Idempotent on (accountId, idempotencyKey): a replay returns the original hold (without
+ * aborting a caller's transaction).
  * Publishes a `hold.created` notice after commit.
  * @throws InsufficientFundsError, AccountSuspendedError, AccountClosedError, AccountNotFoundError,
  *   CurrencyMismatchError
  */
 export async function createHold(ctx: LedgerContext, input: CreateHoldInput): Promise<HoldChange> {
   const { sql } = ctx;
+  const key = input.idempotencyKey ?? null;
   let rows: (HoldRow & { balance: number; account_held: number })[];
   try {
     rows = await sql<(HoldRow & { balance: number; account_held: number })[]>`
@@ -38,6 +40,8 @@ export async function createHold(ctx: LedgerContext, input: CreateHoldInput): Pr
          WHERE id = ${input.accountId} AND kind = 'customer' AND status = 'active'
            AND balance - held - ${input.amount}::bigint >= -overdraft_limit
            AND (${input.currency ?? null}::text IS NULL OR currency = ${input.currency ?? null})
+           -- a replay matches no row instead of aborting a caller's transaction on the unique index
+           AND NOT EXISTS (SELECT 1 FROM holds h WHERE h.account_id = ${input.accountId} AND h.idempotency_key = ${key})
         RETURNING id, currency, balance, held
       ), ins AS (
         INSERT INTO holds (id, account_id, amount, currency, idempotency_key, description, expires_at)
@@ -49,17 +53,25 @@ export async function createHold(ctx: LedgerContext, input: CreateHoldInput): Pr
       SELECT ins.*, acc.balance, acc.held AS account_held FROM ins JOIN acc ON acc.id = ins.account_id`;
   } catch (err) {
     if ((err as postgres.PostgresError).code !== UNIQUE_VIOLATION) throw err;
-    const [row] = await sql<(HoldRow & { balance: number; account_held: number })[]>`
-      SELECT h.*, a.balance, a.held AS account_held FROM holds h JOIN accounts a ON a.id = h.account_id
-       WHERE h.account_id = ${input.accountId} AND h.idempotency_key = ${input.idempotencyKey ?? null}`;
-    if (!row) throw err;
-    return toHoldChange(row, true);
+    const replay = await findReplay(ctx, input.accountId, key);
+    if (!replay) throw err;
+    return replay;
   }
   const row = rows[0];
   if (!row) {
+    const replay = key ? await findReplay(ctx, input.accountId, key) : null;
+    if (replay) return replay;
     throw await explainRejection(sql, { accountId: input.accountId, amount: -input.amount, expectedCurrency: input.currency });
   }
   const change = toHoldChange(row, false);
   publishHoldChange(ctx.events, change);
   return change;
+}
+
+/** The hold already created under (accountId, key), as a replay; null if none. */
+async function findReplay(ctx: LedgerContext, accountId: string, key: string | null): Promise<HoldChange | null> {
+  const [row] = await ctx.sql<(HoldRow & { balance: number; account_held: number })[]>`
+    SELECT h.*, a.balance, a.held AS account_held FROM holds h JOIN accounts a ON a.id = h.account_id
+     WHERE h.account_id = ${accountId} AND h.idempotency_key = ${key}`;
+  return row ? toHoldChange(row, true) : null;
 }

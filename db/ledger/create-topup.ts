@@ -24,12 +24,16 @@ export interface CreateTopupInput {
   kind?: "checkout" | "saved_card" | "auto";
   /** Our id of the saved card to charge (kinds saved_card and auto). */
   paymentMethodId?: string | null;
+  /** The request's Idempotency-Key: at most one top-up per (account, key). */
+  idempotencyKey?: string | null;
 }
 
 /**
  * Records a new `pending` top-up (id `tu_...`) in the account's currency. Its id is
  * saved before any provider call, so the provider idempotency key derived from it
- * (`topup_<id>`) survives a crash (shared/DESIGN.md, "Idempotency").
+ * (`topup_<id>`) survives a crash (shared/DESIGN.md, "Idempotency"). With an
+ * `idempotencyKey` already used on the account, returns that top-up instead (whatever its
+ * status): the recovery point of a request that died after recording it.
  * @throws LedgerError validation_error (amount out of bounds), AccountNotFoundError,
  *   AccountClosedError (a closed account cannot be credited), CurrencyMismatchError
  */
@@ -47,10 +51,14 @@ export async function createTopup(q: Queryable, input: CreateTopupInput): Promis
   if (input.currency && input.currency !== account.currency) {
     throw new CurrencyMismatchError(account.currency, input.currency);
   }
+  const key = input.idempotencyKey ?? null;
   const [row] = await q<TopupRow[]>`
-    INSERT INTO topups (id, account_id, amount, currency, provider, kind, payment_method_id)
+    INSERT INTO topups (id, account_id, amount, currency, provider, kind, payment_method_id, idempotency_key)
     VALUES (${newId("tu")}, ${input.accountId}, ${input.amount}, ${account.currency}, ${input.provider},
-            ${input.kind ?? "checkout"}, ${input.paymentMethodId ?? null})
+            ${input.kind ?? "checkout"}, ${input.paymentMethodId ?? null}, ${key})
+    ON CONFLICT (account_id, idempotency_key) DO NOTHING
     RETURNING *`;
-  return toTopup(row!);
+  if (row) return toTopup(row);
+  const [existing] = await q<TopupRow[]>`SELECT * FROM topups WHERE account_id = ${input.accountId} AND idempotency_key = ${key}`;
+  return toTopup(existing!);
 }

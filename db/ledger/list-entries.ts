@@ -1,4 +1,4 @@
-import type { Queryable } from "../client";
+import type { Queryable, Sql } from "../client";
 import { toLedgerEntry, type LedgerEntryRow } from "./entry-row";
 import type { LedgerEntry } from "./types";
 
@@ -34,4 +34,30 @@ export async function listEntries(q: Queryable, input: ListEntriesInput): Promis
      ORDER BY sequence ${ascending ? q`ASC` : q`DESC`}
      LIMIT ${input.limit}`;
   return rows.map(toLedgerEntry);
+}
+
+/** Rows fetched per round trip when streaming entries: 500. */
+const STREAM_BATCH_ROWS = 500;
+
+/**
+ * Every entry of one account matching the filters, oldest first (by sequence), through
+ * a server-side cursor STREAM_BATCH_ROWS at a time: exports and statements of any size
+ * are read with bounded memory. `fromSequence`/`toSequence` bound it inclusively.
+ */
+export async function* streamEntries(
+  sql: Sql,
+  input: Omit<ListEntriesInput, "limit" | "beforeSequence" | "afterSequence"> & { fromSequence?: number; toSequence?: number },
+): AsyncGenerator<LedgerEntry> {
+  const cursor = sql<LedgerEntryRow[]>`
+    SELECT id, account_id, type, amount, balance_after, sequence, currency, idempotency_key,
+           external_ref, description, metadata, created_at
+      FROM ledger_entries
+     WHERE account_id = ${input.accountId}
+       ${input.fromSequence !== undefined ? sql`AND sequence >= ${input.fromSequence}` : sql``}
+       ${input.toSequence !== undefined ? sql`AND sequence <= ${input.toSequence}` : sql``}
+       ${input.type ? sql`AND type = ${input.type}` : sql``}
+       ${input.from ? sql`AND created_at >= ${input.from}` : sql``}
+       ${input.to ? sql`AND created_at < ${input.to}` : sql``}
+     ORDER BY sequence`.cursor(STREAM_BATCH_ROWS);
+  for await (const rows of cursor) for (const r of rows) yield toLedgerEntry(r);
 }

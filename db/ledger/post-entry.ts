@@ -51,9 +51,11 @@ const UNIQUE_VIOLATION = "23505";
  * concurrent debits are serialized by the row lock, so exactly one of them crosses.
  *
  * Idempotent on (accountId, idempotencyKey) and on externalRef: a second posting with
- * either returns the original entry with `replayed: true` and changes nothing. Inside
- * an explicit transaction a replay aborts that transaction (PostgreSQL semantics), so
- * callers in a transaction lock their own row first (see settleTopup).
+ * either returns the original entry with `replayed: true` and changes nothing. A replay
+ * is seen in the statement's WHERE (no row matches), so it does not abort a caller's
+ * transaction; only two concurrent first postings of one key race to the unique index,
+ * and inside an explicit transaction that aborts it (PostgreSQL semantics), so callers in
+ * a transaction lock their own row first (see settleTopup).
  *
  * @throws AccountNotFoundError, AccountSuspendedError, AccountClosedError, InsufficientFundsError,
  *   CurrencyMismatchError
@@ -61,6 +63,13 @@ const UNIQUE_VIOLATION = "23505";
 export async function postEntry(q: Queryable, input: PostEntryInput): Promise<PostedEntry> {
   const id = newId("le");
   const isCredit = input.amount > 0;
+  const keyed = Boolean(input.idempotencyKey || input.externalRef);
+  // a replay matches no row instead of violating the unique index, which would abort a caller's transaction
+  const notApplied = keyed
+    ? q`AND NOT EXISTS (SELECT 1 FROM ledger_entries e
+                         WHERE (e.account_id = ${input.accountId} AND e.idempotency_key = ${input.idempotencyKey ?? null})
+                            OR e.external_ref = ${input.externalRef ?? null})`
+    : q``;
   let rows: (LedgerEntryRow & { held: number })[];
   try {
     rows = await q<(LedgerEntryRow & { held: number })[]>`
@@ -74,6 +83,7 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
            AND (status = 'active' OR (${isCredit || input.reversal === true}::boolean AND status = 'suspended'))
            AND (${isCredit}::boolean OR balance - held + ${input.amount}::bigint >= -overdraft_limit)
            AND (${input.expectedCurrency ?? null}::text IS NULL OR currency = ${input.expectedCurrency ?? null})
+           ${notApplied}
         RETURNING id, currency, balance, held, sequence
       ), ins AS (
         INSERT INTO ledger_entries
@@ -97,11 +107,17 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
       SELECT ins.*, acc.held, (SELECT count(*) FROM crossing) AS auto_topup_jobs
         FROM ins JOIN acc ON acc.id = ins.account_id`;
   } catch (err) {
-    if (isUniqueViolation(err)) return findExisting(q, input);
-    throw err;
+    if (!isUniqueViolation(err)) throw err;
+    const existing = await findExisting(q, input);
+    if (!existing) throw new Error("unique violation on ledger_entries but no existing entry found", { cause: err });
+    return existing;
   }
   const row = rows[0];
-  if (!row) throw await explainRejection(q, input);
+  if (!row) {
+    const existing = keyed ? await findExisting(q, input) : null;
+    if (existing) return existing;
+    throw await explainRejection(q, input);
+  }
   return toPosted(row, row.balance_after, row.held, false);
 }
 
@@ -128,7 +144,8 @@ function isUniqueViolation(err: unknown): err is postgres.PostgresError {
     ((err as postgres.PostgresError).constraint_name ?? "").startsWith("ledger_entries_");
 }
 
-async function findExisting(q: Queryable, input: PostEntryInput): Promise<PostedEntry> {
+/** The entry already posted under input's idempotency key or external ref, as a replay; null if none. */
+async function findExisting(q: Queryable, input: PostEntryInput): Promise<PostedEntry | null> {
   const [row] = await q<(LedgerEntryRow & { balance: number; held: number })[]>`
     SELECT e.id, e.account_id, e.type, e.amount, e.balance_after, e.sequence, e.currency,
            e.idempotency_key, e.external_ref, e.description, e.metadata, e.created_at,
@@ -137,8 +154,7 @@ async function findExisting(q: Queryable, input: PostEntryInput): Promise<Posted
      WHERE (e.account_id = ${input.accountId} AND e.idempotency_key = ${input.idempotencyKey ?? null})
         OR e.external_ref = ${input.externalRef ?? null}
      LIMIT 1`;
-  if (!row) throw new Error("unique violation on ledger_entries but no existing entry found");
-  return toPosted(row, row.balance, row.held, true);
+  return row ? toPosted(row, row.balance, row.held, true) : null;
 }
 
 /**

@@ -1,4 +1,4 @@
-import type { Queryable } from "../client";
+import { withTransaction, type Queryable } from "../client";
 import { newId } from "../ids";
 import { enqueueNotifications } from "../notifications/enqueue";
 import { RefundExceedsAvailableError, TopupNotFoundError } from "./errors";
@@ -69,7 +69,7 @@ export async function requestRefund(
   ctx: LedgerContext,
   input: { topupId: string; amount?: number },
 ): Promise<{ refund: Refund; posted: PostedEntry }> {
-  const result = await ctx.sql.begin(async (tx) => {
+  const result = await withTransaction(ctx.sql, async (tx) => {
     const [topup] = await tx<LockedTopup[]>`
       SELECT id, account_id, amount, currency FROM topups
        WHERE id = ${input.topupId} AND status = 'succeeded' AND provider_payment_id IS NOT NULL FOR UPDATE`;
@@ -79,7 +79,7 @@ export async function requestRefund(
     const amount = input.amount ?? refundable;
     if (amount <= 0 || amount > refundable) throw new RefundExceedsAvailableError(amount, refundable, topup.currency);
     const id = newId("rf");
-    const reversal = await postReversal(tx, topup, {
+    const reversal = await postReversal(tx, ctx.issuer, topup, {
       kind: "refund",
       providerRef: `api:${id}`,
       amount,
@@ -152,7 +152,7 @@ export async function failRefund(ctx: LedgerContext, refundId: string, reason: s
     const [topup] = await tx<
       LockedTopup[]
     >`SELECT id, account_id, amount, currency FROM topups WHERE id = ${row.topup_id} FOR UPDATE`;
-    const reversal = await postReversal(tx, topup!, {
+    const reversal = await postReversal(tx, ctx.issuer, topup!, {
       kind: "refund_failed",
       providerRef: `api:${refundId}`,
       amount: row.amount,

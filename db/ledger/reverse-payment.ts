@@ -1,4 +1,6 @@
 import type { Queryable } from "../client";
+import { issueCreditNote } from "../documents/issue-credit-note";
+import type { Issuer } from "../documents/issuer";
 import { newId } from "../ids";
 import { enqueueNotifications } from "../notifications/enqueue";
 import { notice } from "./notice";
@@ -45,7 +47,11 @@ export async function applyRefundedTotal(
         FROM payment_reversals WHERE topup_id = ${topup.id} AND kind IN ('refund', 'refund_failed')`;
     const amount = Math.min(input.amountRefunded, topup.amount) - prior!.refunded;
     if (amount <= 0) return null;
-    return reverse(tx, topup, { kind: "refund", providerRef: `${input.chargeId}:${input.amountRefunded}`, amount });
+    return reverse(tx, ctx.issuer, topup, {
+      kind: "refund",
+      providerRef: `${input.chargeId}:${input.amountRefunded}`,
+      amount,
+    });
   });
 }
 
@@ -61,7 +67,7 @@ export async function applyDisputeOpened(
 ): Promise<ReversalResult | null> {
   return inTopupLock(ctx, input.providerPaymentId, input.currency, async (tx, topup) => {
     if (await applied(tx, "dispute", input.disputeId)) return null;
-    return reverse(tx, topup, {
+    return reverse(tx, ctx.issuer, topup, {
       kind: "dispute",
       providerRef: input.disputeId,
       amount: Math.min(input.amount, topup.amount),
@@ -83,7 +89,7 @@ export async function applyDisputeWon(
     const [opened] = await tx<{ amount: number; recovered: number }[]>`
       SELECT amount, recovered FROM payment_reversals WHERE kind = 'dispute' AND provider_ref = ${input.disputeId}`;
     if (!opened || (await applied(tx, "dispute_won", input.disputeId))) return null;
-    return reverse(tx, topup, {
+    return reverse(tx, ctx.issuer, topup, {
       kind: "dispute_won",
       providerRef: input.disputeId,
       amount: opened.amount,
@@ -129,6 +135,7 @@ const applied = async (tx: Queryable, kind: ReversalResult["kind"], providerRef:
  */
 async function reverse(
   tx: Queryable,
+  issuer: Issuer,
   topup: LockedTopup,
   r: { kind: ReversalResult["kind"]; providerRef: string; amount: number; giveBack?: number },
 ): Promise<ReversalResult> {
@@ -139,7 +146,7 @@ async function reverse(
     const funds = await lockFunds(tx, topup);
     recovered = funds.closed ? 0 : Math.max(0, Math.min(r.amount, funds.available + funds.overdraftLimit, funds.open));
   }
-  const result = await postReversal(tx, topup, { ...r, recovered });
+  const result = await postReversal(tx, issuer, topup, { ...r, recovered });
   await enqueueNotifications(tx, { accountId: topup.account_id, type: webhookType(r.kind), data: eventData(result) });
   return result;
 }
@@ -167,13 +174,15 @@ export async function lockFunds(
 }
 
 /**
- * Posts a reversal's entry (none when `recovered` is 0) and records it in
- * payment_reversals: refund and dispute take `recovered` from the balance, dispute_won and
- * refund_failed give it back (contra `refunds` for refunds, `disputes` for disputes).
- * Inside the caller's transaction, with the top-up locked.
+ * Posts a reversal's entry (none when `recovered` is 0), records it in
+ * payment_reversals and issues its credit note (db/documents/issue-credit-note.ts):
+ * refund and dispute take `recovered` from the balance, dispute_won and refund_failed
+ * give it back (contra `refunds` for refunds, `disputes` for disputes). Inside the
+ * caller's transaction, with the top-up locked.
  */
 export async function postReversal(
   tx: Queryable,
+  issuer: Issuer,
   topup: LockedTopup,
   r: { kind: ReversalResult["kind"]; providerRef: string; amount: number; recovered: number },
 ): Promise<ReversalResult> {
@@ -192,10 +201,20 @@ export async function postReversal(
           metadata: { topupId: topup.id },
           reversal: true,
         });
+  const id = newId("prv");
   await tx`
     INSERT INTO payment_reversals (id, topup_id, account_id, kind, provider_ref, amount, recovered, ledger_entry_id)
-    VALUES (${newId("prv")}, ${topup.id}, ${topup.account_id}, ${r.kind}, ${r.providerRef}, ${r.amount}, ${r.recovered},
+    VALUES (${id}, ${topup.id}, ${topup.account_id}, ${r.kind}, ${r.providerRef}, ${r.amount}, ${r.recovered},
             ${posted?.entry.id ?? null})`;
+  await issueCreditNote(tx, issuer, {
+    id,
+    topupId: topup.id,
+    accountId: topup.account_id,
+    kind: r.kind,
+    providerRef: r.providerRef,
+    amount: r.amount,
+    currency: topup.currency,
+  });
   return {
     topupId: topup.id,
     accountId: topup.account_id,

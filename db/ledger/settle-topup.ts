@@ -1,3 +1,4 @@
+import { issueReceipt } from "../documents/issue-receipt";
 import { enqueueNotifications } from "../notifications/enqueue";
 import { reactivateIfPaid } from "./account-status";
 import { PaymentMismatchError, TopupNotFoundError } from "./errors";
@@ -28,15 +29,25 @@ export interface SettleTopupResult {
  * race: both call this, the top-up row lock (`SELECT ... FOR UPDATE`) orders them, the
  * second sees `succeeded` and does nothing; the unique external ref on the entry is the
  * second guard. In the same transaction it stores the card the payment saved (first card
- * = default), lifts a `non_payment` suspension once available >= 0 and enqueues the
- * `topup.succeeded` webhook event. Publishes the new balance (and `account.reactivated`)
+ * = default), issues the receipt (db/documents/issue-receipt.ts: a rollback takes its
+ * number back), lifts a `non_payment` suspension once available >= 0 and enqueues the
+ * `topup.succeeded` webhook event (with `receiptId`, so the email can attach it).
+ * Publishes the new balance (and `account.reactivated`)
  * after commit.
  * @throws TopupNotFoundError, PaymentMismatchError (amount or currency differ)
  */
 export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): Promise<SettleTopupResult> {
   const result = await ctx.sql.begin(async (tx) => {
-    const [topup] = await tx<{ id: string; account_id: string; amount: number; currency: string; status: string }[]>`
-      SELECT id, account_id, amount, currency, status FROM topups WHERE id = ${input.topupId} FOR UPDATE`;
+    const [topup] = await tx<
+      {
+        id: string;
+        account_id: string;
+        amount: number;
+        currency: string;
+        status: string;
+        payment_method_id: string | null;
+      }[]
+    >`SELECT id, account_id, amount, currency, status, payment_method_id FROM topups WHERE id = ${input.topupId} FOR UPDATE`;
     if (!topup) throw new TopupNotFoundError(input.topupId);
     if (topup.status === "succeeded") return { posted: null, settledNow: false, reactivated: false };
     if (topup.amount !== input.amountPaid || topup.currency !== input.currency) {
@@ -59,6 +70,14 @@ export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): 
              ledger_entry_id = ${posted.entry.id}, settled_at = now(), updated_at = now()
        WHERE id = ${topup.id}`;
     if (input.savedCard) await savePaymentMethod(tx, topup.account_id, input.savedCard);
+    const receipt = await issueReceipt(tx, ctx.issuer, {
+      topupId: topup.id,
+      accountId: topup.account_id,
+      amount: topup.amount,
+      currency: topup.currency,
+      card: input.savedCard ? { brand: input.savedCard.brand, last4: input.savedCard.last4 } : null,
+      paymentMethodId: topup.payment_method_id,
+    });
     await enqueueNotifications(tx, {
       accountId: topup.account_id,
       type: "topup.succeeded",
@@ -68,6 +87,8 @@ export async function settleTopup(ctx: LedgerContext, input: SettleTopupInput): 
         currency: topup.currency,
         balance: posted.balance,
         ledgerEntryId: posted.entry.id,
+        receiptId: receipt.id,
+        receiptNumber: receipt.number,
       },
     });
     return { posted, settledNow: true, reactivated: await reactivateIfPaid(tx, topup.account_id) };

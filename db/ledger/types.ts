@@ -1,4 +1,5 @@
 import type { Sql } from "../client";
+import type { Issuer } from "../documents/issuer";
 
 /** A ledger entry as the API shows it. Amounts in minor units; `amount` signed (credit > 0). */
 export interface LedgerEntry {
@@ -56,10 +57,15 @@ export interface LedgerEventSink {
   notify(notice: AccountNotice): void;
 }
 
-/** What every money verb needs: the pool and where to publish after commit. */
+/**
+ * What every money verb needs: the pool, where to publish after commit, and the issuer
+ * of the receipts and credit notes that settlements and reversals issue in their
+ * transaction (db/documents).
+ */
 export interface LedgerContext {
   sql: Sql;
   events: LedgerEventSink;
+  issuer: Issuer;
 }
 
 /** Result of a verb that posted (or, on an idempotent replay, found) one entry. */

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 import { ledgerEntries } from "./ledger-entries";
 
@@ -31,6 +31,11 @@ export const topups = pgTable(
     /** Where the customer confirms a charge that needs authentication (3-D Secure). */
     actionUrl: text("action_url"),
     failureReason: text("failure_reason"),
+    /**
+     * The Idempotency-Key of the request that started it (POST /topups): a retry after the
+     * first request died finds this top-up and drives it on, with the same provider key.
+     */
+    idempotencyKey: text("idempotency_key"),
     ledgerEntryId: text("ledger_entry_id").references(() => ledgerEntries.id),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
@@ -38,6 +43,7 @@ export const topups = pgTable(
   },
   (t) => [
     index("topups_account_id_idx").on(t.accountId, t.createdAt),
+    uniqueIndex("topups_idempotency_key_idx").on(t.accountId, t.idempotencyKey),
     index("topups_pending_auto_idx").on(t.accountId).where(sql`${t.kind} = 'auto' AND ${t.status} = 'pending'`),
   ],
 );

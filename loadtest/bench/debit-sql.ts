@@ -1,3 +1,4 @@
+import { DEMO_ISSUER } from "../../db/documents/issuer";
 import postgres from "postgres";
 import { debit } from "../../db/ledger/debit";
 
@@ -23,7 +24,7 @@ export async function captureDebitStatement(databaseUrl: string, accountId: stri
     },
   });
   try {
-    await debit({ sql, events: { publish: () => {}, notify: () => {} } }, { accountId, amount: 1 });
+    await debit({ sql, events: { publish: () => {}, notify: () => {} }, issuer: DEMO_ISSUER }, { accountId, amount: 1 });
   } finally {
     await sql.end();
   }

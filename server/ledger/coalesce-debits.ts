@@ -1,7 +1,8 @@
-import type { Sql } from "../../db/client";
+import type { Queryable } from "../../db/client";
 import { debit, type DebitInput } from "../../db/ledger/debit";
 import { LedgerError } from "../../db/ledger/errors";
-import type { AccountNotice, BalanceEvent, LedgerContext, PostedEntry } from "../../db/ledger/types";
+import { ledgerTransaction } from "../../db/ledger/transaction";
+import type { LedgerContext, PostedEntry } from "../../db/ledger/types";
 
 /** Most debits posted in one coalesced transaction ("put a limit on everything"). */
 export const MAX_DEBITS_PER_BATCH = 64;
@@ -11,12 +12,29 @@ export interface DebitCoalescer {
   /**
    * Same input, result and errors as `debit` (InsufficientFundsError, ...); resolves
    * once the entry is committed, and its BalanceEvent is published after that commit.
+   * `commit`, when given, runs in the entry's transaction right after it is posted (the
+   * request's stored response, server/middleware/idempotency.ts): if it throws, the debit
+   * is rolled back and rejected with that error.
    */
-  debit(input: DebitInput): Promise<PostedEntry>;
+  debit(input: DebitInput, commit?: CommitHook): Promise<PostedEntry>;
+}
+
+/** Work that must commit together with a posted debit, on its transaction. */
+export type CommitHook = (tx: Queryable, posted: PostedEntry) => Promise<void>;
+
+/**
+ * `debit` on `on`, then `commit` on the same connection: callers give a transaction's
+ * LedgerContext whenever there is a hook (ledgerTransaction), so both commit together.
+ */
+export async function debitThen(on: LedgerContext, input: DebitInput, commit?: CommitHook): Promise<PostedEntry> {
+  const posted = await debit(on, input);
+  await commit?.(on.sql, posted);
+  return posted;
 }
 
 interface Pending {
   input: DebitInput;
+  commit?: CommitHook;
   resolve(posted: PostedEntry): void;
   reject(err: unknown): void;
 }
@@ -46,27 +64,21 @@ export function createDebitCoalescer(ctx: LedgerContext): DebitCoalescer {
   /** Accounts with a debit or batch in flight -> debits waiting for it. */
   const waiting = new Map<string, Pending[]>();
 
+  const post = (on: LedgerContext, p: Pending) => debitThen(on, p.input, p.commit);
+
   const postAlone = async (p: Pending) => {
     try {
-      p.resolve(await debit(ctx, p.input));
+      p.resolve(await (p.commit ? ledgerTransaction(ctx, (t) => post(t, p)) : debit(ctx, p.input)));
     } catch (err) {
       p.reject(err);
     }
   };
 
   const postBatch = async (batch: Pending[]) => {
-    const events: BalanceEvent[] = [];
-    const notices: AccountNotice[] = [];
-    const buffered = {
-      publish: (e: BalanceEvent) => void events.push(e),
-      notify: (n: AccountNotice) => void notices.push(n),
-    };
     let outcomes: PromiseSettledResult<PostedEntry>[];
     try {
-      outcomes = await ctx.sql.begin(async (tx) => {
-        // a transaction runs the same statements as the pool; debit() only issues queries on it
-        const inTx = { sql: tx as unknown as Sql, events: buffered };
-        const settled = await Promise.allSettled(batch.map((p) => debit(inTx, p.input)));
+      outcomes = await ledgerTransaction(ctx, async (t) => {
+        const settled = await Promise.allSettled(batch.map((p) => post(t, p)));
         if (settled.some((s) => s.status === "rejected" && !(s.reason instanceof LedgerError)))
           throw new BatchAborted();
         return settled;
@@ -76,9 +88,6 @@ export function createDebitCoalescer(ctx: LedgerContext): DebitCoalescer {
       for (const p of batch) await postAlone(p); // rolled back: nothing was posted
       return;
     }
-    const committedAtMs = performance.timeOrigin + performance.now();
-    for (const event of events) ctx.events.publish({ ...event, committedAtMs });
-    for (const notice of notices) ctx.events.notify(notice);
     outcomes.forEach((o, i) => (o.status === "fulfilled" ? batch[i]!.resolve(o.value) : batch[i]!.reject(o.reason)));
   };
 
@@ -90,9 +99,9 @@ export function createDebitCoalescer(ctx: LedgerContext): DebitCoalescer {
   };
 
   return {
-    debit(input) {
+    debit(input, commit) {
       return new Promise<PostedEntry>((resolve, reject) => {
-        const pending = { input, resolve, reject };
+        const pending = { input, commit, resolve, reject };
         const queue = waiting.get(input.accountId);
         if (queue) return void queue.push(pending);
         waiting.set(input.accountId, []);

@@ -15,6 +15,7 @@ export function requestContext(deps: AppDeps) {
     c.set("requestId", requestId);
     c.set("log", log);
     c.set("idempotencyKey", null);
+    c.set("idempotency", null);
     const startedAt = performance.now();
     await next();
     c.header("X-Request-Id", requestId);

@@ -1,4 +1,6 @@
-import { minorUnitDigits } from "../../db/currency";
+import { formatMinor } from "../../db/currency";
+
+export { formatMinor };
 import type { EmailJob, NotificationContent } from "../../db/notifications/enqueue";
 import { m } from "./paraglide/messages.js";
 
@@ -126,14 +128,4 @@ function describe(job: NotificationContent): { subject: string; lines: string[] 
     default:
       throw new Error(`no email for event type ${job.type}`);
   }
-}
-
-/** Integer minor units as e.g. "€25.00" (en) or "25,00 €" (de), the division done on a decimal string, never a float. */
-export function formatMinor(amountMinor: number, currency: string, locale = "en"): string {
-  const digits = minorUnitDigits(currency);
-  const sign = amountMinor < 0 ? "-" : "";
-  const units = String(Math.abs(amountMinor)).padStart(digits + 1, "0");
-  const decimal = digits === 0 ? units : `${units.slice(0, -digits)}.${units.slice(-digits)}`;
-  const format = new Intl.NumberFormat(locale, { style: "currency", currency, minimumFractionDigits: digits });
-  return format.format(`${sign}${decimal}` as Intl.StringNumericLiteral);
 }

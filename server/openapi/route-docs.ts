@@ -139,7 +139,8 @@ const headerNames = (route: RouteConfig): Set<string> => {
  *   (a public route must say `security: []`; none at all fails the OpenAPI lint);
  * - the middleware's error codes, and for every route `internal_error` (500), for every
  *   method but GET `payload_too_large` (413), for a route with a JSON body `invalid_json`,
- *   and for a route that validates any input `validation_error` (400);
+ *   `validation_error` (400, NUL in a query parameter is refused everywhere), and for a route
+ *   with path parameters `not_found` (404);
  * - the middleware's request headers as parameters (unless the route declares them) and
  *   success headers on its 2xx responses; `X-Request-Id` on every response.
  * The route's own responses win; codes for a status it declares are merged into it.
@@ -151,7 +152,9 @@ export function withMiddlewareDocs<R extends RouteConfig>(route: R): R {
   const request = route.request ?? {};
   if (route.method !== "get") codes.push("payload_too_large"); // bodyLimit on /api/* (server/app.ts)
   if (request.body) codes.push("invalid_json");
-  if (request.body || request.params || request.query || request.headers) codes.push("validation_error");
+  // rejectNulText (server/app.ts) refuses NUL in any query parameter of every route: 400; in a path, 404
+  codes.push("validation_error");
+  if (request.params) codes.push("not_found");
   addErrors(responses, codes);
 
   const successHeaders = Object.assign({}, ...found.map((d) => d.successHeaders ?? {})) as Headers;

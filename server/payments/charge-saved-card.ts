@@ -12,6 +12,8 @@ export interface ChargeSavedCardTopupInput {
   currency?: string;
   /** Our id of one of the account's cards, or "default". */
   paymentMethodId: string;
+  /** The request's Idempotency-Key: a retry finds the same top-up (createTopup). */
+  idempotencyKey?: string | null;
 }
 
 /**
@@ -19,7 +21,7 @@ export interface ChargeSavedCardTopupInput {
  * the provider idempotency key `topup_<id>`), charges the saved card off-session, and
  * applies the outcome through completeCharge (settleTopup on success). Returns the top-up:
  * succeeded, failed (with the reason), or pending with `actionUrl` when the bank asks for
- * authentication.
+ * authentication. A retry with the same Idempotency-Key gets the same top-up, charged once.
  * @throws ApiError no_payment_method (422) when the card is not the account's or there is no default;
  *   LedgerError validation_error, currency_mismatch, account_closed; ProviderError (502)
  */
@@ -37,11 +39,14 @@ export async function chargeSavedCardTopup(
     provider: deps.payments.name,
     kind: "saved_card",
     paymentMethodId: card.id,
+    idempotencyKey: input.idempotencyKey,
   });
-  await chargeAttempt(
-    deps,
-    { id: topup.id, accountId: input.accountId, amount: topup.amount, currency: topup.currency, kind: "saved_card" },
-    card,
-  );
+  // a retry whose first request died before the outcome charges again with the same
+  // provider key (`topup_<id>`): the provider answers with the first charge
+  const decided = topup.status !== "pending" || topup.actionUrl !== null;
+  if (!decided) {
+    const attempt = { id: topup.id, accountId: input.accountId, amount: topup.amount, currency: topup.currency };
+    await chargeAttempt(deps, { ...attempt, kind: "saved_card" }, card);
+  }
   return (await findTopup(sql, input.accountId, topup.id))!;
 }

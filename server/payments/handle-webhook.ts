@@ -6,6 +6,7 @@ import { isPaymentEventRecorded, recordPaymentEvent } from "../../db/ledger/paym
 import { TopupNotFoundError } from "../../db/ledger/errors";
 import type { AppDeps } from "../context";
 import { confirmPageUrl } from "./confirm-url";
+import { MalformedEventError } from "./errors";
 import type { CheckoutSession, ProviderEvent } from "./provider";
 import { reconcileTopup, type ReconcileOutcome } from "./reconcile-topup";
 
@@ -48,7 +49,8 @@ export interface WebhookResult {
  * and its payment id (settle-topup.ts), and the other transitions only touch pending
  * top-ups. Events for top-ups we do not know (another deployment sharing the Stripe
  * account) are recorded and ignored, so they are not retried for days.
- * @throws InvalidSignatureError (400) before anything is read or changed;
+ * @throws InvalidSignatureError (400) before anything is read or changed; MalformedEventError
+ *   (400 validation_error, logged) for a signed event without the fields we read, changing nothing;
  *   PaymentMismatchError (422, not recorded: retried and visible in Stripe's dashboard)
  */
 export async function handleWebhook(
@@ -56,13 +58,25 @@ export async function handleWebhook(
   rawBody: string,
   signatureHeader: string | undefined,
 ): Promise<WebhookResult> {
-  const event = deps.payments.parseWebhook(rawBody, signatureHeader);
+  const event = parseLogged(deps, rawBody, signatureHeader);
   const { sql } = deps.database;
   if (await isPaymentEventRecorded(sql, event.id)) return { eventId: event.id, duplicate: true, outcome: "ignored" };
   const outcome = await applyEvent(deps, event);
   await recordPaymentEvent(sql, { id: event.id, provider: deps.payments.name, type: event.type });
   deps.logger.info({ eventId: event.id, type: event.type, outcome }, "payment webhook processed");
   return { eventId: event.id, duplicate: false, outcome };
+}
+
+/** provider.parseWebhook, logging a malformed (but signed) event before it is refused. */
+function parseLogged(deps: Pick<AppDeps, "payments" | "logger">, rawBody: string, signatureHeader: string | undefined) {
+  try {
+    return deps.payments.parseWebhook(rawBody, signatureHeader);
+  } catch (err) {
+    if (err instanceof MalformedEventError) {
+      deps.logger.warn({ eventId: err.eventId, type: err.type, reason: err.reason }, "malformed payment webhook refused");
+    }
+    throw err;
+  }
 }
 
 async function applyEvent(

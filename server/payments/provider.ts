@@ -151,8 +151,8 @@ export interface PaymentProvider {
   refund(input: { paymentIntentId: string; amount?: number; idempotencyKey: string }): Promise<{ id: string; status: string }>;
   /**
    * Verifies the `Stripe-Signature` header over the raw body (HMAC-SHA256, timestamp
-   * tolerance 300 s, Stripe's default) and parses the event.
-   * @throws InvalidSignatureError
+   * tolerance 300 s, Stripe's default, either way) and parses the event.
+   * @throws InvalidSignatureError; MalformedEventError for a signed event without the fields we read
    */
   parseWebhook(rawBody: string, signatureHeader: string | undefined): ProviderEvent;
 }

@@ -11,6 +11,8 @@ export interface StartTopupInput {
   amount: number;
   /** Upper-case ISO 4217; must be the account's currency when given. */
   currency?: string;
+  /** The request's Idempotency-Key: a retry finds the same top-up (createTopup). */
+  idempotencyKey?: string | null;
 }
 
 /**
@@ -18,7 +20,9 @@ export interface StartTopupInput {
  * the provider with idempotency key `topup_<id>` (shared/DESIGN.md, "Idempotency"), and
  * saves the session id and checkout URL. The browser returns to
  * `<publicUrl>/?topup=<id>` (or `&canceled=1`), where the portal polls GET /topups/:id.
- * When the provider call fails the top-up is marked `failed` and the error rethrown.
+ * When the provider call fails the top-up is marked `failed` and the error rethrown. A
+ * retry with the same Idempotency-Key gets the same top-up, its session opened now if the
+ * first request died before (same provider key, so the same session).
  * @throws LedgerError validation_error, currency_mismatch, not_found, account_closed;
  *   ProviderError (502) when the provider refuses or is unreachable
  */
@@ -28,6 +32,7 @@ export async function startTopup(
 ): Promise<Topup> {
   const { sql } = deps.database;
   const topup = await createTopup(sql, { ...input, provider: deps.payments.name });
+  if (topup.checkoutUrl || topup.status !== "pending") return topup; // a retry of a request that got this far
   const returnUrl = `${deps.publicUrl}/?topup=${encodeURIComponent(topup.id)}`;
   let session;
   try {

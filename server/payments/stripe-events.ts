@@ -1,7 +1,8 @@
 import { randomBytes } from "node:crypto";
 import Stripe from "stripe";
 import type { Env } from "../env";
-import { InvalidSignatureError } from "./errors";
+import { InvalidSignatureError, MalformedEventError } from "./errors";
+import { findMalformation } from "./stripe-event-shape";
 import type { SavedCard } from "../../db/ledger/payment-methods";
 import type { CheckoutSession, ProviderEvent } from "./provider";
 
@@ -144,9 +145,14 @@ export function signWebhookPayload(payload: string, secret: string, timestampS?:
 
 /**
  * Verifies a webhook over its RAW body with stripe-node's `constructEvent` (HMAC-SHA256,
- * tolerance WEBHOOK_TOLERANCE_S) and reduces the event to a ProviderEvent.
+ * tolerance WEBHOOK_TOLERANCE_S), refuses a signed timestamp more than the tolerance in
+ * the future as well (stripe-node only checks the age, so a replayable event could be
+ * signed ahead of time), checks the fields we read (stripe-event-shape.ts) and reduces
+ * the event to a ProviderEvent.
  * @throws InvalidSignatureError when the header is missing, malformed, does not match,
- *   or is too old; nothing has been read from the body at that point.
+ *   or is too old or too far ahead; nothing has been read from the body at that point.
+ * @throws MalformedEventError when the signed event lacks a field we read or has one of
+ *   the wrong type (`data.object: null`, `amount_refunded: "lots"`)
  */
 export function parseStripeWebhook(
   rawBody: string,
@@ -163,6 +169,12 @@ export function parseStripeWebhook(
     if (err instanceof SyntaxError) throw new InvalidSignatureError("the signed body is not JSON.");
     throw err;
   }
+  const signedAtS = Number(/(?:^|,)t=(\d+)/.exec(signatureHeader)?.[1]);
+  if (signedAtS - Date.now() / 1000 > WEBHOOK_TOLERANCE_S) {
+    throw new InvalidSignatureError(`the timestamp is more than ${WEBHOOK_TOLERANCE_S} s in the future.`);
+  }
+  const malformation = findMalformation(event);
+  if (malformation) throw new MalformedEventError(event.id, event.type, malformation);
   const object = event.data.object as { object?: string };
   return {
     id: event.id,

@@ -9,6 +9,13 @@ export const AmountMinor = AmountMinorBase.openapi({
   example: 2500,
 });
 
+/**
+ * Any id we issue (`acct_...`, `pm_...`, a path segment or a body field naming a row):
+ * 1-64 characters. An empty string is no id (it would otherwise reach a foreign key);
+ * NUL bytes are refused for every text input by server/middleware/text-input.ts.
+ */
+export const Id = z.string().min(1).max(64);
+
 export const Currency = CurrencyBase.openapi({ description: "ISO 4217 currency code.", example: "EUR" });
 
 export { ErrorBody, FieldIssueSchema } from "../openapi/error-body";

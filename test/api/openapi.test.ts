@@ -87,7 +87,7 @@ describe("the response checker (run on every test request by test/harness.ts)", 
     expect(await checker.problems("GET", "/api/v1/balance", balance)).toEqual([]);
 
     expect(await checker.problems("GET", "/api/v1/balance", json(418, error))).toEqual([
-      "GET /balance -> 418: status not declared (declared: 200, 401, 403, 404, 500)",
+      "GET /balance -> 418: status not declared (declared: 200, 400, 401, 403, 404, 500)",
     ]);
     expect(await checker.problems("POST", "/api/v1/auth/login", json(429, error))).toEqual([
       "POST /auth/login -> 429: header Retry-After missing",
@@ -114,7 +114,7 @@ describe("the response checker (run on every test request by test/harness.ts)", 
     const checker = new OpenApiResponseChecker(probe as OpenAPI3);
     expect(await checker.problems("GET", "/api/v1/probe", json(401, error))).toEqual([]);
     expect(await checker.problems("GET", "/api/v1/probe", json(409, error))).toEqual([
-      "GET /probe -> 409: status not declared (declared: 200, 401, 403, 500)",
+      "GET /probe -> 409: status not declared (declared: 200, 400, 401, 403, 500)",
     ]);
   });
 });

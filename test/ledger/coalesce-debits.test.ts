@@ -1,3 +1,4 @@
+import { DEMO_ISSUER } from "../../db/documents/issuer";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InsufficientFundsError } from "../../db/ledger/errors";
 import type { BalanceEvent } from "../../db/ledger/types";
@@ -14,7 +15,7 @@ afterAll(() => ctx.close());
 /** A coalescer on the test database whose published events are collected. */
 function coalescer() {
   const events: BalanceEvent[] = [];
-  const debits = createDebitCoalescer({ sql: ctx.deps.database.sql, events: { publish: (e) => void events.push(e), notify: () => {} } });
+  const debits = createDebitCoalescer({ sql: ctx.deps.database.sql, events: { publish: (e) => void events.push(e), notify: () => {} }, issuer: DEMO_ISSUER });
   return { debits, events };
 }
 

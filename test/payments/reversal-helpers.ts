@@ -51,6 +51,17 @@ export const chargeRefunded = (p: Paid, amountRefunded: number, chargeId = `ch_$
     currency: "eur",
   });
 
+/** A signed `charge.dispute.created` / `.closed` event about the payment of `p`. */
+export const disputeEvent = (p: Paid, type: "created" | "closed", disputeId: string, amount: number, status: string) =>
+  stripeEvent(`charge.dispute.${type}`, {
+    id: disputeId,
+    object: "dispute",
+    payment_intent: p.paymentIntentId,
+    amount,
+    currency: "eur",
+    status,
+  });
+
 export async function deliver(ctx: TestContext, event: { rawBody: string; signature: string }): Promise<void> {
   const res = await postWebhook(ctx, event.rawBody, event.signature);
   expect(res.status, await res.clone().text()).toBe(200);

@@ -3,7 +3,7 @@ import { verifyLedger } from "../../db/ledger/verify";
 import { createTestContext, fund, type TestContext } from "../harness";
 import { putAutoTopup } from "../auto-topup/helpers";
 import { expectError, postWebhook } from "./helpers";
-import { balanceOf, chargeRefunded, deliver, paidTopup, rand, stripeEvent, type Paid } from "./reversal-helpers";
+import { balanceOf, chargeRefunded, deliver, disputeEvent, paidTopup, rand, stripeEvent } from "./reversal-helpers";
 
 /**
  * Refunds and card disputes made at the provider (Stripe's `charge.refunded`,
@@ -16,16 +16,6 @@ beforeAll(async () => {
   ctx = await createTestContext();
 });
 afterAll(() => ctx.close());
-
-const disputeEvent = (p: Paid, type: "created" | "closed", disputeId: string, amount: number, status: string) =>
-  stripeEvent(`charge.dispute.${type}`, {
-    id: disputeId,
-    object: "dispute",
-    payment_intent: p.paymentIntentId,
-    amount,
-    currency: "eur",
-    status,
-  });
 
 async function entriesOf(accountId: string, type: string) {
   return ctx.deps.database.sql<{ amount: number; contra_account_id: string }[]>`

@@ -3,7 +3,7 @@ import { InvalidSignatureError, ProviderError } from "../../server/payments/erro
 import type { PaymentProvider } from "../../server/payments/provider";
 import { createStripeProvider, stripeHostConfig } from "../../server/payments/stripe";
 import { signWebhookPayload } from "../../server/payments/stripe-events";
-import { createTestContext, newCustomer, TEST_WEBHOOK_SECRET, type TestContext } from "../harness";
+import { createTestContext, newCustomer, TEST_ISSUER_ENV, TEST_WEBHOOK_SECRET, type TestContext } from "../harness";
 import { getTopup, type TopupDto } from "./helpers";
 import { startStripeMock, type StripeMock } from "./stripe-mock";
 
@@ -16,7 +16,11 @@ let ctx: TestContext;
 beforeAll(async () => {
   mock = await startStripeMock();
   provider = createStripeProvider({ secretKey: "sk_test_123", apiBase: mock.url, webhookSecret: TEST_WEBHOOK_SECRET });
-  ctx = await createTestContext({ STRIPE_SECRET_KEY: "sk_test_123", STRIPE_API_BASE: mock.url });
+  ctx = await createTestContext({
+    STRIPE_SECRET_KEY: "sk_test_123",
+    STRIPE_API_BASE: mock.url,
+    ...TEST_ISSUER_ENV,
+  });
 });
 afterAll(async () => {
   await ctx?.close();
@@ -36,7 +40,11 @@ const checkoutInput = {
 describe("stripe provider against stripe-mock", () => {
   it("STRIPE_API_BASE becomes host, port and protocol", () => {
     expect(stripeHostConfig("http://localhost:12111")).toEqual({ host: "localhost", port: "12111", protocol: "http" });
-    expect(stripeHostConfig("https://api.stripe.com")).toEqual({ host: "api.stripe.com", port: 443, protocol: "https" });
+    expect(stripeHostConfig("https://api.stripe.com")).toEqual({
+      host: "api.stripe.com",
+      port: 443,
+      protocol: "https",
+    });
     expect(stripeHostConfig(undefined)).toEqual({});
   });
 
@@ -54,7 +62,11 @@ describe("stripe provider against stripe-mock", () => {
   });
 
   it("maps Stripe failures to ProviderError (502 provider_unavailable)", async () => {
-    const down = createStripeProvider({ secretKey: "sk_test_123", apiBase: "http://127.0.0.1:1", webhookSecret: TEST_WEBHOOK_SECRET });
+    const down = createStripeProvider({
+      secretKey: "sk_test_123",
+      apiBase: "http://127.0.0.1:1",
+      webhookSecret: TEST_WEBHOOK_SECRET,
+    });
     const err = await down.retrieveCheckoutSession("cs_test_123").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ProviderError);
     expect((err as ProviderError).code).toBe("provider_unavailable");

@@ -3,7 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { Sql } from "../../db/client";
 import { savePaymentMethod } from "../../db/ledger/payment-methods";
 import { signWebhookPayload } from "../../server/payments/stripe-events";
-import { TEST_WEBHOOK_SECRET } from "../harness";
+import { TEST_ISSUER_ENV, TEST_WEBHOOK_SECRET } from "../harness";
 import { startStripeMock, type StripeMock } from "./stripe-mock";
 
 export interface StripeScaProxy {
@@ -55,6 +55,7 @@ export const scaStripeEnv = (proxy: StripeScaProxy, publishableKey: string): Rec
   STRIPE_SECRET_KEY: "sk_test_123",
   STRIPE_API_BASE: proxy.url,
   STRIPE_PUBLISHABLE_KEY: publishableKey,
+  ...TEST_ISSUER_ENV,
 });
 
 /** The Stripe card of these tests, as a paid checkout saves it (the account's default). */

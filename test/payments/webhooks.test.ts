@@ -248,3 +248,49 @@ describe("event types", () => {
     expect(await moneyOf(ctx, customer.accountId)).toEqual({ balance: 0, topupEntries: 0 });
   });
 });
+
+describe("malformed but validly signed events", () => {
+  const signedEvent = (object: unknown, type: string, timestampS?: number) => {
+    const rawBody = JSON.stringify({
+      id: `evt_test_malformed_${Date.now()}_${Math.random()}`,
+      object: "event",
+      type,
+      created: Math.floor(Date.now() / 1000),
+      data: { object },
+    });
+    return { rawBody, signature: signWebhookPayload(rawBody, TEST_WEBHOOK_SECRET, timestampS) };
+  };
+
+  it("data.object null, amount_refunded \"lots\" and a bad session are 400 validation_error, unrecorded, changing nothing", async () => {
+    const customer = await newCustomer(ctx);
+    const { topup, event } = await paidButUndelivered(customer, 1_000);
+    expect((await postWebhook(ctx, event.rawBody, event.signature)).status).toBe(200);
+    const before = await moneyOf(ctx, customer.accountId);
+    const cases = [
+      signedEvent(null, "charge.refunded"),
+      signedEvent({ id: "ch_x", object: "charge", payment_intent: "pi_x", amount_refunded: "lots", currency: "eur" }, "charge.refunded"),
+      signedEvent(
+        { id: "cs_x", object: "checkout.session", amount_total: "1000", currency: "eur", metadata: { topupId: topup.id }, status: "complete", payment_status: "paid", mode: "payment" },
+        "checkout.session.completed",
+      ),
+      signedEvent({ id: "dp_x", object: "dispute", payment_intent: "pi_x", amount: -5, currency: "eur", status: "won" }, "charge.dispute.created"),
+      signedEvent({ id: "pi_x", object: "payment_intent", status: "succeeded", amount: 1.5, currency: "eur", metadata: { topupId: topup.id } }, "payment_intent.succeeded"),
+    ];
+    for (const { rawBody, signature } of cases) {
+      await expectError(await postWebhook(ctx, rawBody, signature), 400, "validation_error");
+      expect(await eventRecorded(rawBody)).toBe(false);
+    }
+    expect(await moneyOf(ctx, customer.accountId)).toEqual(before);
+    expect(await verifyLedger(ctx.deps.database.sql)).toEqual([]);
+  });
+
+  it("a timestamp more than 300 s in the future is refused like an old one", async () => {
+    const customer = await newCustomer(ctx);
+    const { topup, event } = await paidButUndelivered(customer, 1_000);
+    const ahead = signWebhookPayload(event.rawBody, TEST_WEBHOOK_SECRET, Math.floor(Date.now() / 1000) + 301);
+    await expectError(await postWebhook(ctx, event.rawBody, ahead), 400, "invalid_signature");
+    expect(await moneyOf(ctx, customer.accountId)).toEqual({ balance: 0, topupEntries: 0 });
+    expect(await topupStatus(ctx, topup.id)).toBe("pending");
+    expect(await eventRecorded(event.rawBody)).toBe(false);
+  });
+});

@@ -142,6 +142,8 @@ describe("outgoing webhooks", () => {
             currency: "EUR",
             balance: 2_500,
             ledgerEntryId: expect.stringMatching(/^le_/),
+            receiptId: expect.stringMatching(/^doc_/),
+            receiptNumber: expect.stringMatching(/^R-\d{4}-\d{6}$/),
           },
         },
       ]);

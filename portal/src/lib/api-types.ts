@@ -134,6 +134,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/transactions.csv": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * All ledger entries matching the filters of GET /transactions as CSV (RFC 4180), oldest first, streamed
+     * @description UTF-8 with a byte order mark (so Excel detects the encoding), CRLF line ends, a header row. Times ISO 8601 UTC; amounts in minor units plus a formatted column; metadata as JSON.
+     */
+    get: operations["exportTransactionsCsv"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/transactions": {
     parameters: {
       query?: never;
@@ -304,7 +324,7 @@ export interface paths {
     put?: never;
     /**
      * Stripe webhook endpoint (also used by the simulated provider)
-     * @description No authentication: the Stripe-Signature header (HMAC-SHA256 over the raw body with the webhook secret, timestamp within 300 s) is the credential. Handles checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed and checkout.session.expired; other types are acknowledged and ignored. Events are de-duplicated by id.
+     * @description No authentication: the Stripe-Signature header (HMAC-SHA256 over the raw body with the webhook secret, timestamp within 300 s either way) is the credential; a signed event without the fields we read is 400 validation_error and changes nothing. Handles checkout.session.completed, checkout.session.async_payment_succeeded, checkout.session.async_payment_failed and checkout.session.expired; other types are acknowledged and ignored. Events are de-duplicated by id.
      */
     post: operations["receiveStripeWebhook"];
     delete?: never;
@@ -566,6 +586,98 @@ export interface paths {
     };
     /** A refund and where it stands */
     get: operations["getRefund"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/billing-details": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account's billing details (the buyer on its receipts and credit notes); null when none are saved */
+    get: operations["getBillingDetails"];
+    /**
+     * Save the billing details; documents issued from now on show them, issued ones never change
+     * @description country: ISO 3166-1 alpha-2. vatId: format and check digits per country (jsvat; elsewhere 4-20 letters and digits).
+     */
+    put: operations["putBillingDetails"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/documents": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Receipts, credit notes and statements of the account, newest first, cursor-paginated */
+    get: operations["listDocuments"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/documents/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One document with what it shows (issuer, buyer, payment method, figures), as frozen at issue */
+    get: operations["getDocument"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/documents/{id}/pdf": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The document as PDF in its locale; the same bytes at every download */
+    get: operations["getDocumentPdf"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/statements/{period}/pdf": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * A month's statement as PDF: issued (numbered, final) for a finished month, interim for the current one
+     * @description Opening balance, every ledger entry of the month in order, totals per entry type, closing balance. A finished month's statement is issued on first request (if the monthly job has not yet) and never changes.
+     */
+    get: operations["getStatementPdf"];
     put?: never;
     post?: never;
     delete?: never;
@@ -1390,6 +1502,63 @@ export interface components {
       /** @description What POST .../refunds would take now: unused (balance - held) and left of this top-up. */
       refundable: number;
     };
+    BillingDetails: {
+      legalName: string;
+      addressLine1: string;
+      addressLine2: string | null;
+      postalCode: string;
+      city: string;
+      /** @description ISO 3166-1 alpha-2 */
+      country: string;
+      /** @description Normalized: upper case, no spaces */
+      vatId: string | null;
+      billingEmail: string | null;
+    } | null;
+    PutBillingDetailsRequest: {
+      legalName: string;
+      addressLine1: string;
+      addressLine2?: string | null;
+      postalCode: string;
+      city: string;
+      /** @example DE */
+      country: string;
+      /** @example DE136695976 */
+      vatId?: string | null;
+      /** Format: email */
+      billingEmail?: string | null;
+    };
+    DocumentsPage: {
+      data: components["schemas"]["Document"][];
+      nextCursor: string | null;
+    };
+    Document: {
+      id: string;
+      /** @enum {string} */
+      type: "receipt" | "credit_note" | "statement";
+      /** @example R-2026-000001 */
+      number: string;
+      /** Format: date-time */
+      issuedAt: string;
+      currency: string;
+      /** @description Gross, minor units (negative on a credit note that cancels one). */
+      amount: number;
+      netAmount: number;
+      taxAmount: number;
+      /** @description Tax rate in basis points (1900 = 19 %). */
+      taxRateBp: number;
+      /** @enum {string} */
+      locale: "en" | "de";
+      topupId: string | null;
+      correctsDocumentId: string | null;
+      /** @description Statements: YYYY-MM. */
+      period: string | null;
+    };
+    DocumentDetail: components["schemas"]["Document"] & {
+      /** @description What the document shows, frozen at issue. */
+      snapshot: {
+        [key: string]: unknown;
+      };
+    };
     WebhookEndpoint: {
       id: string;
       url: string;
@@ -1632,6 +1801,16 @@ export interface operations {
         };
         content?: never;
       };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Error code `unauthenticated` */
       401: {
         headers: {
@@ -1693,6 +1872,16 @@ export interface operations {
           "application/json": components["schemas"]["SessionState"];
         };
       };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Error code `internal_error` */
       500: {
         headers: {
@@ -1722,6 +1911,16 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Error code `unauthenticated` */
@@ -1853,6 +2052,16 @@ export interface operations {
           "application/json": components["schemas"]["Balance"];
         };
       };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Error code `unauthenticated` or `invalid_api_key` */
       401: {
         headers: {
@@ -1895,17 +2104,88 @@ export interface operations {
       };
     };
   };
-  listTransactions: {
+  exportTransactionsCsv: {
     parameters: {
       query?: {
-        limit?: number;
-        /** @description nextCursor of the previous page */
-        cursor?: string;
         type?: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "dispute" | "capture";
         /** @description Entries created at or after (ISO 8601) */
         from?: string;
         /** @description Entries created before (ISO 8601) */
         to?: string;
+        /** @description semicolon for Excel with German regional settings (it splits on ;); comma otherwise */
+        delimiter?: "comma" | "semicolon";
+        /** @description Language of the *Formatted columns (en: €1,234.56, de: 1.234,56 €) */
+        locale?: "en" | "de";
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The CSV file */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "text/csv": string;
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` or `invalid_api_key` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listTransactions: {
+    parameters: {
+      query?: {
+        type?: "topup" | "usage" | "promotion" | "adjustment" | "refund" | "dispute" | "capture";
+        /** @description Entries created at or after (ISO 8601) */
+        from?: string;
+        /** @description Entries created before (ISO 8601) */
+        to?: string;
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
       };
       header?: never;
       path?: never;
@@ -2051,6 +2331,16 @@ export interface operations {
           "application/json": {
             data: components["schemas"]["ApiKey"][];
           };
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Error code `unauthenticated` */
@@ -2728,7 +3018,7 @@ export interface operations {
           "application/json": components["schemas"]["WebhookReceived"];
         };
       };
-      /** @description Error code `invalid_signature` */
+      /** @description Error code `invalid_signature` or `validation_error` */
       400: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3124,6 +3414,16 @@ export interface operations {
           };
         };
       };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Error code `unauthenticated` */
       401: {
         headers: {
@@ -3446,6 +3746,16 @@ export interface operations {
           };
         };
       };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
       /** @description Error code `unauthenticated` */
       401: {
         headers: {
@@ -3661,6 +3971,16 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["AutoTopupSettings"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Error code `unauthenticated` */
@@ -4265,6 +4585,437 @@ export interface operations {
       };
     };
   };
+  getBillingDetails: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Billing details */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BillingDetails"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `forbidden` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  putBillingDetails: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["PutBillingDetailsRequest"];
+      };
+    };
+    responses: {
+      /** @description Saved */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BillingDetails"];
+        };
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `forbidden` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listDocuments: {
+    parameters: {
+      query?: {
+        type?: "receipt" | "credit_note" | "statement";
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description A page of documents */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DocumentsPage"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` or `invalid_api_key` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getDocument: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The document */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DocumentDetail"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` or `invalid_api_key` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getDocumentPdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The PDF */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/pdf": string;
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` or `invalid_api_key` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getStatementPdf: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        period: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The PDF (streamed) */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/pdf": string;
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` or `invalid_api_key` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   listWebhookEndpoints: {
     parameters: {
       query?: never;
@@ -4284,6 +5035,16 @@ export interface operations {
           "application/json": {
             data: components["schemas"]["WebhookEndpoint"][];
           };
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Error code `unauthenticated` */
@@ -4852,6 +5613,16 @@ export interface operations {
           "application/json": {
             data: components["schemas"]["WebhookEndpoint"][];
           };
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
         };
       };
       /** @description Error code `unauthenticated` */

@@ -4,7 +4,7 @@ import { API_KEY_PREFIX, API_KEY_SCOPES, newSecret, sha256Hex } from "../../auth
 import { notFound } from "../../middleware/errors";
 import { requireSession } from "../../middleware/auth";
 import { createRouter } from "../router";
-import { errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
 const ApiKeySchema = z
   .object({
@@ -29,7 +29,7 @@ const CreateBody = z
   })
   .openapi("CreateApiKeyRequest");
 
-const IdParam = z.object({ id: z.string().max(64) });
+const IdParam = z.object({ id: Id });
 
 interface ApiKeyRow {
   id: string;

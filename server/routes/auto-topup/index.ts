@@ -4,7 +4,7 @@ import { MAX_TOPUP_MINOR, MIN_TOPUP_MINOR } from "../../../db/ledger/create-topu
 import { MAX_AMOUNT_MINOR } from "../../../db/money";
 import { requireSession } from "../../middleware/auth";
 import { createRouter } from "../router";
-import { errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
 /** Longest cooldown: 30 days; the cap on a setting people type (TIGER_STYLE: put a limit on everything). */
 const MAX_COOLDOWN_MINUTES = 30 * 24 * 60;
@@ -18,7 +18,7 @@ const PutBody = z
     amount: TopupAmount.nullable().optional().openapi({ description: "Charge this (plus any negative balance). Exclusive with targetBalance." }),
     targetBalance: z.number().int().min(1).max(MAX_AMOUNT_MINOR).nullable().optional()
       .openapi({ description: "Charge up to this balance. Exclusive with amount." }),
-    paymentMethodId: z.string().max(64).nullable().optional().openapi({ description: "null = the default card." }),
+    paymentMethodId: Id.nullable().optional().openapi({ description: "null = the default card." }),
     cooldownMinutes: z.number().int().min(0).max(MAX_COOLDOWN_MINUTES).optional().openapi({ description: "Default 60." }),
     monthlyCap: z.number().int().min(MIN_TOPUP_MINOR).max(MAX_AMOUNT_MINOR).nullable().optional(),
   })

@@ -3,7 +3,8 @@ import { bodyLimit } from "hono/body-limit";
 import type { AppEnv } from "../../context";
 import { confirmPageUrl } from "../../payments/confirm-url";
 import { isSimulatedProvider, type SimulatedCheckout } from "../../payments/simulated";
-import { renderAuthenticationPage, renderCheckoutPage, renderMessagePage } from "./page";
+import { cspHash, extendCsp } from "../../middleware/security-headers";
+import { CARD_HINTS_SCRIPT, renderAuthenticationPage, renderCheckoutPage, renderMessagePage } from "./page";
 
 /** Largest checkout form body: 4 KiB (three short fields). */
 const MAX_FORM_BYTES = 4 * 1024;
@@ -17,10 +18,9 @@ const NOT_FOUND_PAGE = renderMessagePage("Checkout not found", "This checkout li
  * paid. 404 when the simulated provider is not the active one. Pages are not cached.
  */
 export const checkoutRoutes = new Hono<AppEnv>()
-  .use("/simulated-checkout/*", bodyLimit({ maxSize: MAX_FORM_BYTES }), async (c, next) => {
+  .use("/simulated-checkout/*", bodyLimit({ maxSize: MAX_FORM_BYTES }), extendCsp({ scriptSrc: [cspHash(CARD_HINTS_SCRIPT)] }), async (c, next) => {
     await next();
     c.header("Cache-Control", "no-store");
-    c.header("X-Frame-Options", "DENY");
   })
   // The simulated bank's authentication step of an off-session charge (simulated-charge.ts),
   // reached from our confirm page (/pay/confirm/:topupId) and leading back to it, as the

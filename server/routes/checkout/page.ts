@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { minorUnitDigits } from "../../../db/currency";
+import { formatMinor } from "../../../db/currency";
 import type { SimulatedCheckout } from "../../payments/simulated";
 import { TEST_CARDS } from "../../payments/test-cards";
 
@@ -15,18 +15,8 @@ export function escapeHtml(value: string): string {
 
 const HTML_ENTITIES: Record<string, string> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
-/**
- * Formats minor units for people, e.g. (2500, "EUR") -> "€25.00", with the currency's
- * own number of decimals (JPY 0, KWD 3; from Intl). Passes an exact decimal string to
- * Intl, so no float rounding is involved.
- */
-export function formatMinor(amountMinor: number, currency: string): string {
-  const digits = minorUnitDigits(currency);
-  const abs = Math.abs(amountMinor).toString().padStart(digits + 1, "0");
-  const decimal = digits > 0 ? `${abs.slice(0, -digits)}.${abs.slice(-digits)}` : abs;
-  const signed = (amountMinor < 0 ? `-${decimal}` : decimal) as Intl.StringNumericLiteral;
-  return new Intl.NumberFormat("en", { style: "currency", currency }).format(signed);
-}
+/** The card hints' click-to-fill: the page's only inline script, allowed by its hash in the CSP (routes/checkout/index.ts). */
+export const CARD_HINTS_SCRIPT = `document.querySelectorAll("[data-card]").forEach(function(el){el.addEventListener("click",function(){var i=document.getElementById("card");i.value=el.textContent;i.focus();});});`;
 
 const STYLE = `
 *{box-sizing:border-box}body{margin:0;font:15px/1.5 -apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,Helvetica,Arial,sans-serif;color:#1a1f36;background:#fff}
@@ -79,7 +69,8 @@ export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string):
   const setup = checkout.mode === "setup";
   const action = setup ? "Save card" : `Pay ${amount}`;
   const hints = TEST_CARDS.map(
-    (c) => `<li><code data-card="${c.number}" title="Use this card">${c.number.replace(/(\d{4})(?=\d)/g, "$1 ")}</code><span>${escapeHtml(c.label)}</span></li>`,
+    (c) =>
+      `<li><code data-card="${c.number}" title="Use this card">${c.number.replace(/(\d{4})(?=\d)/g, "$1 ")}</code><span>${escapeHtml(c.label)}</span></li>`,
   ).join("");
   return layout(
     action,
@@ -105,7 +96,7 @@ export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string):
   <p class="foot">Simulated payments &middot; no real card is charged</p>
 </section>
 </div>
-<script>document.querySelectorAll("[data-card]").forEach(function(el){el.addEventListener("click",function(){var i=document.getElementById("card");i.value=el.textContent;i.focus();});});</script>`,
+<script>${CARD_HINTS_SCRIPT}</script>`,
   );
 }
 

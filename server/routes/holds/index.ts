@@ -7,7 +7,7 @@ import { requireApiKey } from "../../middleware/auth";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
-import { AmountMinor, Currency, errorResponses, jsonBody, jsonResponse, LedgerEntrySchema } from "../schemas";
+import { AmountMinor, Currency, errorResponses, jsonBody, jsonResponse, LedgerEntrySchema, Id } from "../schemas";
 
 /** Longest hold: 7 days (Stripe's card authorizations last 7 days for online payments). Default 15 minutes. */
 const MAX_HOLD_SECONDS = 7 * 24 * 60 * 60;
@@ -49,7 +49,7 @@ const toDto = (c: Omit<HoldChange, "replayed">) => {
   return { hold, balance: c.balance, held: c.held, available: c.available };
 };
 
-const HoldParams = z.object({ id: z.string().max(64) });
+const HoldParams = z.object({ id: Id });
 
 const create = createRoute({
   method: "post",

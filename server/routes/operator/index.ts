@@ -4,7 +4,7 @@ import { setOverdraftLimit } from "../../../db/ledger/overdraft";
 import { requireOperator } from "../../middleware/operator";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
-import { errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
 const StatusSchema = z
   .object({
@@ -24,7 +24,7 @@ const SuspendBody = z
   })
   .strict();
 
-const Params = z.object({ id: z.string().max(64) });
+const Params = z.object({ id: Id });
 
 const OverdraftBody = z
   .object({

@@ -1,5 +1,6 @@
 import type { ConfirmState } from "../../payments/confirm-payment";
-import { escapeHtml, formatMinor, layout, renderMessagePage } from "../checkout/page";
+import { formatMinor } from "../../../db/currency";
+import { escapeHtml, layout, renderMessagePage } from "../checkout/page";
 import { STRIPE_JS_URL } from "./csp";
 
 /**

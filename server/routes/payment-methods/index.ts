@@ -6,7 +6,7 @@ import { idempotent } from "../../middleware/idempotency";
 import { startCardSetup } from "../../payments/start-card-setup";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
-import { errorResponses, jsonResponse } from "../schemas";
+import { errorResponses, jsonResponse, Id } from "../schemas";
 
 const PaymentMethodSchema = z
   .object({
@@ -20,7 +20,7 @@ const PaymentMethodSchema = z
   })
   .openapi("PaymentMethod");
 const List = z.object({ data: z.array(PaymentMethodSchema) });
-const Params = z.object({ id: z.string().max(64) });
+const Params = z.object({ id: Id });
 const managers = ["owner", "admin"] as const;
 
 const list = createRoute({
@@ -48,7 +48,7 @@ const setup = createRoute({
   operationId: "addPaymentMethod",
   tags: ["payment-methods"],
   summary: "Add a card without paying: returns the checkoutUrl of a setup-mode checkout",
-  middleware: [requireSession([...managers]), idempotent()] as const,
+  middleware: [requireSession([...managers]), idempotent({ transaction: false })] as const, // calls the provider: no transaction around it
   responses: {
     201: jsonResponse(z.object({ checkoutUrl: z.string() }), "Setup checkout opened"),
     ...errors("provider_unavailable"),

@@ -8,7 +8,7 @@ import { namesPrivateHost } from "../../webhooks/targets";
 import { EndpointUrl } from "../webhook-endpoints/schemas";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
-import { errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
 /** Browsers one user may subscribe per account: 10 (phones, laptops; old ones expire at their push service). */
 export const MAX_PUSH_SUBSCRIPTIONS = 10;
@@ -88,7 +88,7 @@ const unsubscribe = createRoute({
   tags,
   summary: "Stop notifications to one of this user's browsers",
   middleware: [requireSession()] as const,
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: Id }) },
   responses: { 204: { description: "Unsubscribed" }, ...errorResponses },
 });
 

@@ -5,7 +5,7 @@ import { requireOperator } from "../../middleware/operator";
 import { notFound } from "../../middleware/errors";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
-import { AmountMinor, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { AmountMinor, errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
 const RefundSchema = z
   .object({
@@ -39,7 +39,7 @@ const create = createRoute({
   summary:
     "Refund unused balance to the card that paid a top-up: taken from the balance now, refunded at the provider by the worker (credited back if the provider refuses)",
   middleware: [requireOperator(), idempotent({ scope: "operator" })] as const,
-  request: { params: z.object({ id: z.string().max(64) }), ...jsonBody(RefundBody) },
+  request: { params: z.object({ id: Id }), ...jsonBody(RefundBody) },
   responses: {
     202: jsonResponse(RefundSchema, "Taken from the balance; the provider is being asked"),
     ...errors("refund_exceeds_available"),
@@ -54,7 +54,7 @@ const read = createRoute({
   tags: ["operator"],
   summary: "A refund and where it stands",
   middleware: [requireOperator()] as const,
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: Id }) },
   responses: { 200: jsonResponse(RefundSchema, "The refund"), ...errorResponses },
 });
 
@@ -81,7 +81,7 @@ const listTopups = createRoute({
   tags: ["operator"],
   summary: "An account's latest 100 top-ups, newest first, with what is refundable now",
   middleware: [requireOperator()] as const,
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: Id }) },
   responses: { 200: jsonResponse(z.object({ data: z.array(OperatorTopupSchema) }), "Top-ups"), ...errorResponses },
 });
 

@@ -9,7 +9,7 @@ import { chargeSavedCardTopup } from "../../payments/charge-saved-card";
 import { startTopup } from "../../payments/start-topup";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
-import { Currency, errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { Currency, errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
 const TopupBody = z
   .object({
@@ -20,7 +20,7 @@ const TopupBody = z
       .max(MAX_TOPUP_MINOR, `must be at most ${MAX_TOPUP_MINOR}`)
       .openapi({ description: `Minor units, ${MIN_TOPUP_MINOR} .. ${MAX_TOPUP_MINOR}.`, example: 2500 }),
     currency: Currency.optional().openapi({ description: "If given, must be the account's currency (else 422)." }),
-    paymentMethodId: z.string().max(64).optional().openapi({
+    paymentMethodId: Id.optional().openapi({
       description: 'One-click: charge this saved card (or "default") off-session now instead of opening a checkout.',
     }),
   })
@@ -65,7 +65,7 @@ const createTopupRoute = createRoute({
     "Portal members with role owner or admin, or an API key with the topups:write scope. Send an Idempotency-Key " +
     "header so a retry returns the same top-up. The account is credited once the payment succeeds (webhook or " +
     "checkout return, whichever comes first).",
-  middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" }), idempotent()] as const,
+  middleware: [requireAuth({ session: { roles: ["owner", "admin"] }, apiKeyScope: "topups:write" }), idempotent({ transaction: false })] as const, // calls the provider: no transaction around it
   request: jsonBody(TopupBody),
   responses: {
     201: jsonResponse(TopupSchema, "Pending top-up with its checkout URL"),
@@ -81,7 +81,7 @@ const getTopupRoute = createRoute({
   tags: ["topups"],
   summary: "A top-up and its status; while pending, checks the checkout session and settles it if paid",
   middleware: [requireAuth({ session: {}, apiKeyScope: "topups:write" })] as const,
-  request: { params: z.object({ id: z.string().max(64) }) },
+  request: { params: z.object({ id: Id }) },
   responses: { 200: jsonResponse(TopupSchema, "The top-up"), ...errors("provider_unavailable"), ...errorResponses },
 });
 
@@ -128,7 +128,7 @@ const listTopupsRoute = createRoute({
 export const topupsRoutes = createRouter()
   .openapi(createTopupRoute, async (c) => {
     const { paymentMethodId, ...body } = c.req.valid("json");
-    const input = { accountId: c.get("accountId"), ...body };
+    const input = { accountId: c.get("accountId"), idempotencyKey: c.get("idempotencyKey"), ...body };
     const topup = paymentMethodId
       ? await chargeSavedCardTopup(c.get("deps"), { ...input, paymentMethodId })
       : await startTopup(c.get("deps"), input);

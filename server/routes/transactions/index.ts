@@ -2,6 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { listEntries } from "../../../db/ledger/list-entries";
 import { requireAuth } from "../../middleware/auth";
 import { createRouter } from "../router";
+import { toEntryFilter, TransactionFilters } from "./filters";
 import { jsonResponse, LedgerEntrySchema } from "../schemas";
 
 /** Cursors are opaque to clients; inside, the sequence to continue below. */
@@ -17,12 +18,9 @@ const Cursor = z
     return Number(m[1]);
   });
 
-const Query = z.object({
+const Query = TransactionFilters.extend({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: Cursor.optional().openapi({ type: "string", description: "nextCursor of the previous page" }),
-  type: LedgerEntrySchema.shape.type.optional(),
-  from: z.iso.datetime({ offset: true }).optional().openapi({ description: "Entries created at or after (ISO 8601)" }),
-  to: z.iso.datetime({ offset: true }).optional().openapi({ description: "Entries created before (ISO 8601)" }),
 });
 
 const TransactionsPage = z
@@ -46,9 +44,7 @@ export const transactionsRoutes = createRouter().openapi(list, async (c) => {
     accountId: c.get("accountId"),
     limit: q.limit + 1,
     beforeSequence: q.cursor,
-    type: q.type,
-    from: q.from ? new Date(q.from) : undefined,
-    to: q.to ? new Date(q.to) : undefined,
+    ...toEntryFilter(q),
   });
   const page = data.slice(0, q.limit);
   const last = page.at(-1);

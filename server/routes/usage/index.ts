@@ -35,7 +35,8 @@ const usage = createRoute({
   summary: "Debit usage from the API key's account",
   description:
     "One row-locked statement. Send an Idempotency-Key header to make retries safe: a replay returns the first response with Idempotent-Replayed: true.",
-  middleware: [requireApiKey("usage:write"), idempotent()] as const,
+  // the debit coalescer stores the response in the debit's own transaction
+  middleware: [requireApiKey("usage:write"), idempotent({ transaction: false })] as const,
   request: jsonBody(DebitBody),
   responses: {
     201: jsonResponse(DebitResult, "Debited"),
@@ -45,13 +46,17 @@ const usage = createRoute({
 
 export const usageRoutes = createRouter().openapi(usage, async (c) => {
   const body = c.req.valid("json");
-  const result = await c.get("deps").debits.debit({
-    accountId: c.get("accountId"),
-    amount: body.amount,
-    currency: body.currency,
-    idempotencyKey: c.get("idempotencyKey"),
-    description: body.description,
-    metadata: body.metadata,
-  });
+  const idempotency = c.get("idempotency");
+  const result = await c.get("deps").debits.debit(
+    {
+      accountId: c.get("accountId"),
+      amount: body.amount,
+      currency: body.currency,
+      idempotencyKey: c.get("idempotencyKey"),
+      description: body.description,
+      metadata: body.metadata,
+    },
+    idempotency ? (tx, posted) => idempotency.record(tx, 201, toDebitDto(posted)) : undefined,
+  );
   return c.json(toDebitDto(result), 201);
 });

@@ -12,7 +12,7 @@ import { requireOperator } from "../../middleware/operator";
 import { namesPrivateHost } from "../../webhooks/targets";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
-import { errorResponses, jsonBody, jsonResponse } from "../schemas";
+import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 import {
   CreatedWebhookEndpoint,
   CreateWebhookEndpointBody,
@@ -74,8 +74,8 @@ const toDeliveryDto = (r: DeliveryRow) => ({
 /** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
 const newSigningSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
 
-const IdParam = z.object({ id: z.string().max(64) });
-const DeliveryParam = IdParam.extend({ eventId: z.string().max(64) });
+const IdParam = z.object({ id: Id });
+const DeliveryParam = IdParam.extend({ eventId: Id });
 
 /**
  * Whose endpoints a router manages: `path` prefix, who may call, and the owner column's

@@ -12,13 +12,13 @@ const stripeWebhook = createRoute({
   summary: "Stripe webhook endpoint (also used by the simulated provider)",
   description:
     "No authentication: the Stripe-Signature header (HMAC-SHA256 over the raw body with the webhook secret, " +
-    "timestamp within 300 s) is the credential. Handles checkout.session.completed, " +
+    "timestamp within 300 s either way) is the credential; a signed event without the fields we read is 400 validation_error and changes nothing. Handles checkout.session.completed, " +
     "checkout.session.async_payment_succeeded, checkout.session.async_payment_failed and checkout.session.expired; " +
     "other types are acknowledged and ignored. Events are de-duplicated by id.",
   security: [],
   responses: {
     200: jsonResponse(z.object({ received: z.literal(true) }).openapi("WebhookReceived"), "Processed, ignored or duplicate"),
-    ...errors("invalid_signature", "payment_mismatch", "provider_unavailable"),
+    ...errors("invalid_signature", "validation_error", "payment_mismatch", "provider_unavailable"),
   },
 });
 
