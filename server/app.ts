@@ -17,6 +17,7 @@ import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
+import { meterRoutes } from "./routes/operator/meters";
 import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps) {
     .route("/", pushSubscriptionsRoutes)
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
+    .route("/", meterRoutes)
     .route("/", refundsRoutes)
     .route("/", accountWebhookEndpointRoutes)
     .route("/", operatorWebhookEndpointRoutes);

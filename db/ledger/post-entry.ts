@@ -32,6 +32,15 @@ export interface PostEntryInput {
    * holds: the caller takes at most what is available.
    */
   reversal?: boolean;
+  /** Priced usage (db/ledger/priced-debit.ts): recorded on the entry, whose amount may then be 0. */
+  pricing?: Pricing | null;
+}
+
+/** What a priced usage entry records: meter key, quantity and unit price (minor units per unit), exact decimals. */
+export interface Pricing {
+  meter: string;
+  quantity: string;
+  unitPrice: string;
 }
 
 const UNIQUE_VIOLATION = "23505";
@@ -78,14 +87,16 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
       ), ins AS (
         INSERT INTO ledger_entries
           (id, account_id, contra_account_id, type, amount, balance_after, sequence, currency,
-           idempotency_key, external_ref, description, metadata)
+           idempotency_key, external_ref, description, metadata, meter, quantity, unit_price)
         SELECT ${id}, acc.id, ${"sys_" + input.contra + "_"} || acc.currency, ${input.type},
                ${input.amount}::bigint, acc.balance, acc.sequence, acc.currency,
                ${input.idempotencyKey ?? null}, ${input.externalRef ?? null},
-               ${input.description ?? null}, ${input.metadata ? q.json(input.metadata) : null}::jsonb
+               ${input.description ?? null}, ${input.metadata ? q.json(input.metadata) : null}::jsonb,
+               ${input.pricing?.meter ?? null}, ${input.pricing?.quantity ?? null}::numeric,
+               ${input.pricing?.unitPrice ?? null}::numeric
           FROM acc
         RETURNING id, account_id, type, amount, balance_after, sequence, currency,
-                  idempotency_key, external_ref, description, metadata, created_at
+                  idempotency_key, external_ref, description, metadata, meter, quantity, unit_price, created_at
       ), crossing AS (
         SELECT graphile_worker.add_job(${AUTO_TOPUP_TASK}, json_build_object('accountId', acc.id),
                                        job_key := ${AUTO_TOPUP_TASK + ":"} || acc.id,
@@ -97,7 +108,7 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
       SELECT ins.*, acc.held, (SELECT count(*) FROM crossing) AS auto_topup_jobs
         FROM ins JOIN acc ON acc.id = ins.account_id`;
   } catch (err) {
-    if (isUniqueViolation(err)) return findExisting(q, input);
+    if (isUniqueViolation(err)) return findPostedEntry(q, input);
     throw err;
   }
   const row = rows[0];
@@ -128,10 +139,18 @@ function isUniqueViolation(err: unknown): err is postgres.PostgresError {
     ((err as postgres.PostgresError).constraint_name ?? "").startsWith("ledger_entries_");
 }
 
-async function findExisting(q: Queryable, input: PostEntryInput): Promise<PostedEntry> {
+/**
+ * The entry already posted with `input`'s (accountId, idempotencyKey) or externalRef, as a
+ * replay (`replayed: true`) with the account's current balance.
+ * @throws Error when there is none (callers look only after a unique violation or a check)
+ */
+export async function findPostedEntry(
+  q: Queryable,
+  input: Pick<PostEntryInput, "accountId" | "idempotencyKey" | "externalRef">,
+): Promise<PostedEntry> {
   const [row] = await q<(LedgerEntryRow & { balance: number; held: number })[]>`
     SELECT e.id, e.account_id, e.type, e.amount, e.balance_after, e.sequence, e.currency,
-           e.idempotency_key, e.external_ref, e.description, e.metadata, e.created_at,
+           e.idempotency_key, e.external_ref, e.description, e.metadata, e.meter, e.quantity, e.unit_price, e.created_at,
            a.balance, a.held
       FROM ledger_entries e JOIN accounts a ON a.id = e.account_id
      WHERE (e.account_id = ${input.accountId} AND e.idempotency_key = ${input.idempotencyKey ?? null})

@@ -17,3 +17,5 @@ export * from "./webhook-deliveries";
 export * from "./payment-reversals";
 export * from "./push-subscriptions";
 export * from "./refunds";
+export * from "./meters";
+export * from "./audit-log";

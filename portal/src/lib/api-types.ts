@@ -679,98 +679,10 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Debit usage from the API key's account
-     * @description One row-locked statement. Send an Idempotency-Key header to make retries safe: a replay returns the first response with Idempotent-Replayed: true.
+     * Debit usage from the API key's account: an amount, or a meter and quantity priced by the meter's price in force
+     * @description A plain amount is one row-locked statement. A priced event debits the whole minor units of quantity x unit price and carries the fraction per account and meter (README, Ledger). Send an Idempotency-Key header to make retries safe: a replay returns the first response with Idempotent-Replayed: true.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: {
-          "idempotency-key"?: string;
-        };
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["DebitRequest"];
-        };
-      };
-      responses: {
-        /** @description Debited */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["DebitResult"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description insufficient_funds */
-        402: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description account_suspended or insufficient_scope */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found (also for other tenants' ids) */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Idempotency-Key reused or in use */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description currency_mismatch */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
-    };
+    post: operations["debitUsage"];
     delete?: never;
     options?: never;
     head?: never;
@@ -2014,6 +1926,59 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/operator/meters": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** All meters with their price versions */
+    get: operations["listMeters"];
+    put?: never;
+    /** Define a meter (audited) */
+    post: operations["createMeter"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/meters/{key}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One meter with its price versions */
+    get: operations["getMeter"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Rename, change the unit, archive or restore a meter (audited) */
+    patch: operations["updateMeter"];
+    trace?: never;
+  };
+  "/operator/meters/{key}/prices": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add a price version (prices are never edited; the latest effectiveFrom <= an event's time applies; audited) */
+    post: operations["addMeterPrice"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/operator/topups/{id}/refunds": {
     parameters: {
       query?: never;
@@ -3248,6 +3213,12 @@ export interface components {
       metadata: {
         [key: string]: string;
       } | null;
+      /** @description Priced usage: the meter key (else null). */
+      meter: string | null;
+      /** @description Priced usage: the quantity, exact decimal string. */
+      quantity: string | null;
+      /** @description Priced usage: minor units per unit in force at the event, exact decimal string. */
+      unitPrice: string | null;
       /** Format: date-time */
       createdAt: string;
     };
@@ -3283,10 +3254,20 @@ export interface components {
     };
     DebitRequest: {
       /**
-       * @description Integer amount in minor units of the currency (e.g. cents), 1 .. 10^10.
+       * @description Minor units to debit; or give meter and quantity.
        * @example 2500
        */
-      amount: number;
+      amount?: number;
+      /**
+       * @description A meter key (instead of amount).
+       * @example gpt-4o.input_tokens
+       */
+      meter?: string;
+      /**
+       * @description With meter: units used, a decimal string > 0 with at most 12 decimal places (422 invalid_quantity).
+       * @example 1500
+       */
+      quantity?: string;
       /**
        * @description If given, must be the account's currency (else 422).
        * @example EUR
@@ -3453,6 +3434,32 @@ export interface components {
       overdraftLimit: number;
       available: number;
     };
+    Meter: {
+      key: string;
+      name: string;
+      unit: string;
+      /** @enum {string} */
+      status: "active" | "archived";
+      /** @description All versions, by currency and effectiveFrom. */
+      prices: components["schemas"]["MeterPrice"][];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    MeterPrice: {
+      id: string;
+      currency: string;
+      /**
+       * @description Minor units per unit, exact decimal.
+       * @example 0.00025
+       */
+      unitAmountDecimal: string;
+      /** Format: date-time */
+      effectiveFrom: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
     Refund: {
       id: string;
       topupId: string;
@@ -3549,4 +3556,397 @@ export interface components {
   pathItems: never;
 }
 export type $defs = Record<string, never>;
-export type operations = Record<string, never>;
+export interface operations {
+  debitUsage: {
+    parameters: {
+      query?: never;
+      header?: {
+        "idempotency-key"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DebitRequest"];
+      };
+    };
+    responses: {
+      /** @description Debited */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DebitResult"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_funds */
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description account_suspended or insufficient_scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency-Key reused or in use */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description currency_mismatch, unknown_meter, meter_archived, no_price, invalid_quantity, quantity_too_large */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listMeters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Meters */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["Meter"][];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  createMeter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @example gpt-4o.input_tokens */
+          key: string;
+          name: string;
+          /** @example token */
+          unit: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Meter"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description meter_exists */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getMeter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Meter */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Meter"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  updateMeter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          name?: string;
+          unit?: string;
+          /**
+           * @description archived meters refuse new usage (422 meter_archived).
+           * @enum {string}
+           */
+          status?: "active" | "archived";
+        };
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Meter"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  addMeterPrice: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * @description ISO 4217 currency code.
+           * @example EUR
+           */
+          currency: string;
+          /**
+           * @description Minor units per unit, up to 12 decimal places.
+           * @example 0.00025
+           */
+          unitAmountDecimal: string;
+          /**
+           * Format: date-time
+           * @description Default: now.
+           */
+          effectiveFrom?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Price added */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Meter"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description price_exists */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+}
