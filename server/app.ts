@@ -18,6 +18,7 @@ import { meRoutes } from "./routes/me/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { meterRoutes } from "./routes/operator/meters";
+import { usageBatchRoutes } from "./routes/usage/batch";
 import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
@@ -30,6 +31,9 @@ import { portalStatic } from "./static";
 
 /** Largest request body accepted: 64 KiB (every API body is small JSON). */
 const MAX_BODY_BYTES = 64 * 1024;
+/** POST /usage/batch carries up to 1000 events (db/ledger/post-usage-batch.ts): ~1 KB each at most in practice. */
+const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+const BATCH_PATH = "/api/v1/usage/batch";
 
 /**
  * Composes the HTTP application: ops routes, the API under /api/v1 (OpenAPI document
@@ -44,6 +48,7 @@ export function createApp(deps: AppDeps) {
     .route("/", eventsRoutes)
     .route("/", apiKeysRoutes)
     .route("/", usageRoutes)
+    .route("/", usageBatchRoutes)
     .route("/", topupsRoutes)
     .route("/", webhooksRoutes)
     .route("/", holdsRoutes)
@@ -71,16 +76,19 @@ export function createApp(deps: AppDeps) {
   const app = new OpenAPIHono<AppEnv>();
   app.use("*", requestContext(deps));
   app.use("*", httpMetrics());
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: () => {
-      throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-    },
-  });
+  const bodyLimitOf = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: () => {
+        throw new ApiError("payload_too_large", `Request bodies are limited to ${maxSize} bytes.`);
+      },
+    });
+  const limitBody = bodyLimitOf(MAX_BODY_BYTES);
+  const limitBatchBody = bodyLimitOf(MAX_BATCH_BODY_BYTES);
   // Not for GET/HEAD (no body is read): bodyLimit reads `c.req.raw.body`, which makes
   // @hono/node-server build a full WHATWG Request (+ AbortController) that then lives as
   // long as the connection, ~1.3 KB per open SSE connection (GET /api/v1/events).
-  app.use("/api/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
+  app.use("/api/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : (c.req.path === BATCH_PATH ? limitBatchBody : limitBody)(c, next)));
   app.route("/", healthRoutes);
   app.route("/", metricsRoutes);
   app.route("/api/v1", api);

@@ -689,6 +689,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/usage/batch": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Post up to 1000 usage events; each event's outcome in order (200 when the batch is well formed)
+     * @description Each event is an amount or a meter and quantity, and its id is its idempotency key on its account (applied at most once, ever; a repeat answers replayed with the original entry). Not all-or-nothing: a refused event does not stop the others. With the operator key every event names its accountId; with an API key (usage:write) all go to its account.
+     */
+    post: operations["postUsageBatch"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/topups": {
     parameters: {
       query?: never;
@@ -3283,6 +3303,35 @@ export interface components {
         [key: string]: string;
       };
     };
+    UsageBatchResult: {
+      results: {
+        id: string;
+        /** @enum {string} */
+        status:
+          | "applied"
+          | "replayed"
+          | "insufficient_funds"
+          | "spend_limit_exceeded"
+          | "account_suspended"
+          | "account_closed"
+          | "invalid";
+        entry?: components["schemas"]["LedgerEntry"] & unknown;
+        balance?: number;
+        available?: number;
+        error?: {
+          code: string;
+          message: string;
+        };
+      }[];
+    };
+    UsageBatchRequest: {
+      events: ({
+        /** @description The event's idempotency key on its account: applied at most once, ever. */
+        id: string;
+      } & {
+        [key: string]: unknown;
+      })[];
+    };
     Topup: {
       /** @example tu_01jd3... */
       id: string;
@@ -3637,6 +3686,75 @@ export interface operations {
       };
       /** @description currency_mismatch, unknown_meter, meter_archived, no_price, invalid_quantity, quantity_too_large */
       422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  postUsageBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UsageBatchRequest"];
+      };
+    };
+    responses: {
+      /** @description One result per event, in order */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UsageBatchResult"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description payload_too_large */
+      413: {
         headers: {
           [name: string]: unknown;
         };
