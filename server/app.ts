@@ -19,6 +19,8 @@ import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { meterRoutes } from "./routes/operator/meters";
 import { usageBatchRoutes } from "./routes/usage/batch";
+import { spendLimitsRoutes } from "./routes/spend-limits/index";
+import { balanceAlertsRoutes } from "./routes/balance-alerts/index";
 import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
@@ -49,6 +51,8 @@ export function createApp(deps: AppDeps) {
     .route("/", apiKeysRoutes)
     .route("/", usageRoutes)
     .route("/", usageBatchRoutes)
+    .route("/", spendLimitsRoutes)
+    .route("/", balanceAlertsRoutes)
     .route("/", topupsRoutes)
     .route("/", webhooksRoutes)
     .route("/", holdsRoutes)

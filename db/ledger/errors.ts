@@ -136,3 +136,14 @@ export class QuantityTooLargeError extends LedgerError {
     super("quantity_too_large", `One usage event may cost at most ${maxMinor} minor units.`, { maxMinor });
   }
 }
+
+/** A usage debit would take the account's usage of this UTC day or month beyond its spend limit. Minor units. */
+export class SpendLimitExceededError extends LedgerError {
+  constructor(period: "daily" | "monthly", limit: number, spent: number, requested: number, currency: string) {
+    super(
+      "spend_limit_exceeded",
+      `Spend limit reached: the ${period} limit is ${limit}, ${spent} already used, ${requested} requested (minor units of ${currency}).`,
+      { period, limit, spent, requested, currency },
+    );
+  }
+}

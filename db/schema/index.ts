@@ -19,3 +19,4 @@ export * from "./push-subscriptions";
 export * from "./refunds";
 export * from "./meters";
 export * from "./audit-log";
+export * from "./balance-alerts";

@@ -709,6 +709,42 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/spend-limits": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account's daily and monthly usage limits and what it used so far */
+    get: operations["getSpendLimits"];
+    /** Set the usage limits (owner, admin; audited): usage beyond one is refused with 402 spend_limit_exceeded, nothing debited */
+    put: operations["setSpendLimits"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/balance-alerts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Low-balance alert thresholds */
+    get: operations["getBalanceAlerts"];
+    /** Set up to 5 thresholds (owner, admin; audited): each fires balance.low once when available falls below it, and re-arms when it is back at or above it */
+    put: operations["setBalanceAlerts"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/topups": {
     parameters: {
       query?: never;
@@ -3332,6 +3368,42 @@ export interface components {
         [key: string]: unknown;
       })[];
     };
+    SpendLimits: {
+      /**
+       * @description Most usage per UTC day, minor units; null = no limit.
+       * @example 2500
+       */
+      daily: number | null;
+      /**
+       * @description Most usage per calendar month (UTC), minor units; null = no limit.
+       * @example 2500
+       */
+      monthly: number | null;
+      spentToday: number;
+      spentThisMonth: number;
+      currency: string;
+    };
+    SpendLimitsRequest: {
+      /**
+       * @description Integer amount in minor units of the currency (e.g. cents), 1 .. 10^10.
+       * @example 2500
+       */
+      daily: number | null;
+      /**
+       * @description Integer amount in minor units of the currency (e.g. cents), 1 .. 10^10.
+       * @example 2500
+       */
+      monthly: number | null;
+    };
+    BalanceAlerts: {
+      /** @description Minor units of available balance, highest first. */
+      thresholds: number[];
+      /** @description Thresholds available is below now (re-armed when it rises to them). */
+      fired: number[];
+    };
+    BalanceAlertsRequest: {
+      thresholds: number[];
+    };
     Topup: {
       /** @example tu_01jd3... */
       id: string;
@@ -3577,6 +3649,7 @@ export interface components {
         | "auto_topup.requires_action"
         | "auto_topup.disabled"
         | "webhook_endpoint.disabled"
+        | "balance.low"
         | "*"
       )[];
       description?: string;
@@ -3648,7 +3721,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description insufficient_funds */
+      /** @description insufficient_funds or spend_limit_exceeded */
       402: {
         headers: {
           [name: string]: unknown;
@@ -3755,6 +3828,220 @@ export interface operations {
       };
       /** @description payload_too_large */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getSpendLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Spend limits */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SpendLimits"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setSpendLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SpendLimitsRequest"];
+      };
+    };
+    responses: {
+      /** @description Set */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SpendLimits"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description forbidden (viewers) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getBalanceAlerts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Alerts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BalanceAlerts"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setBalanceAlerts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BalanceAlertsRequest"];
+      };
+    };
+    responses: {
+      /** @description Set */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BalanceAlerts"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description forbidden (viewers) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
         headers: {
           [name: string]: unknown;
         };

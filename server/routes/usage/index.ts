@@ -73,7 +73,7 @@ const usage = createRoute({
   },
   responses: {
     201: jsonResponse(DebitResult, "Debited"),
-    402: { description: "insufficient_funds", content: { "application/json": { schema: ErrorBody } } },
+    402: { description: "insufficient_funds or spend_limit_exceeded", content: { "application/json": { schema: ErrorBody } } },
     403: { description: "account_suspended or insufficient_scope", content: { "application/json": { schema: ErrorBody } } },
     409: { description: "Idempotency-Key reused or in use", content: { "application/json": { schema: ErrorBody } } },
     422: {
