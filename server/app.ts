@@ -19,6 +19,7 @@ import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { meterRoutes } from "./routes/operator/meters";
 import { usageBatchRoutes } from "./routes/usage/batch";
+import { usageSummaryRoutes } from "./routes/usage/summary";
 import { spendLimitsRoutes } from "./routes/spend-limits/index";
 import { balanceAlertsRoutes } from "./routes/balance-alerts/index";
 import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
@@ -51,6 +52,7 @@ export function createApp(deps: AppDeps) {
     .route("/", apiKeysRoutes)
     .route("/", usageRoutes)
     .route("/", usageBatchRoutes)
+    .route("/", usageSummaryRoutes)
     .route("/", spendLimitsRoutes)
     .route("/", balanceAlertsRoutes)
     .route("/", topupsRoutes)

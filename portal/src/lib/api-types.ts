@@ -709,6 +709,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/usage/summary": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Quantity and amount per meter per interval */
+    get: operations["getUsageSummary"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/spend-limits": {
     parameters: {
       query?: never;
@@ -3368,6 +3385,18 @@ export interface components {
         [key: string]: unknown;
       })[];
     };
+    UsageSummary: {
+      buckets: {
+        /** Format: date-time */
+        start: string;
+        /** @description null: usage debited as plain amounts. */
+        meter: string | null;
+        /** @description Exact decimal; null for plain amounts. */
+        quantity: string | null;
+        /** @description Minor units debited. */
+        amount: number;
+      }[];
+    };
     SpendLimits: {
       /**
        * @description Most usage per UTC day, minor units; null = no limit.
@@ -3828,6 +3857,61 @@ export interface operations {
       };
       /** @description payload_too_large */
       413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getUsageSummary: {
+    parameters: {
+      query: {
+        /** @description Start, inclusive (ISO 8601). */
+        from: string;
+        /** @description End, exclusive (ISO 8601). */
+        to: string;
+        /** @description UTC buckets (default day); a range covers at most 31 days by hour, 366 by day, 5 years by month. */
+        interval?: "hour" | "day" | "month";
+        meter?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Buckets, oldest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UsageSummary"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
         headers: {
           [name: string]: unknown;
         };
