@@ -7,7 +7,7 @@ import { requireApiKey } from "../../middleware/auth";
 import { hasOperatorKey } from "../../middleware/operator";
 import { createRouter } from "../router";
 import { AmountMinor, ErrorBody, errorResponses, jsonBody, jsonResponse, LedgerEntrySchema, Metadata } from "../schemas";
-import { MeterFields, parseQuantity, toDebitDto } from "./index";
+import { checkAmountOrMeter, MeterFields, parseQuantity, toDebitDto } from "./index";
 
 const EventId = z.string().min(1).max(255).openapi({ description: "The event's idempotency key on its account: applied at most once, ever." });
 
@@ -21,10 +21,7 @@ const UsageEventSchema = z
     metadata: Metadata.optional(),
   })
   .strict()
-  .refine((b) => (b.amount === undefined) !== (b.meter === undefined && b.quantity === undefined), {
-    message: "give either amount, or meter and quantity",
-  })
-  .refine((b) => (b.meter === undefined) === (b.quantity === undefined), { message: "meter and quantity go together" })
+  .superRefine(checkAmountOrMeter)
   .openapi("UsageEvent");
 
 /** The envelope: well formed when each event at least has an id; the rest is checked per event. */

@@ -17,6 +17,15 @@ export const MeterFields = {
   }),
 };
 
+/** A usage event gives either `amount`, or `meter` and `quantity` together (zod superRefine check). */
+export function checkAmountOrMeter(b: { amount?: number; meter?: string; quantity?: string }, ctx: z.RefinementCtx): void {
+  if ((b.amount === undefined) === (b.meter === undefined && b.quantity === undefined)) {
+    ctx.addIssue({ code: "custom", message: "give either amount, or meter and quantity" });
+  } else if ((b.meter === undefined) !== (b.quantity === undefined)) {
+    ctx.addIssue({ code: "custom", message: "meter and quantity go together" });
+  }
+}
+
 const DebitBody = z
   .object({
     amount: AmountMinor.optional().openapi({ description: "Minor units to debit; or give meter and quantity." }),
@@ -26,10 +35,7 @@ const DebitBody = z
     metadata: Metadata.optional(),
   })
   .strict()
-  .refine((b) => (b.amount === undefined) !== (b.meter === undefined && b.quantity === undefined), {
-    message: "give either amount, or meter and quantity",
-  })
-  .refine((b) => (b.meter === undefined) === (b.quantity === undefined), { message: "meter and quantity go together" })
+  .superRefine(checkAmountOrMeter)
   .openapi("DebitRequest");
 
 const DebitResult = z
