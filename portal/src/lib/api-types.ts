@@ -719,98 +719,83 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Debit usage from the API key's account
-     * @description One row-locked statement. Send an Idempotency-Key header to make retries safe: a replay returns the first response with Idempotent-Replayed: true.
+     * Debit usage from the API key's account: an amount, or a meter and quantity priced by the meter's price in force
+     * @description A plain amount is one row-locked statement. A priced event debits the whole minor units of quantity x unit price and carries the fraction per account and meter (README, Ledger). Send an Idempotency-Key header to make retries safe: a replay returns the first response with Idempotent-Replayed: true.
      */
-    post: {
-      parameters: {
-        query?: never;
-        header?: {
-          "idempotency-key"?: string;
-        };
-        path?: never;
-        cookie?: never;
-      };
-      requestBody: {
-        content: {
-          "application/json": components["schemas"]["DebitRequest"];
-        };
-      };
-      responses: {
-        /** @description Debited */
-        201: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["DebitResult"];
-          };
-        };
-        /** @description Invalid request */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not authenticated */
-        401: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description insufficient_funds */
-        402: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description account_suspended or insufficient_scope */
-        403: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Not found (also for other tenants' ids) */
-        404: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description Idempotency-Key reused or in use */
-        409: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-        /** @description currency_mismatch */
-        422: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            "application/json": components["schemas"]["Error"];
-          };
-        };
-      };
+    post: operations["debitUsage"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/usage/batch": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
     };
+    get?: never;
+    put?: never;
+    /**
+     * Post up to 1000 usage events; each event's outcome in order (200 when the batch is well formed)
+     * @description Each event is an amount or a meter and quantity, and its id is its idempotency key on its account (applied at most once, ever; a repeat answers replayed with the original entry). Not all-or-nothing: a refused event does not stop the others. With the operator key every event names its accountId; with an API key (usage:write) all go to its account.
+     */
+    post: operations["postUsageBatch"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/usage/summary": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Quantity and amount per meter per interval */
+    get: operations["getUsageSummary"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/spend-limits": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account's daily and monthly usage limits and what it used so far */
+    get: operations["getSpendLimits"];
+    /** Set the usage limits (owner, admin; audited): usage beyond one is refused with 402 spend_limit_exceeded, nothing debited */
+    put: operations["setSpendLimits"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/balance-alerts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Low-balance alert thresholds */
+    get: operations["getBalanceAlerts"];
+    /** Set up to 5 thresholds (owner, admin; audited): each fires balance.low once when available falls below it, and re-arms when it is back at or above it */
+    put: operations["setBalanceAlerts"];
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -2069,6 +2054,59 @@ export interface paths {
       };
     };
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/meters": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** All meters with their price versions */
+    get: operations["listMeters"];
+    put?: never;
+    /** Define a meter (audited) */
+    post: operations["createMeter"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/meters/{key}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One meter with its price versions */
+    get: operations["getMeter"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Rename, change the unit, archive or restore a meter (audited) */
+    patch: operations["updateMeter"];
+    trace?: never;
+  };
+  "/operator/meters/{key}/prices": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Add a price version (prices are never edited; the latest effectiveFrom <= an event's time applies; audited) */
+    post: operations["addMeterPrice"];
     delete?: never;
     options?: never;
     head?: never;
@@ -3435,6 +3473,12 @@ export interface components {
       metadata: {
         [key: string]: string;
       } | null;
+      /** @description Priced usage: the meter key (else null). */
+      meter: string | null;
+      /** @description Priced usage: the quantity, exact decimal string. */
+      quantity: string | null;
+      /** @description Priced usage: minor units per unit in force at the event, exact decimal string. */
+      unitPrice: string | null;
       /** Format: date-time */
       createdAt: string;
     };
@@ -3470,10 +3514,20 @@ export interface components {
     };
     DebitRequest: {
       /**
-       * @description Integer amount in minor units of the currency (e.g. cents), 1 .. 10^10.
+       * @description Minor units to debit; or give meter and quantity.
        * @example 2500
        */
-      amount: number;
+      amount?: number;
+      /**
+       * @description A meter key (instead of amount).
+       * @example gpt-4o.input_tokens
+       */
+      meter?: string;
+      /**
+       * @description With meter: units used, a decimal string > 0 with at most 12 decimal places (422 invalid_quantity).
+       * @example 1500
+       */
+      quantity?: string;
       /**
        * @description If given, must be the account's currency (else 422).
        * @example EUR
@@ -3488,6 +3542,83 @@ export interface components {
       metadata?: {
         [key: string]: string;
       };
+    };
+    UsageBatchResult: {
+      results: {
+        id: string;
+        /** @enum {string} */
+        status:
+          | "applied"
+          | "replayed"
+          | "insufficient_funds"
+          | "spend_limit_exceeded"
+          | "account_suspended"
+          | "account_closed"
+          | "invalid";
+        entry?: components["schemas"]["LedgerEntry"] & unknown;
+        balance?: number;
+        available?: number;
+        error?: {
+          code: string;
+          message: string;
+        };
+      }[];
+    };
+    UsageBatchRequest: {
+      events: ({
+        /** @description The event's idempotency key on its account: applied at most once, ever. */
+        id: string;
+      } & {
+        [key: string]: unknown;
+      })[];
+    };
+    UsageSummary: {
+      buckets: {
+        /** Format: date-time */
+        start: string;
+        /** @description null: usage debited as plain amounts. */
+        meter: string | null;
+        /** @description Exact decimal; null for plain amounts. */
+        quantity: string | null;
+        /** @description Minor units debited. */
+        amount: number;
+      }[];
+    };
+    SpendLimits: {
+      /**
+       * @description Most usage per UTC day, minor units; null = no limit.
+       * @example 2500
+       */
+      daily: number | null;
+      /**
+       * @description Most usage per calendar month (UTC), minor units; null = no limit.
+       * @example 2500
+       */
+      monthly: number | null;
+      spentToday: number;
+      spentThisMonth: number;
+      currency: string;
+    };
+    SpendLimitsRequest: {
+      /**
+       * @description Integer amount in minor units of the currency (e.g. cents), 1 .. 10^10.
+       * @example 2500
+       */
+      daily: number | null;
+      /**
+       * @description Integer amount in minor units of the currency (e.g. cents), 1 .. 10^10.
+       * @example 2500
+       */
+      monthly: number | null;
+    };
+    BalanceAlerts: {
+      /** @description Minor units of available balance, highest first. */
+      thresholds: number[];
+      /** @description Thresholds available is below now (re-armed when it rises to them). */
+      fired: number[];
+    };
+    BalanceAlertsRequest: {
+      thresholds: number[];
     };
     Topup: {
       /** @example tu_01jd3... */
@@ -3643,6 +3774,32 @@ export interface components {
       overdraftLimit: number;
       available: number;
     };
+    Meter: {
+      key: string;
+      name: string;
+      unit: string;
+      /** @enum {string} */
+      status: "active" | "archived";
+      /** @description All versions, by currency and effectiveFrom. */
+      prices: components["schemas"]["MeterPrice"][];
+      /** Format: date-time */
+      createdAt: string;
+      /** Format: date-time */
+      updatedAt: string;
+    };
+    MeterPrice: {
+      id: string;
+      currency: string;
+      /**
+       * @description Minor units per unit, exact decimal.
+       * @example 0.00025
+       */
+      unitAmountDecimal: string;
+      /** Format: date-time */
+      effectiveFrom: string;
+      /** Format: date-time */
+      createdAt: string;
+    };
     Refund: {
       id: string;
       topupId: string;
@@ -3768,6 +3925,7 @@ export interface components {
         | "auto_topup.requires_action"
         | "auto_topup.disabled"
         | "webhook_endpoint.disabled"
+        | "balance.low"
         | "*"
       )[];
       description?: string;
@@ -3910,6 +4068,433 @@ export interface operations {
       };
     };
   };
+  debitUsage: {
+    parameters: {
+      query?: never;
+      header?: {
+        "idempotency-key"?: string;
+      };
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DebitRequest"];
+      };
+    };
+    responses: {
+      /** @description Debited */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["DebitResult"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_funds or spend_limit_exceeded */
+      402: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description account_suspended or insufficient_scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Idempotency-Key reused or in use */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description currency_mismatch, unknown_meter, meter_archived, no_price, invalid_quantity, quantity_too_large */
+      422: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  postUsageBatch: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UsageBatchRequest"];
+      };
+    };
+    responses: {
+      /** @description One result per event, in order */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UsageBatchResult"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description insufficient_scope */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description payload_too_large */
+      413: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getUsageSummary: {
+    parameters: {
+      query: {
+        /** @description Start, inclusive (ISO 8601). */
+        from: string;
+        /** @description End, exclusive (ISO 8601). */
+        to: string;
+        /** @description UTC buckets (default day); a range covers at most 31 days by hour, 366 by day, 5 years by month. */
+        interval?: "hour" | "day" | "month";
+        meter?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Buckets, oldest first */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["UsageSummary"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getSpendLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Spend limits */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SpendLimits"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setSpendLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SpendLimitsRequest"];
+      };
+    };
+    responses: {
+      /** @description Set */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["SpendLimits"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description forbidden (viewers) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getBalanceAlerts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Alerts */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BalanceAlerts"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setBalanceAlerts: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["BalanceAlertsRequest"];
+      };
+    };
+    responses: {
+      /** @description Set */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["BalanceAlerts"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description forbidden (viewers) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   listTopups: {
     parameters: {
       query?: {
@@ -4009,6 +4594,309 @@ export interface operations {
       };
       /** @description Not found (also for other tenants' ids) */
       404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listMeters: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Meters */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["Meter"][];
+          };
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  createMeter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @example gpt-4o.input_tokens */
+          key: string;
+          name: string;
+          /** @example token */
+          unit: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Created */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Meter"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description meter_exists */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getMeter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Meter */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Meter"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  updateMeter: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          name?: string;
+          unit?: string;
+          /**
+           * @description archived meters refuse new usage (422 meter_archived).
+           * @enum {string}
+           */
+          status?: "active" | "archived";
+        };
+      };
+    };
+    responses: {
+      /** @description Updated */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Meter"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  addMeterPrice: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        key: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * @description ISO 4217 currency code.
+           * @example EUR
+           */
+          currency: string;
+          /**
+           * @description Minor units per unit, up to 12 decimal places.
+           * @example 0.00025
+           */
+          unitAmountDecimal: string;
+          /**
+           * Format: date-time
+           * @description Default: now.
+           */
+          effectiveFrom?: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Price added */
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Meter"];
+        };
+      };
+      /** @description Invalid request */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not authenticated */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Not found (also for other tenants' ids) */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description price_exists */
+      409: {
         headers: {
           [name: string]: unknown;
         };
