@@ -25,6 +25,11 @@ import { meRoutes } from "./routes/me/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { payRoutes } from "./routes/pay/index";
+import { meterRoutes } from "./routes/operator/meters";
+import { usageBatchRoutes } from "./routes/usage/batch";
+import { usageSummaryRoutes } from "./routes/usage/summary";
+import { spendLimitsRoutes } from "./routes/spend-limits/index";
+import { balanceAlertsRoutes } from "./routes/balance-alerts/index";
 import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
@@ -38,6 +43,9 @@ import { portalStatic } from "./static";
 
 /** Largest request body accepted: 64 KiB (every API body is small JSON). */
 const MAX_BODY_BYTES = 64 * 1024;
+/** POST /usage/batch carries up to 1000 events (db/ledger/post-usage-batch.ts): ~1 KB each at most in practice. */
+const MAX_BATCH_BODY_BYTES = 1024 * 1024;
+const BATCH_PATH = "/api/v1/usage/batch";
 
 /**
  * Composes the HTTP application: ops routes, the API under /api/v1 (OpenAPI document
@@ -66,6 +74,10 @@ export function createApp(deps: AppDeps) {
     .route("/", eventsRoutes)
     .route("/", apiKeysRoutes)
     .route("/", usageRoutes)
+    .route("/", usageBatchRoutes)
+    .route("/", usageSummaryRoutes)
+    .route("/", spendLimitsRoutes)
+    .route("/", balanceAlertsRoutes)
     .route("/", topupsRoutes)
     .route("/", webhooksRoutes)
     .route("/", holdsRoutes)
@@ -73,6 +85,7 @@ export function createApp(deps: AppDeps) {
     .route("/", pushSubscriptionsRoutes)
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
+    .route("/", meterRoutes)
     .route("/", refundsRoutes)
     .route("/", billingDetailsRoutes)
     .route("/", documentsRoutes)
@@ -90,20 +103,25 @@ export function createApp(deps: AppDeps) {
   // never text/event-stream (hono's default filter); the portal's assets come precompressed.
   app.use("*", compress());
   app.use("/api/*", noStore());
-  const limitBody = bodyLimit({
-    maxSize: MAX_BODY_BYTES,
-    onError: (c) => {
-      // The body is left unread: say the connection ends with this answer, so the client
-      // does not send its next request on a connection the server is about to drop
-      // (@hono/node-server drains an unread body for at most 500 ms, then destroys the socket).
-      c.header("Connection", "close");
-      throw new ApiError("payload_too_large", `Request bodies are limited to ${MAX_BODY_BYTES} bytes.`);
-    },
-  });
+  const bodyLimitOf = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) => {
+        // The body is left unread: say the connection ends with this answer, so the client
+        // does not send its next request on a connection the server is about to drop
+        // (@hono/node-server drains an unread body for at most 500 ms, then destroys the socket).
+        c.header("Connection", "close");
+        throw new ApiError("payload_too_large", `Request bodies are limited to ${maxSize} bytes.`);
+      },
+    });
+  const limitBody = bodyLimitOf(MAX_BODY_BYTES);
+  const limitBatchBody = bodyLimitOf(MAX_BATCH_BODY_BYTES);
   // Not for GET/HEAD (no body is read): bodyLimit reads `c.req.raw.body`, which makes
   // @hono/node-server build a full WHATWG Request (+ AbortController) that then lives as
   // long as the connection, ~1.3 KB per open SSE connection (GET /api/v1/events).
-  app.use("/api/*", (c, next) => (c.req.method === "GET" || c.req.method === "HEAD" ? next() : limitBody(c, next)));
+  app.use("/api/*", (c, next) =>
+    c.req.method === "GET" || c.req.method === "HEAD" ? next() : (c.req.path === BATCH_PATH ? limitBatchBody : limitBody)(c, next),
+  );
   app.use("*", rejectNulText());
   app.route("/", healthRoutes);
   app.route("/", metricsRoutes);

@@ -6,13 +6,26 @@ import { credit } from "../db/ledger/credit";
 import { debit } from "../db/ledger/debit";
 import { InsufficientFundsError } from "../db/ledger/errors";
 import { openAccount } from "../db/ledger/open-account";
+import { pricedDebit } from "../db/ledger/priced-debit";
+import { addMeterPrice, createMeter } from "../db/meters/meters";
 import { API_KEY_PREFIX, newSecret, sha256Hex } from "./auth/tokens";
 import type { AppDeps } from "./context";
 
 export const DEMO_EMAIL = "demo@example.com";
 export const DEMO_PASSWORD = "demo-password";
-/** Every DEMO_USAGE_INTERVAL_MS the demo account is debited 0.10 .. 1.50. */
+/** Every DEMO_USAGE_INTERVAL_MS the demo account is debited for some metered usage. */
 const DEMO_USAGE_INTERVAL_MS = 3_000;
+
+/**
+ * The demo's meters with EUR prices in cents per unit (list prices of the kind AI
+ * platforms publish: 2.50 EUR per million input tokens = 0.00025 cents a token), and the
+ * most units one demo tick uses.
+ */
+const DEMO_METERS = [
+  { key: "gpt-4o.input_tokens", name: "GPT-4o input tokens", unit: "token", unitAmountDecimal: "0.00025", maxPerTick: 200_000 },
+  { key: "gpt-4o.output_tokens", name: "GPT-4o output tokens", unit: "token", unitAmountDecimal: "0.001", maxPerTick: 50_000 },
+  { key: "voice.minutes", name: "Voice minutes", unit: "minute", unitAmountDecimal: "1.5", maxPerTick: 30 },
+] as const;
 
 export interface DemoLogin {
   email: string;
@@ -47,6 +60,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoLogin> {
     }
     await credit(deps.ledger, { accountId, amount: 2500, type: "topup", contra: "stripe_clearing", externalRef: `demo_seed_${accountId}_2`, description: "Top-up" });
   }
+  await seedDemoMeters(deps);
   let apiKey = existsSync(keyFile) ? readFileSync(keyFile, "utf8").trim() : "";
   const [known] = apiKey ? await sql`SELECT 1 FROM api_keys WHERE key_hash = ${sha256Hex(apiKey)} AND revoked_at IS NULL` : [];
   if (!known) {
@@ -60,14 +74,25 @@ export async function seedDemo(deps: AppDeps): Promise<DemoLogin> {
   return { email: DEMO_EMAIL, password: DEMO_PASSWORD, accountId, apiKey };
 }
 
+/** Creates DEMO_METERS with their EUR prices, once (audited as the `demo` actor). */
+async function seedDemoMeters(deps: AppDeps): Promise<void> {
+  const { sql } = deps.database;
+  const known = new Set((await sql<{ key: string }[]>`SELECT key FROM meters`).map((m) => m.key));
+  for (const meter of DEMO_METERS.filter((m) => !known.has(m.key))) {
+    await createMeter(sql, meter, { actor: "demo" });
+    await addMeterPrice(sql, meter.key, { currency: "EUR", unitAmountDecimal: meter.unitAmountDecimal }, { actor: "demo" });
+  }
+}
+
 /**
- * Debits the demo account every few seconds (random 0.10 .. 1.50 EUR); when funds run
- * out, a 50.00 promotion credit refills it. Returns the stop function.
+ * Debits the demo account every few seconds for a random quantity of a random demo
+ * meter; when funds run out, a 50.00 promotion credit refills it. Returns the stop function.
  */
 export function startDemoUsage(deps: AppDeps, accountId: string): () => void {
   const timer = setInterval(() => {
-    const amount = 10 + Math.floor(Math.random() * 141);
-    debit(deps.ledger, { accountId, amount, description: "Demo usage" })
+    const meter = DEMO_METERS[Math.floor(Math.random() * DEMO_METERS.length)]!;
+    const quantity = String(1 + Math.floor(Math.random() * meter.maxPerTick));
+    pricedDebit(deps.ledger, { accountId, meter: meter.key, quantity, description: "Demo usage" })
       .catch((err: unknown) => {
         if (!(err instanceof InsufficientFundsError)) throw err;
         return credit(deps.ledger, { accountId, amount: 5000, type: "promotion", contra: "promotions", description: "Demo refill" });

@@ -12,6 +12,8 @@ import { pruneIdempotencyKeys } from "../db/idempotency/prune";
 import { suspendOverdrawnAccounts } from "../db/ledger/overdraft";
 import { SUBMIT_REFUND_TASK } from "../db/ledger/refunds";
 import { expireHolds } from "../db/ledger/release-hold";
+import { BALANCE_LOW_TASK, enqueueBalanceLow, type BalanceLowJob } from "../db/notifications/balance-low";
+import { notice } from "../db/ledger/notice";
 import { SEND_EMAIL_TASK, SEND_PUSH_TASK, type EmailJob, type PushJob } from "../db/notifications/enqueue";
 import { DELIVER_WEBHOOK_TASK } from "../db/webhooks/enqueue";
 import type { Logger } from "../server/logger";
@@ -54,6 +56,8 @@ export const CRONTAB = [
  *   its exponential backoff until the last attempt;
  * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried;
  * - send_push (PushJob): one Web Push message to one browser (sendPush); 429/5xx retried;
+ * - balance_low (BalanceLowJob): a low-balance alert fired (db/ledger/post-entry.ts): the
+ *   balance.low webhook event, emails and pushes (enqueueBalanceLow), and the live notification;
  * - submit_refund `{ refundId }`: an operator's refund at the provider (submitRefund);
  * - issue_statements (03:00 UTC on the 1st; `{ period }` optional, default last month):
  *   enqueues issue_statement for every account with entries in the month (job key per
@@ -111,6 +115,11 @@ export function createTaskList(
       const job = payload as PushJob;
       const result = await sendPush(deps.ledger.sql, deps.vapid, deps.webhookTargets, deps.publicUrl, job);
       if (result !== "sent") deps.logger.info({ subscriptionId: job.subscriptionId, result }, "push not delivered");
+    },
+    [BALANCE_LOW_TASK]: async (payload) => {
+      const job = payload as BalanceLowJob;
+      const eventId = await deps.ledger.sql.begin((tx) => enqueueBalanceLow(tx, job));
+      deps.ledger.events.notify(notice(job.accountId, "notification", "balance.low", { ...job, eventId }));
     },
     [SUBMIT_REFUND_TASK]: async (payload, helpers) => {
       const { refundId } = payload as { refundId: string };

@@ -13,6 +13,9 @@ export interface LedgerEntryRow {
   external_ref: string | null;
   description: string | null;
   metadata: Record<string, string> | null;
+  meter: string | null;
+  quantity: string | null;
+  unit_price: string | null;
   created_at: Date;
 }
 
@@ -30,6 +33,9 @@ export function toLedgerEntry(r: LedgerEntryRow): LedgerEntry {
     externalRef: r.external_ref,
     description: r.description,
     metadata: r.metadata,
+    meter: r.meter,
+    quantity: r.quantity,
+    unitPrice: r.unit_price,
     createdAt: r.created_at.toISOString(),
   };
 }

@@ -139,3 +139,42 @@ export class RefundExceedsAvailableError extends LedgerError {
     );
   }
 }
+
+/** Priced usage named a meter no operator defined. */
+export class UnknownMeterError extends LedgerError {
+  constructor(meter: string) {
+    super("unknown_meter", `No meter ${meter}.`, { meter });
+  }
+}
+
+/** Priced usage named an archived meter (operator PATCH status archived). */
+export class MeterArchivedError extends LedgerError {
+  constructor(meter: string) {
+    super("meter_archived", `Meter ${meter} is archived and takes no usage.`, { meter });
+  }
+}
+
+/** The meter has no price in the account's currency in force at the event's time. */
+export class NoPriceError extends LedgerError {
+  constructor(meter: string, currency: string) {
+    super("no_price", `Meter ${meter} has no ${currency} price in force now.`, { meter, currency });
+  }
+}
+
+/** quantity x unit price would debit more than db/money.ts's MAX_AMOUNT_MINOR in one event. */
+export class QuantityTooLargeError extends LedgerError {
+  constructor(maxMinor: number) {
+    super("quantity_too_large", `One usage event may cost at most ${maxMinor} minor units.`, { maxMinor });
+  }
+}
+
+/** A usage debit would take the account's usage of this UTC day or month beyond its spend limit. Minor units. */
+export class SpendLimitExceededError extends LedgerError {
+  constructor(period: "daily" | "monthly", limit: number, spent: number, requested: number, currency: string) {
+    super(
+      "spend_limit_exceeded",
+      `Spend limit reached: the ${period} limit is ${limit}, ${spent} already used, ${requested} requested (minor units of ${currency}).`,
+      { period, limit, spent, requested, currency },
+    );
+  }
+}

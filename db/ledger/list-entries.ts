@@ -23,7 +23,7 @@ export async function listEntries(q: Queryable, input: ListEntriesInput): Promis
   const ascending = input.afterSequence !== undefined;
   const rows = await q<LedgerEntryRow[]>`
     SELECT id, account_id, type, amount, balance_after, sequence, currency, idempotency_key,
-           external_ref, description, metadata, created_at
+           external_ref, description, metadata, meter, quantity, unit_price, created_at
       FROM ledger_entries
      WHERE account_id = ${input.accountId}
        ${input.beforeSequence !== undefined ? q`AND sequence < ${input.beforeSequence}` : q``}

@@ -14,6 +14,10 @@ export interface LedgerEntry {
   externalRef: string | null;
   description: string | null;
   metadata: Record<string, string> | null;
+  /** Priced usage only (else null): the meter, the quantity and the unit price in force (minor units per unit), exact decimals. */
+  meter: string | null;
+  quantity: string | null;
+  unitPrice: string | null;
   createdAt: string;
 }
 

@@ -30,6 +30,7 @@ export const NOTIFIED_EVENT_TYPES: readonly WebhookEventType[] = [
   "topup.refunded",
   "topup.disputed",
   "webhook_endpoint.disabled",
+  "balance.low",
 ];
 
 /** What a notification says, fixed when the event happened (amounts in `data` are minor units). */

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, date, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
  * Customer and system accounts. Amounts are minor units of `currency` (ISO 4217).
@@ -25,6 +25,18 @@ export const accounts = pgTable(
     sequence: bigint("sequence", { mode: "number" }).notNull().default(0),
     /** Why a suspended account is suspended: `operator` (staff decision) or `non_payment` (lifted by a top-up). */
     suspendedReason: text("suspended_reason", { enum: ["operator", "non_payment"] }),
+    /**
+     * Spend limits set by the customer (GET|PUT /spend-limits): most minor units of usage
+     * per UTC day / calendar month (UTC), null = none. `spentDay` / `spentMonth` count the
+     * usage debited in the day / month starting `spentDayStart` / `spentMonthStart`; the
+     * usage debit updates and checks them in its one statement (db/ledger/post-entry.ts).
+     */
+    spendLimitDaily: bigint("spend_limit_daily", { mode: "number" }),
+    spendLimitMonthly: bigint("spend_limit_monthly", { mode: "number" }),
+    spentDay: bigint("spent_day", { mode: "number" }).notNull().default(0),
+    spentDayStart: date("spent_day_start"),
+    spentMonth: bigint("spent_month", { mode: "number" }).notNull().default(0),
+    spentMonthStart: date("spent_month_start"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },
@@ -37,6 +49,7 @@ export const accounts = pgTable(
       "accounts_available_within_overdraft",
       sql`${t.kind} = 'system' OR ${t.balance} - ${t.held} >= -${t.overdraftLimit}`,
     ),
+    check("accounts_spend_limits_nonnegative", sql`${t.spendLimitDaily} >= 0 AND ${t.spendLimitMonthly} >= 0`),
     check("accounts_system_has_code", sql`(${t.kind} = 'system') = (${t.code} IS NOT NULL)`),
   ],
 );

@@ -19,3 +19,6 @@ export * from "./push-subscriptions";
 export * from "./refunds";
 export * from "./billing-details";
 export * from "./documents";
+export * from "./meters";
+export * from "./audit-log";
+export * from "./balance-alerts";

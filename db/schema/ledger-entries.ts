@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, index, jsonb, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, index, jsonb, numeric, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 
 /**
@@ -8,6 +8,10 @@ import { accounts } from "./accounts";
  * account (`accountId`, signed: positive = credit to the customer) and one system
  * account (`contraAccountId`, which receives `-amount`), so the books always balance.
  * `sequence` is the customer account's entry number, gap-free from 1.
+ *
+ * A priced usage entry (db/ledger/priced-debit.ts) also records `meter`, `quantity` and
+ * `unitPrice` (minor units per unit, the price in force at the event); its `amount` is the
+ * whole minor units the event completed (see usage_remainders), which may be 0.
  */
 export const ledgerEntries = pgTable(
   "ledger_entries",
@@ -24,6 +28,9 @@ export const ledgerEntries = pgTable(
     externalRef: text("external_ref"),
     description: text("description"),
     metadata: jsonb("metadata").$type<Record<string, string>>(),
+    meter: text("meter"),
+    quantity: numeric("quantity"),
+    unitPrice: numeric("unit_price"),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -32,7 +39,11 @@ export const ledgerEntries = pgTable(
     uniqueIndex("ledger_entries_external_ref_idx").on(t.externalRef),
     index("ledger_entries_contra_account_idx").on(t.contraAccountId),
     index("ledger_entries_account_created_idx").on(t.accountId, t.createdAt),
-    check("ledger_entries_amount_nonzero", sql`${t.amount} <> 0`),
+    check("ledger_entries_amount_nonzero", sql`${t.amount} <> 0 OR ${t.meter} IS NOT NULL`),
+    check(
+      "ledger_entries_priced_usage",
+      sql`(${t.meter} IS NULL) = (${t.quantity} IS NULL) AND (${t.meter} IS NULL) = (${t.unitPrice} IS NULL)`,
+    ),
     check("ledger_entries_sequence_positive", sql`${t.sequence} > 0`),
   ],
 );

@@ -1,10 +1,18 @@
 import { createHash, timingSafeEqual } from "node:crypto";
+import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { documented } from "../openapi/route-docs";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
+
+/** True when the request carries `Authorization: Bearer <OPERATOR_API_KEY>` (constant-time compare). */
+export function hasOperatorKey(c: Context<AppEnv>): boolean {
+  const expected = c.get("deps").env.OPERATOR_API_KEY;
+  const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
+  return Boolean(expected && token && timingSafeEqual(digest(token), digest(expected)));
+}
 
 /**
  * Operator (platform staff) routes: `Authorization: Bearer <OPERATOR_API_KEY>`, compared in
@@ -13,9 +21,7 @@ const digest = (s: string) => createHash("sha256").update(s).digest();
  */
 export function requireOperator() {
   const middleware = createMiddleware<AppEnv>(async (c, next) => {
-    const expected = c.get("deps").env.OPERATOR_API_KEY;
-    const token = /^Bearer\s+(\S+)$/i.exec(c.req.header("Authorization") ?? "")?.[1];
-    if (!expected || !token || !timingSafeEqual(digest(token), digest(expected))) {
+    if (!hasOperatorKey(c)) {
       throw new ApiError("unauthenticated", "Operator routes need Authorization: Bearer <OPERATOR_API_KEY>.");
     }
     await next();

@@ -117,6 +117,13 @@ function describe(job: NotificationContent): { subject: string; lines: string[] 
         subject: m.topup_disputed_subject({ amount }, options),
         lines: [m.topup_disputed_what({ amount, account, recovered }, options), m.topup_disputed_todo({}, options)],
       };
+    case "balance.low": {
+      const available = money("available");
+      return {
+        subject: m.balance_low_subject({ available }, options),
+        lines: [m.balance_low_what({ account, threshold: money("threshold"), available }, options), m.balance_low_todo({}, options)],
+      };
+    }
     case "webhook_endpoint.disabled":
       return {
         subject: m.webhook_endpoint_disabled_subject({}, options),

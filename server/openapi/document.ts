@@ -16,6 +16,7 @@ const WEBHOOK_EVENTS: Record<(typeof WEBHOOK_EVENT_TYPES)[number] | "webhook.tes
   "auto_topup.requires_action": "An automatic top-up needs the customer to authenticate (data.actionUrl).",
   "auto_topup.disabled": "Auto top-up was turned off after repeated failures (data.reason).",
   "webhook_endpoint.disabled": "An endpoint was turned off after days of failed deliveries (data.endpointId, data.url, data.reason).",
+  "balance.low": "The available balance fell below one of the account's balance alert thresholds (data.threshold, data.available, minor units).",
   "webhook.test": "Sent only by POST .../webhook-endpoints/{id}/test (data.endpointId).",
 };
 

@@ -33,6 +33,11 @@ export const LedgerEntrySchema = z
     externalRef: z.string().nullable(),
     description: z.string().nullable(),
     metadata: z.record(z.string(), z.string()).nullable(),
+    meter: z.string().nullable().openapi({ description: "Priced usage: the meter key (else null)." }),
+    quantity: z.string().nullable().openapi({ description: "Priced usage: the quantity, exact decimal string." }),
+    unitPrice: z.string().nullable().openapi({
+      description: "Priced usage: minor units per unit in force at the event, exact decimal string.",
+    }),
     createdAt: z.string().openapi({ format: "date-time" }),
   })
   .openapi("LedgerEntry");

@@ -11,7 +11,8 @@ const run = promisify(execFile);
  * shared test database other files verify): passes on sound books, exits 1 and names
  * the invariant once a balance no longer equals the sum of its entries.
  */
-const DB = "balance_verify_test";
+// its own name per test run (TEST_DATABASE_NAME), so parallel runs on one PostgreSQL do not drop each other's
+const DB = `${process.env.TEST_DATABASE_NAME ?? "balance_test"}_verify`;
 let url: string;
 let sql: postgres.Sql;
 

@@ -15,6 +15,9 @@ function entry(sequence: number): LedgerEntry {
     externalRef: null,
     description: null,
     metadata: null,
+    meter: null,
+    quantity: null,
+    unitPrice: null,
     createdAt: new Date(Date.UTC(2025, 0, 1, 0, sequence)).toISOString(),
   };
 }

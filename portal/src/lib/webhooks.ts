@@ -19,6 +19,7 @@ export const WEBHOOK_EVENT_TYPES = [
   "auto_topup.requires_action",
   "auto_topup.disabled",
   "webhook_endpoint.disabled",
+  "balance.low",
 ] as const;
 
 export type WebhookEventType = (typeof WEBHOOK_EVENT_TYPES)[number];

@@ -1,0 +1,21 @@
+import { index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+/**
+ * Who changed what, written in the same transaction as the change (a failed audit
+ * rolls the change back). `actor` is `operator` for the operator API key,
+ * `user:<id>` for a portal user; `before`/`after` are the changed object's API shapes.
+ */
+export const auditLog = pgTable(
+  "audit_log",
+  {
+    id: text("id").primaryKey(),
+    at: timestamp("at", { withTimezone: true }).notNull().defaultNow(),
+    actor: text("actor").notNull(),
+    action: text("action").notNull(),
+    targetId: text("target_id").notNull(),
+    before: jsonb("before"),
+    after: jsonb("after"),
+    requestId: text("request_id"),
+  },
+  (t) => [index("audit_log_target_idx").on(t.targetId, t.at)],
+);
