@@ -4,7 +4,7 @@ import type { Database } from "../../db/client";
 import { newId } from "../../db/ids";
 import type { Logger } from "../logger";
 import { ProviderError } from "./errors";
-import type { PaymentProvider } from "./provider";
+import { checkoutMetadata, type PaymentProvider } from "./provider";
 import {
   parseStripeWebhook,
   signWebhookPayload,
@@ -276,7 +276,7 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
 
     async createCheckoutSession(input) {
       const id = `cs_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 32)}`;
-      const metadata = { topupId: input.topupId, accountId: input.accountId };
+      const metadata = checkoutMetadata(input);
       await sql`
         INSERT INTO simulated_checkout_sessions (id, amount, currency, metadata, success_url, cancel_url)
         VALUES (${id}, ${input.amount}, ${input.currency}, ${sql.json(metadata)}, ${input.successUrl}, ${input.cancelUrl})
