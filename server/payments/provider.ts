@@ -78,6 +78,18 @@ export interface CreateCheckoutInput {
   cancelUrl: string;
   /** Sent as the provider's idempotency key (Stripe keeps them 24 h): derived from our topup id. */
   idempotencyKey: string;
+  /**
+   * Save the card for later off-session charges. False: session metadata `saveCard: "false"`
+   * (checkoutMetadata), so settlement stores no card; Stripe gets no `setup_future_usage`.
+   */
+  saveCard: boolean;
+}
+
+/** The metadata of a payment-mode checkout session (the same for Stripe and the simulator). */
+export function checkoutMetadata(input: CreateCheckoutInput): Record<string, string> {
+  const metadata: Record<string, string> = { topupId: input.topupId, accountId: input.accountId };
+  if (!input.saveCard) metadata.saveCard = "false";
+  return metadata;
 }
 
 /** A setup-mode checkout: the customer saves a card for `accountId` without paying. */

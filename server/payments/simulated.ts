@@ -4,7 +4,7 @@ import type { Database } from "../../db/client";
 import { newId } from "../../db/ids";
 import type { Logger } from "../logger";
 import { ProviderError } from "./errors";
-import type { PaymentProvider } from "./provider";
+import { checkoutMetadata, type PaymentProvider } from "./provider";
 import {
   parseStripeWebhook,
   signWebhookPayload,
@@ -13,6 +13,7 @@ import {
 } from "./stripe-events";
 import type { WebhookDelivery } from "./index";
 import { CARD_MESSAGES, TEST_CARDS, type TestCard } from "./test-cards";
+import { checkCvc, checkExpiry, type CardExpiry } from "./card-input";
 import {
   createSimulatedCharges,
   SIMULATED_CARD_YEARS,
@@ -49,16 +50,22 @@ export interface SimulatedCheckout {
   lastError: string | null;
 }
 
-/** A card submitted on the checkout page; `authentication` is the answer on the 3-D Secure step. */
+/**
+ * A card submitted on the checkout page: number, expiry "MM/YY" and CVC as typed;
+ * `authentication` is the answer on the 3-D Secure step, which carries number and expiry
+ * back but not the CVC (checked on the first step).
+ */
 export interface CardSubmission {
   card: string;
+  expiry: string;
+  cvc?: string;
   authentication?: "complete" | "fail";
 }
 
 /** What a card submission led to; the checkout route turns each kind into a page or a redirect. */
 export type CheckoutOutcome =
   | { kind: "paid"; redirectUrl: string }
-  | { kind: "requires_authentication"; checkout: SimulatedCheckout; card: string }
+  | { kind: "requires_authentication"; checkout: SimulatedCheckout; card: string; expiry: string }
   | { kind: "failed"; checkout: SimulatedCheckout; message: string }
   | { kind: "expired"; checkout: SimulatedCheckout }
   | { kind: "not_found" };
@@ -68,7 +75,9 @@ export interface SimulatedProvider extends PaymentProvider, SimulatedCharges {
   /** The session for the checkout page, or null when there is none. Expires it lazily after CHECKOUT_LIFETIME_S. */
   getCheckout(id: string): Promise<SimulatedCheckout | null>;
   /**
-   * Applies a submitted test card. Paying marks the session complete/paid with a
+   * Applies a submitted test card: an unknown number, an incomplete, invalid or past
+   * expiry or a CVC of the wrong length fails with Stripe's message and charges nothing
+   * (card-input.ts); the entered expiry is the saved card's. Paying marks the session complete/paid with a
    * `pi_sim_...` payment intent and delivers a signed `checkout.session.completed`
    * event before returning; a second submit of a paid session just redirects again.
    */
@@ -107,6 +116,8 @@ const isSetup = (row: { metadata: Record<string, string> }) => row.metadata.purp
  */
 function expandedIntent(row: SessionRow): Stripe.PaymentIntent & Stripe.SetupIntent {
   const last4 = row.metadata.sim_card_last4 ?? "4242";
+  const expMonth = Number(row.metadata.sim_card_exp_month ?? 12);
+  const expYear = Number(row.metadata.sim_card_exp_year ?? new Date().getUTCFullYear() + SIMULATED_CARD_YEARS);
   return {
     id: isSetup(row) ? row.payment_intent_id!.replace(/^pi_/, "seti_") : row.payment_intent_id,
     object: isSetup(row) ? "setup_intent" : "payment_intent",
@@ -119,7 +130,7 @@ function expandedIntent(row: SessionRow): Stripe.PaymentIntent & Stripe.SetupInt
           id: row.metadata.sim_payment_method,
           object: "payment_method",
           type: "card",
-          card: { brand: "visa", last4, exp_month: 12, exp_year: new Date().getUTCFullYear() + SIMULATED_CARD_YEARS },
+          card: { brand: "visa", last4, exp_month: expMonth, exp_year: expYear },
         }
       : null,
   } as unknown as Stripe.PaymentIntent & Stripe.SetupIntent;
@@ -226,9 +237,11 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
     return { kind: "expired", checkout: toCheckout(row) };
   };
 
-  const pay = async (row: SessionRow, card: TestCard): Promise<CheckoutOutcome> => {
+  const pay = async (row: SessionRow, card: TestCard, expiry: CardExpiry): Promise<CheckoutOutcome> => {
     const notes: Record<string, string> = {
       sim_card_last4: card.number.slice(-4),
+      sim_card_exp_month: String(expiry.month),
+      sim_card_exp_year: String(expiry.year),
       sim_customer: simulatedCustomerId(row.metadata.accountId ?? row.id),
       sim_payment_method: simulatedPaymentMethodId(card),
     };
@@ -263,7 +276,7 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
 
     async createCheckoutSession(input) {
       const id = `cs_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 32)}`;
-      const metadata = { topupId: input.topupId, accountId: input.accountId };
+      const metadata = checkoutMetadata(input);
       await sql`
         INSERT INTO simulated_checkout_sessions (id, amount, currency, metadata, success_url, cancel_url)
         VALUES (${id}, ${input.amount}, ${input.currency}, ${sql.json(metadata)}, ${input.successUrl}, ${input.cancelUrl})
@@ -295,12 +308,20 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
       if (!row || row.status !== "open") return settled(row);
       const card = TEST_CARDS.find((c) => c.number === submission.card.replace(/[\s-]/g, ""));
       if (!card) return fail(row, CARD_MESSAGES.invalid);
+      const expiry = checkExpiry(submission.expiry);
+      if (!expiry.ok) return fail(row, expiry.message);
+      if (!submission.authentication) {
+        const cvc = checkCvc(submission.cvc ?? "", card.number);
+        if (!cvc.ok) return fail(row, cvc.message);
+      }
       if (card.behaviour === "declined") return fail(row, CARD_MESSAGES.declined);
       if (card.behaviour === "authenticate") {
-        if (!submission.authentication) return { kind: "requires_authentication", checkout: toCheckout(row), card: card.number };
+        if (!submission.authentication) {
+          return { kind: "requires_authentication", checkout: toCheckout(row), card: card.number, expiry: submission.expiry };
+        }
         if (submission.authentication === "fail") return fail(row, CARD_MESSAGES.authenticationFailed);
       }
-      return pay(row, card);
+      return pay(row, card, expiry.value);
     },
   };
 }

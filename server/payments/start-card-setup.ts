@@ -25,7 +25,7 @@ export async function startCardSetup(
       accountId,
       currency: account.currency,
       successUrl: `${returnUrl}?setup=done`,
-      cancelUrl: returnUrl,
+      cancelUrl: `${returnUrl}?setup=canceled`,
       idempotencyKey: `setup_${randomUUID()}`,
     });
     if (!session.url) throw new ProviderError("The payment provider returned no checkout URL.");

@@ -13,6 +13,8 @@ export interface StartTopupInput {
   currency?: string;
   /** The request's Idempotency-Key: a retry finds the same top-up (createTopup). */
   idempotencyKey?: string | null;
+  /** Save the card paid with for later off-session charges (default true). */
+  saveCard?: boolean;
 }
 
 /**
@@ -31,7 +33,8 @@ export async function startTopup(
   input: StartTopupInput,
 ): Promise<Topup> {
   const { sql } = deps.database;
-  const topup = await createTopup(sql, { ...input, provider: deps.payments.name });
+  const { saveCard = true, ...topupInput } = input;
+  const topup = await createTopup(sql, { ...topupInput, provider: deps.payments.name });
   if (topup.checkoutUrl || topup.status !== "pending") return topup; // a retry of a request that got this far
   const returnUrl = `${deps.publicUrl}/?topup=${encodeURIComponent(topup.id)}`;
   let session;
@@ -44,6 +47,7 @@ export async function startTopup(
       successUrl: returnUrl,
       cancelUrl: `${returnUrl}&canceled=1`,
       idempotencyKey: `topup_${topup.id}`,
+      saveCard,
     });
   } catch (err) {
     await failTopup(sql, topup.id, "The payment provider could not open a checkout session.");

@@ -62,7 +62,8 @@ export function toCheckoutSession(s: StripeCheckoutSessionFields, provider: "str
 /**
  * The card a completed session saved, read from its expanded payment intent (payment
  * mode) or setup intent (setup mode), e.g. `expand: ["payment_intent.payment_method"]`;
- * the simulated provider always sends them expanded. Null when not expanded or not a card.
+ * the simulated provider always sends them expanded. Null when not expanded or not a card,
+ * or when the customer chose not to save it (metadata `saveCard: "false"`).
  */
 function savedCardOf(s: StripeCheckoutSessionFields, provider: string): SavedCard | null {
   const expanded = s.mode === "setup" ? s.setup_intent : s.payment_intent;
@@ -70,6 +71,7 @@ function savedCardOf(s: StripeCheckoutSessionFields, provider: string): SavedCar
   const method = intent && typeof intent.payment_method === "object" ? intent.payment_method : null;
   const customer = typeof s.customer === "string" ? s.customer : (s.customer?.id ?? null);
   if (!method?.card || !customer) return null;
+  if (s.mode === "payment" && s.metadata?.saveCard === "false") return null; // paid without saving (POST /topups saveCard: false)
   return {
     provider,
     providerPaymentMethodId: method.id,

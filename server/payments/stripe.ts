@@ -1,6 +1,6 @@
 import Stripe from "stripe";
 import { ProviderError } from "./errors";
-import type { ChargeResult, ChargeSavedCardInput, PaymentConfirmation, PaymentProvider } from "./provider";
+import { checkoutMetadata, type ChargeResult, type ChargeSavedCardInput, type PaymentConfirmation, type PaymentProvider } from "./provider";
 import { parseStripeWebhook, toCheckoutSession } from "./stripe-events";
 
 export interface StripeProviderOptions {
@@ -55,7 +55,7 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
     name: "stripe",
 
     async createCheckoutSession(input) {
-      const metadata = { topupId: input.topupId, accountId: input.accountId };
+      const metadata = checkoutMetadata(input);
       const session = await callStripe("create a checkout session", () =>
         stripe.checkout.sessions.create(
           {
@@ -73,7 +73,7 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
             client_reference_id: input.topupId,
             customer_creation: "always",
             metadata,
-            payment_intent_data: { metadata, setup_future_usage: "off_session" },
+            payment_intent_data: input.saveCard ? { metadata, setup_future_usage: "off_session" } : { metadata },
             success_url: input.successUrl,
             cancel_url: input.cancelUrl,
           },

@@ -93,9 +93,16 @@ export async function signUpAndTopUp25(page: Page, base: string, name: string): 
   await signUp(page, base, name);
   await page.getByTestId("topup-25").click();
   await page.waitForURL(/\/simulated-checkout\//);
-  await page.locator("#card").fill("4242424242424242");
+  await fillCard(page, "4242424242424242");
   await page.getByRole("button", { name: /^Pay/ }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
+}
+
+/** Fills the simulated checkout's card fields: `card`, a future expiry (or `expiry`) and CVC 123 (or `cvc`). */
+export async function fillCard(page: Page, card: string, fields: { expiry?: string; cvc?: string } = {}): Promise<void> {
+  await page.locator("#card").fill(card);
+  await page.locator("#expiry").fill(fields.expiry ?? `12 / ${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0")}`);
+  await page.locator("#cvc").fill(fields.cvc ?? "123");
 }
 
 /**

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { balanceText, signUp, startBrowserHarness, type BrowserHarness } from "./browser-harness";
+import { balanceText, fillCard, signUp, startBrowserHarness, type BrowserHarness } from "./browser-harness";
 
 /**
  * In Chromium, under the Content-Security-Policy the server sends: the portal boots
@@ -35,6 +35,7 @@ it("the portal, the checkout page and /docs run under our CSP with no violation"
   await page.waitForURL(/\/simulated-checkout\//);
   await page.locator("[data-card]").first().click(); // the page's inline script copies the number
   expect(await page.locator("#card").inputValue()).toMatch(/^\d[\d ]{15,}$/);
+  await fillCard(page, await page.locator("#card").inputValue());
   await page.getByRole("button", { name: /^Pay/ }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toMatch(/25/);

@@ -3,6 +3,7 @@ import { debit } from "../../db/ledger/debit";
 import { setOverdraftLimit, suspendOverdrawnAccounts } from "../../db/ledger/overdraft";
 import {
   balanceText,
+  fillCard,
   markNoReload,
   saveScreenshot,
   signUp,
@@ -48,7 +49,7 @@ it("a non-payment suspension appears live; a top-up lifts it", async () => {
 
   await page.getByTestId("topup-10").click();
   await page.waitForURL(/\/simulated-checkout\//);
-  await page.locator("#card").fill("4242424242424242");
+  await fillCard(page, "4242424242424242");
   await page.getByRole("button", { name: /^Pay/ }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("€5.00");

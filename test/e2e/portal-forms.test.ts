@@ -4,6 +4,7 @@ import {
   balanceText,
   createApiKeyInPage,
   debitThroughApi,
+  fillCard,
   markNoReload,
   saveScreenshot,
   signUp,
@@ -162,7 +163,7 @@ describe("the auto top-up form (points 6 and 7)", () => {
     // 4000 0000 0000 0341: checkout saves it, every later off-session charge is declined.
     await page.getByTestId("topup-25").click();
     await page.waitForURL(/\/simulated-checkout\//);
-    await page.locator("#card").fill("4000000000000341");
+    await fillCard(page, "4000000000000341");
     await page.getByRole("button", { name: /^Pay|^Bezahlen/ }).click();
     await page.waitForURL(/\/\?topup=|\/$/);
     await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("25,00 €");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, expect, it } from "vitest";
 import * as harness from "./browser-harness";
-import { balanceText, enableAutoTopupInPage } from "./browser-harness";
+import { balanceText, enableAutoTopupInPage, fillCard } from "./browser-harness";
 
 /**
  * Strong customer authentication in a real browser, with the worker running as in `npm start`
@@ -23,7 +23,7 @@ it("a paused auto top-up is confirmed through our confirm page and the bank's pa
   await harness.signUp(page, base, "SCA Ltd");
   await page.getByTestId("topup-25").click();
   await page.waitForURL(/\/simulated-checkout\//);
-  await page.locator("#card").fill("4000002500003155");
+  await fillCard(page, "4000002500003155");
   await page.getByRole("button", { name: /^Pay/ }).click();
   await page.getByRole("button", { name: "Complete authentication" }).click();
   await page.waitForURL(/\/\?topup=|\/$/);

@@ -60,6 +60,33 @@ describe("saved cards", () => {
     expect(count).toBe(0);
   });
 
+  it("POST /topups with saveCard: false pays without saving the card; the default (true) saves it; a non-boolean is 400", async () => {
+    const c = await newCustomer(ctx);
+    const once = await ctx.request("POST", "/api/v1/topups", { cookie: c.cookie, body: { amount: 1_000, saveCard: false } });
+    expect(once.status).toBe(201);
+    const { checkoutUrl } = (await once.json()) as { checkoutUrl: string };
+    expect((await submitCheckout(ctx, checkoutUrl, { card: "4242424242424242" })).status).toBe(303);
+    const balance = (await (await ctx.request("GET", "/api/v1/balance", { cookie: c.cookie })).json()) as { balance: number };
+    expect(balance.balance).toBe(1_000);
+    expect(await cards(c)).toEqual([]);
+
+    await expectError(
+      await ctx.request("POST", "/api/v1/topups", { cookie: c.cookie, body: { amount: 1_000, saveCard: "no" } }),
+      400,
+      "validation_error",
+    );
+    const saved = await createTopup(ctx, c, 1_000);
+    expect((await submitCheckout(ctx, saved.checkoutUrl, { card: "4242424242424242" })).status).toBe(303);
+    expect((await cards(c)).map((k) => k.last4)).toEqual(["4242"]);
+  });
+
+  it("leaving the add-card checkout returns with ?setup=canceled", async () => {
+    const c = await newCustomer(ctx);
+    const { checkoutUrl } = (await (await ctx.request("POST", "/api/v1/payment-methods", { cookie: c.cookie })).json()) as { checkoutUrl: string };
+    const html = await (await ctx.request("GET", new URL(checkoutUrl).pathname)).text();
+    expect(html).toContain('href="http://localhost:3000/payment-methods?setup=canceled"');
+  });
+
   it("another account's card is 404 and cannot be charged", async () => {
     const a = await newCustomer(ctx);
     const b = await newCustomer(ctx);

@@ -27,10 +27,17 @@ export async function getTopup(ctx: TestContext, customer: Customer, id: string)
   return ctx.request("GET", `/api/v1/topups/${id}`, { cookie: customer.cookie });
 }
 
-/** Submits the simulated checkout form at `checkoutUrl` (form fields as given, e.g. `{ card }`). */
+/** A future expiry ("12 / YY", three years ahead) for test card submissions. */
+export const VALID_EXPIRY = `12 / ${String((new Date().getUTCFullYear() + 3) % 100).padStart(2, "0")}`;
+
+/**
+ * Submits the simulated checkout form at `checkoutUrl` (form fields as given, e.g. `{ card }`);
+ * with a `card`, expiry VALID_EXPIRY and CVC 123 unless given.
+ */
 export async function submitCheckout(ctx: TestContext, checkoutUrl: string, fields: Record<string, string>): Promise<Response> {
+  const form = "card" in fields ? { expiry: VALID_EXPIRY, cvc: "123", ...fields } : fields;
   return ctx.request("POST", new URL(checkoutUrl).pathname, {
-    body: new URLSearchParams(fields).toString(),
+    body: new URLSearchParams(form).toString(),
     headers: { "content-type": "application/x-www-form-urlencoded" },
   });
 }

@@ -111,6 +111,38 @@ describe("simulated checkout: the full top-up flow", () => {
     expect(session!.metadata).toMatchObject({ sim_card_last4: "0341", sim_off_session_declines: "true" });
   });
 
+  it("expiry and CVC are checked as in Stripe test mode: bad input shows the message and charges nothing", async () => {
+    const customer = await newCustomer(ctx);
+    const topup = await createTopup(ctx, customer, 1_100);
+    const cases: [Record<string, string>, string][] = [
+      [{ expiry: "", cvc: "123" }, "Your card&#39;s expiration date is incomplete."],
+      [{ expiry: "1/3", cvc: "123" }, "Your card&#39;s expiration date is incomplete."],
+      [{ expiry: "13 / 40", cvc: "123" }, "Your card&#39;s expiration month is invalid."],
+      [{ expiry: "01 / 20", cvc: "123" }, "Your card&#39;s expiration date is in the past."],
+      [{ cvc: "" }, "Your card&#39;s security code is incomplete."],
+      [{ cvc: "12" }, "Your card&#39;s security code is incomplete."],
+      [{ cvc: "1234" }, "Your card&#39;s security code is incomplete."],
+    ];
+    for (const [fields, message] of cases) {
+      const res = await submitCheckout(ctx, topup.checkoutUrl, { card: "4242424242424242", ...fields });
+      expect(res.status).toBe(200);
+      expect(await res.text()).toContain(message);
+    }
+    expect(await moneyOf(ctx, customer.accountId)).toEqual({ balance: 0, topupEntries: 0 });
+    expect(await topupStatus(ctx, topup.id)).toBe("pending");
+  });
+
+  it("the card saved at checkout has the expiry entered", async () => {
+    const customer = await newCustomer(ctx);
+    const topup = await createTopup(ctx, customer, 1_100);
+    const year = new Date().getUTCFullYear() + 5;
+    const paid = await submitCheckout(ctx, topup.checkoutUrl, { card: "4242424242424242", expiry: `07/${year % 100}`, cvc: "321" });
+    expect(paid.status).toBe(303);
+    const [card] = await ctx.deps.database.sql<{ exp_month: number; exp_year: number }[]>`
+      SELECT exp_month, exp_year FROM payment_methods WHERE account_id = ${customer.accountId}`;
+    expect(card).toEqual({ exp_month: 7, exp_year: year });
+  });
+
   it("an unknown checkout id is a 404 page", async () => {
     expect((await ctx.request("GET", "/simulated-checkout/cs_sim_nope")).status).toBe(404);
     const res = await submitCheckout(ctx, "http://localhost:3000/simulated-checkout/cs_sim_nope", { card: "4242424242424242" });

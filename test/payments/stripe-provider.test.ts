@@ -35,6 +35,7 @@ const checkoutInput = {
   successUrl: "http://localhost:3000/?topup=tu_test",
   cancelUrl: "http://localhost:3000/?topup=tu_test&canceled=1",
   idempotencyKey: "topup_tu_test",
+  saveCard: true,
 };
 
 describe("stripe provider against stripe-mock", () => {

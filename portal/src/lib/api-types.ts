@@ -1589,6 +1589,8 @@ export interface components {
       currency?: string;
       /** @description One-click: charge this saved card (or "default") off-session now instead of opening a checkout. */
       paymentMethodId?: string;
+      /** @description Checkout only: save the card paid with for one-click and auto top-up (default true). False: the card is used for this payment only (Stripe: no setup_future_usage). */
+      saveCard?: boolean;
     };
     TopupList: {
       data: components["schemas"]["Topup"][];

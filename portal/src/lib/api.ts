@@ -354,9 +354,9 @@ export function openEventStream(): EventSource {
  * POST /topups with an Idempotency-Key -> 201 pending top-up with its checkoutUrl.
  * Reuse the same key when retrying the same top-up after a failure.
  */
-export async function createTopup(amountMinor: number, idempotencyKey: string): Promise<CreatedTopup> {
+export async function createTopup(amountMinor: number, idempotencyKey: string, saveCard = true): Promise<CreatedTopup> {
   const topup = await request<Topup>("POST", "/topups", {
-    body: { amount: amountMinor },
+    body: { amount: amountMinor, saveCard },
     headers: { "Idempotency-Key": idempotencyKey },
   });
   // The schema allows null (card top-ups have none); a checkout top-up always has one.

@@ -13,8 +13,8 @@ const NOT_FOUND_PAGE = renderMessagePage("Checkout not found", "This checkout li
 
 /**
  * The simulated provider's hosted checkout page (server/payments/simulated.ts), outside
- * /api: GET shows the form, POST takes form field `card` (and `authentication` on the
- * 3-D Secure step) and answers with the page again, or 303 to the success URL once
+ * /api: GET shows the form, POST takes form fields `card`, `expiry` and `cvc` (and
+ * `authentication` on the 3-D Secure step) and answers with the page again, or 303 to the success URL once
  * paid. 404 when the simulated provider is not the active one. Pages are not cached.
  */
 export const checkoutRoutes = new Hono<AppEnv>()
@@ -51,14 +51,17 @@ export const checkoutRoutes = new Hono<AppEnv>()
     if (!isSimulatedProvider(payments)) return c.html(NOT_FOUND_PAGE, 404);
     const form = await c.req.parseBody();
     const authentication = form.authentication === "complete" || form.authentication === "fail" ? form.authentication : undefined;
+    const text = (value: unknown) => (typeof value === "string" ? value : "");
     const outcome = await payments.submitCard(c.req.param("id"), {
-      card: typeof form.card === "string" ? form.card : "",
+      card: text(form.card),
+      expiry: text(form.expiry),
+      cvc: text(form.cvc),
       authentication,
     });
     if (outcome.kind === "paid") return c.redirect(outcome.redirectUrl, 303);
     if (outcome.kind === "not_found") return c.html(NOT_FOUND_PAGE, 404);
     if (outcome.kind === "expired") return c.html(renderClosedPage(outcome.checkout));
-    if (outcome.kind === "requires_authentication") return c.html(renderAuthenticationPage(outcome.checkout, outcome.card));
+    if (outcome.kind === "requires_authentication") return c.html(renderAuthenticationPage(outcome.checkout, { card: outcome.card, expiry: outcome.expiry }));
     return c.html(renderCheckoutPage(outcome.checkout, outcome.message));
   });
 

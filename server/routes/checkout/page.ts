@@ -60,8 +60,8 @@ export function layout(title: string, body: string): string {
 }
 
 /**
- * The payment form: amount summary, card fields (only the number is checked; expiry
- * and CVC are accepted as anything, as in Stripe test mode), the test cards as hints,
+ * The payment form: amount summary, card fields (number, expiry and CVC, checked on
+ * submit as in Stripe test mode: payments/card-input.ts), the test cards as hints,
  * and `error` (e.g. "Your card was declined.") above the Pay button.
  */
 export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string): string {
@@ -87,12 +87,12 @@ export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string):
     <label for="card">Card information</label>
     <div class="group">
       <input type="text" id="card" name="card" inputmode="numeric" placeholder="1234 1234 1234 1234" autofocus required>
-      <div class="row"><input type="text" name="expiry" placeholder="MM / YY" aria-label="Expiry"><input type="text" name="cvc" placeholder="CVC" aria-label="CVC"></div>
+      <div class="row"><input type="text" id="expiry" name="expiry" inputmode="numeric" placeholder="MM / YY" aria-label="Expiry" required><input type="text" id="cvc" name="cvc" inputmode="numeric" placeholder="CVC" aria-label="CVC" required></div>
     </div>
     ${error ? `<p class="error" role="alert" data-testid="card-error">${escapeHtml(error)}</p>` : ""}
     <button class="primary" type="submit">${escapeHtml(action)}</button>
   </form>
-  <div class="hints">Test cards (any future expiry date, any CVC):<ul>${hints}</ul></div>
+  <div class="hints">Test cards (any future expiry date, any 3-digit CVC):<ul>${hints}</ul></div>
   <p class="foot">Simulated payments &middot; no real card is charged</p>
 </section>
 </div>
@@ -101,7 +101,7 @@ export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string):
 }
 
 /** The simulated 3-D Secure step: two buttons posting the card back with `authentication=complete|fail`. */
-export function renderAuthenticationPage(payment: { amount: number; currency: string }, card?: string): string {
+export function renderAuthenticationPage(payment: { amount: number; currency: string }, card?: { card: string; expiry: string }): string {
   const amount = formatMinor(payment.amount, payment.currency);
   return layout(
     "Authenticate your payment",
@@ -111,7 +111,7 @@ export function renderAuthenticationPage(payment: { amount: number; currency: st
   <p>Your bank asks you to confirm the payment of <strong>${escapeHtml(amount)}</strong> to Live Balance.
   This is a simulated authentication page: choose the outcome.</p>
   <form method="post">
-    ${card ? `<input type="hidden" name="card" value="${escapeHtml(card)}">` : ""}
+    ${card ? `<input type="hidden" name="card" value="${escapeHtml(card.card)}"><input type="hidden" name="expiry" value="${escapeHtml(card.expiry)}">` : ""}
     <button class="primary" type="submit" name="authentication" value="complete">Complete authentication</button>
     <button class="secondary" type="submit" name="authentication" value="fail">Fail authentication</button>
   </form>

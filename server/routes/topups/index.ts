@@ -23,6 +23,11 @@ const TopupBody = z
     paymentMethodId: Id.optional().openapi({
       description: 'One-click: charge this saved card (or "default") off-session now instead of opening a checkout.',
     }),
+    saveCard: z.boolean().optional().openapi({
+      description:
+        "Checkout only: save the card paid with for one-click and auto top-up (default true). False: the card is " +
+        "used for this payment only (Stripe: no setup_future_usage).",
+    }),
   })
   .strict()
   .openapi("CreateTopupRequest");
