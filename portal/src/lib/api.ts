@@ -229,12 +229,13 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   if (response.status === 204) return undefined as T;
 
   const text = await response.text();
-  let json: unknown = null;
+  // undefined: no JSON body; a JSON `null` is a real answer (GET /billing-details when none are saved).
+  let json: unknown = undefined;
   if (text) {
     try {
       json = JSON.parse(text);
     } catch {
-      json = null;
+      json = undefined;
     }
   }
 
@@ -253,7 +254,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     throw apiError;
   }
 
-  if (json === null) {
+  if (json === undefined) {
     throw new ApiError("invalid_response", "The server sent an unreadable response.", response.status);
   }
   return json as T;
