@@ -33,7 +33,9 @@ describe.each(cases)("documents in the portal ($lang)", (c) => {
     await signUpAndTopUp25(page, base, `Docs ${c.lang} GmbH`);
 
     // Billing details: the API's validation_error details land at the VAT ID field.
-    await page.goto(`${base}/settings`);
+    await page.getByTestId("account-menu-toggle").click();
+    await page.getByTestId("account-settings").click();
+    await page.waitForURL(`${base}/settings`);
     await page.getByTestId("billing-legal-name").fill("Muster Ärzte GmbH");
     await page.getByTestId("billing-address1").fill("Hauptstraße 1");
     await page.getByTestId("billing-postal-code").fill("10115");
@@ -56,6 +58,8 @@ describe.each(cases)("documents in the portal ($lang)", (c) => {
     const number = (await row.getAttribute("data-document-number"))!;
     expect(number).toMatch(/^R-\d{4}-\d+$/);
     expect((await row.textContent())!.replace(/\s+/g, " ")).toMatch(/25[.,]00/);
+    // The page fits the window: no sideways scrolling, in German either.
+    expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(1280);
     await saveScreenshot(page, `documents-${c.lang}`);
     const pdf = await download(page, () => row.getByTestId("document-pdf").click());
     expect(pdf.bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
