@@ -40,6 +40,19 @@ describe("documents API", () => {
     expect((await ctx.request("GET", "/api/v1/documents?cursor=bad", { cookie: p.customer.cookie })).status).toBe(400);
   });
 
+  it("topupId filters to the documents of those top-ups (a top-up's receipt), comma-separated", async () => {
+    const p = await paidTopup(ctx, 1_500);
+    const second = await paidTopupFor(ctx, p.customer, 700);
+    await paidTopupFor(ctx, p.customer, 900);
+    const one = await list(p.customer.cookie, `?type=receipt&topupId=${second}`);
+    expect(one.data.map((d) => [d.topupId, d.amount])).toEqual([[second, 700]]);
+    const two = await list(p.customer.cookie, `?type=receipt&topupId=${p.topupId},${second},top_none`);
+    expect(two.data.map((d) => d.topupId)).toEqual([second, p.topupId]);
+    expect((await list(p.customer.cookie, "?topupId=top_none")).data).toEqual([]);
+    const empty = await ctx.request("GET", "/api/v1/documents?topupId=a,,b", { cookie: p.customer.cookie });
+    expect(empty.status).toBe(400);
+  });
+
   it("an API key with balance:read reads them; other tenants get 404", async () => {
     const p = await paidTopup(ctx, 1_000);
     const [receipt] = (await list(p.customer.cookie)).data;

@@ -47,8 +47,8 @@ describe("the log-in and sign-up pages (point 21)", () => {
 
 describe("the phone navigation (point 11)", () => {
   for (const [locale, current, sections] of [
-    ["en-US", "Dashboard", ["Dashboard", "Transactions", "Cards", "API keys", "Webhooks", "Notifications"]],
-    ["de-DE", "Übersicht", ["Übersicht", "Buchungen", "Karten", "API-Schlüssel", "Webhooks", "Benachrichtigungen"]],
+    ["en-US", "Dashboard", ["Dashboard", "Transactions", "Documents", "Cards", "API keys", "Webhooks", "Notifications", "Settings"]],
+    ["de-DE", "Übersicht", ["Übersicht", "Buchungen", "Belege", "Karten", "API-Schlüssel", "Webhooks", "Benachrichtigungen", "Einstellungen"]],
   ] as const) {
     it(`${locale}: a menu shows every section, the active one named on the button and marked in the list`, async () => {
       const page = await h.browser.newPage({ locale, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
@@ -66,10 +66,10 @@ describe("the phone navigation (point 11)", () => {
       expect(await menu.locator('a[aria-current="page"]').textContent()).toContain(current);
       await saveScreenshot(page, `phone-nav-open-${locale}`);
 
-      await menu.getByText(sections[5]).click();
+      await menu.getByText(sections[6]).click();
       await page.waitForURL(`${h.base}/notifications`);
       expect(await page.getByTestId("nav-menu").count()).toBe(0);
-      expect(await page.getByTestId("nav-current").textContent()).toBe(sections[5]);
+      expect(await page.getByTestId("nav-current").textContent()).toBe(sections[6]);
       await page.close();
     });
   }

@@ -5817,6 +5817,8 @@ export interface operations {
         limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;
+        /** @description Only the documents of these top-ups (comma-separated ids, at most 100): a top-up's receipt */
+        topupId?: string;
       };
       header?: never;
       path?: never;

@@ -229,12 +229,13 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   if (response.status === 204) return undefined as T;
 
   const text = await response.text();
-  let json: unknown = null;
+  // undefined: no JSON body; a JSON `null` is a real answer (GET /billing-details when none are saved).
+  let json: unknown = undefined;
   if (text) {
     try {
       json = JSON.parse(text);
     } catch {
-      json = null;
+      json = undefined;
     }
   }
 
@@ -253,7 +254,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
     throw apiError;
   }
 
-  if (json === null) {
+  if (json === undefined) {
     throw new ApiError("invalid_response", "The server sent an unreadable response.", response.status);
   }
   return json as T;
@@ -505,4 +506,63 @@ export function subscribePush(input: PushSubscriptionInput): Promise<PushDevice>
 /** DELETE /push-subscriptions/:id -> 204; that browser gets no more notifications. */
 export function removePushDevice(id: string): Promise<void> {
   return request("DELETE", `/push-subscriptions/${encodeURIComponent(id)}`);
+}
+
+// ---------------------------------------------------------------------------
+// Documents, CSV export and billing details (issue 9)
+// ---------------------------------------------------------------------------
+
+/** A receipt, credit note or statement (GET /documents); amounts in minor units. */
+export type BillingDocument = Schemas["Document"];
+export type DocumentType = BillingDocument["type"];
+
+/** GET/PUT /billing-details: the buyer on receipts and credit notes; null when none are saved. */
+export type BillingDetails = NonNullable<Schemas["BillingDetails"]>;
+export type BillingDetailsInput = Schemas["PutBillingDetailsRequest"];
+
+/**
+ * GET /documents -> a page of documents, newest first. `topupIds`: only those top-ups'
+ * documents (at most 100), e.g. the receipts of the top-ups on a transactions page.
+ */
+export function listDocuments(
+  query: { type?: DocumentType; cursor?: string | null; limit?: number; topupIds?: string[] } = {},
+): Promise<Page<BillingDocument>> {
+  return request("GET", "/documents", {
+    query: { type: query.type, cursor: query.cursor, limit: query.limit, topupId: query.topupIds?.join(",") },
+  });
+}
+
+/** Where the browser downloads a document's PDF (GET /documents/{id}/pdf, session cookie). */
+export function documentPdfUrl(id: string): string {
+  return `${BASE}/documents/${encodeURIComponent(id)}/pdf`;
+}
+
+/** Where the browser downloads the statement of `period` (YYYY-MM); the running month's is interim. */
+export function statementPdfUrl(period: string): string {
+  return `${BASE}/statements/${encodeURIComponent(period)}/pdf`;
+}
+
+/**
+ * The CSV export (GET /transactions.csv) of the same filters as GET /transactions; German
+ * gets semicolons and decimal commas (delimiter=semicolon&locale=de) for spreadsheet apps.
+ */
+export function transactionsCsvUrl(filters: { type?: string; from?: string; to?: string }, language: string): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
+  if (language === "de") {
+    params.set("delimiter", "semicolon");
+    params.set("locale", "de");
+  }
+  const qs = params.toString();
+  return `${BASE}/transactions.csv${qs ? `?${qs}` : ""}`;
+}
+
+/** GET /billing-details -> the saved details, or null (owners and admins; 403 forbidden otherwise). */
+export function getBillingDetails(): Promise<BillingDetails | null> {
+  return request("GET", "/billing-details");
+}
+
+/** PUT /billing-details -> the saved details; 400 validation_error names the fields (details[].field). */
+export function putBillingDetails(input: BillingDetailsInput): Promise<BillingDetails> {
+  return request("PUT", "/billing-details", { body: input });
 }

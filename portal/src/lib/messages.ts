@@ -156,6 +156,14 @@ function fieldName(field: string): string {
         scopes: generated.field_scopes,
         enabledEvents: generated.field_events,
         paymentMethodId: generated.field_card,
+        legalName: generated.billing_legal_name,
+        addressLine1: generated.billing_address_line1,
+        addressLine2: generated.billing_address_line2,
+        postalCode: generated.billing_postal_code,
+        city: generated.billing_city,
+        country: generated.billing_country,
+        vatId: generated.billing_vat_id,
+        billingEmail: generated.billing_email,
       },
       base,
     ) ?? field
@@ -191,6 +199,10 @@ export function describeFieldIssue(issue: FieldIssue, currency?: string): string
       break;
     case "amount_xor_target":
       return generated.field_error_amount_or_target();
+    case "custom":
+      // db/documents/vat-id.ts: the VAT ID fails the format or check digits of the country.
+      if (issue.field === "vatId") return generated.field_error_vat_id();
+      break;
   }
   return generated.field_error_invalid();
 }

@@ -20,6 +20,12 @@ const Cursor = z.string().transform((s, ctx) => {
   return { issuedAt: new Date(m[1]!), id: m[2]! };
 });
 
+/** "a,b,c" -> the distinct ids (1..100 of them, each 1..64 characters). */
+const TopupIds = z
+  .string()
+  .transform((value) => [...new Set(value.split(","))])
+  .pipe(z.array(z.string().min(1).max(64)).min(1).max(100));
+
 const auth = requireAuth({ session: {}, apiKeyScope: "balance:read" });
 const IdParam = z.object({ id: z.string().max(64) });
 
@@ -35,6 +41,11 @@ const list = createRoute({
       type: DocumentSchema.shape.type.optional(),
       limit: z.coerce.number().int().min(1).max(100).default(25),
       cursor: Cursor.optional().openapi({ type: "string", description: "nextCursor of the previous page" }),
+      topupId: TopupIds.optional().openapi({
+        type: "string",
+        description: "Only the documents of these top-ups (comma-separated ids, at most 100): a top-up's receipt",
+        example: "top_1,top_2",
+      }),
     }),
   },
   responses: {
@@ -85,6 +96,7 @@ export const documentsRoutes = createRouter()
     const rows = await listDocuments(c.get("deps").database.sql, {
       accountId: c.get("accountId"),
       type: q.type,
+      topupIds: q.topupId,
       before: q.cursor,
       limit: q.limit + 1,
     });
