@@ -1,7 +1,7 @@
 import type { Queryable } from "../client";
 import { newId } from "../ids";
 
-/** One audited change: who (`operator`, `user:<id>`), what (`meter.created`, ...), on which object. */
+/** One audited change: who (`api_key`, `operator:<id>`, `user:<id>`), what (`meter.created`, ...), on which object. */
 export interface AuditRecord {
   actor: string;
   action: string;

@@ -2,7 +2,7 @@ import { index, jsonb, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * Who changed what, written in the same transaction as the change (a failed audit
- * rolls the change back). `actor` is `operator` for the operator API key,
+ * rolls the change back). `actor` is `api_key` for the operator API key, `operator:<id>` for an operator user,
  * `user:<id>` for a portal user; `before`/`after` are the changed object's API shapes.
  */
 export const auditLog = pgTable(

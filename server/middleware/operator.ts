@@ -15,6 +15,19 @@ export function hasOperatorKey(c: Context<AppEnv>): boolean {
 }
 
 /**
+ * The audit actor of an operator request: `api_key` for `Bearer <OPERATOR_API_KEY>` (automation).
+ * Operator sessions (issue 11) will return `operator:<operatorUserId>`.
+ */
+export function operatorActor(_c: Context<AppEnv>): string {
+  return "api_key";
+}
+
+/** Who made an operator request, for `recordAudit` and the ledger verbs' `by`. */
+export function operatorAuditBy(c: Context<AppEnv>): { actor: string; requestId: string } {
+  return { actor: operatorActor(c), requestId: c.get("requestId") };
+}
+
+/**
  * Operator (platform staff) routes: `Authorization: Bearer <OPERATOR_API_KEY>`, compared in
  * constant time over SHA-256 digests. Without OPERATOR_API_KEY configured nobody is an operator.
  * @throws ApiError unauthenticated (401)

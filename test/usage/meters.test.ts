@@ -28,7 +28,7 @@ describe("operator meters and prices", () => {
     const audit = await ctx.deps.database.sql<{ actor: string; action: string; before: { name: string } | null; after: { name: string } }[]>`
       SELECT actor, action, before, after FROM audit_log WHERE target_id = ${key} ORDER BY at, id`;
     expect(audit.map((a) => a.action)).toEqual(["meter.created", "meter.updated"]);
-    expect(audit[1]).toMatchObject({ actor: "operator", before: { name: "GPT input" }, after: { name: "GPT-4o input" } });
+    expect(audit[1]).toMatchObject({ actor: "api_key", before: { name: "GPT input" }, after: { name: "GPT-4o input" } });
   });
 
   it("adds price versions as exact decimals and never edits one in place", async () => {

@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { UnitAmountDecimal } from "../../../db/decimal";
 import { addMeterPrice, createMeter, getMeter, listMeters, updateMeter } from "../../../db/meters/meters";
-import { requireOperator } from "../../middleware/operator";
+import { operatorAuditBy, requireOperator } from "../../middleware/operator";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
 import { Currency, errorResponses, jsonBody, jsonResponse } from "../schemas";
@@ -103,24 +103,18 @@ const addPrice = createRoute({
 export const meterRoutes = createRouter()
   .openapi(list, async (c) => c.json({ data: await listMeters(c.get("deps").database.sql) }, 200))
   .openapi(create, async (c) =>
-    c.json(await createMeter(c.get("deps").database.sql, c.req.valid("json"), { actor: "operator", requestId: c.get("requestId") }), 201),
+    c.json(await createMeter(c.get("deps").database.sql, c.req.valid("json"), operatorAuditBy(c)), 201),
   )
   .openapi(get, async (c) => c.json(await getMeter(c.get("deps").database.sql, c.req.valid("param").key), 200))
   .openapi(patch, async (c) =>
     c.json(
-      await updateMeter(c.get("deps").database.sql, c.req.valid("param").key, c.req.valid("json"), {
-        actor: "operator",
-        requestId: c.get("requestId"),
-      }),
+      await updateMeter(c.get("deps").database.sql, c.req.valid("param").key, c.req.valid("json"), operatorAuditBy(c)),
       200,
     ),
   )
   .openapi(addPrice, async (c) => {
     const body = c.req.valid("json");
     const input = { ...body, effectiveFrom: body.effectiveFrom ? new Date(body.effectiveFrom) : undefined };
-    const meter = await addMeterPrice(c.get("deps").database.sql, c.req.valid("param").key, input, {
-      actor: "operator",
-      requestId: c.get("requestId"),
-    });
+    const meter = await addMeterPrice(c.get("deps").database.sql, c.req.valid("param").key, input, operatorAuditBy(c));
     return c.json(meter, 201);
   });
