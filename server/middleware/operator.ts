@@ -22,6 +22,14 @@ export function operatorActor(_c: Context<AppEnv>): string {
   return "api_key";
 }
 
+/**
+ * The operator role of the request: `admin` (everything) or `support` (read, plus adjustments
+ * up to OPERATOR_SUPPORT_ADJUSTMENT_LIMIT). The API key acts as `admin`.
+ */
+export function operatorRole(_c: Context<AppEnv>): "admin" | "support" {
+  return "admin";
+}
+
 /** Who made an operator request, for `recordAudit` and the ledger verbs' `by`. */
 export function operatorAuditBy(c: Context<AppEnv>): { actor: string; requestId: string } {
   return { actor: operatorActor(c), requestId: c.get("requestId") };
@@ -30,9 +38,11 @@ export function operatorAuditBy(c: Context<AppEnv>): { actor: string; requestId:
 /**
  * Operator (platform staff) routes: `Authorization: Bearer <OPERATOR_API_KEY>`, compared in
  * constant time over SHA-256 digests. Without OPERATOR_API_KEY configured nobody is an operator.
+ * `supportMayWrite`: a `support` operator may call this non-GET route (adjustments); by default
+ * support operators may only read.
  * @throws ApiError unauthenticated (401)
  */
-export function requireOperator() {
+export function requireOperator(_options: { supportMayWrite?: boolean } = {}) {
   const middleware = createMiddleware<AppEnv>(async (c, next) => {
     if (!hasOperatorKey(c)) {
       throw new ApiError("unauthenticated", "Operator routes need Authorization: Bearer <OPERATOR_API_KEY>.");
