@@ -109,7 +109,7 @@ export function createTaskList(
       }
     },
     [SEND_EMAIL_TASK]: async (payload) => {
-      await sendEmail(deps.mailer, deps.publicUrl, payload as EmailJob);
+      await sendEmail(deps.mailer, deps.ledger.sql, deps.publicUrl, payload as EmailJob);
     },
     [SEND_PUSH_TASK]: async (payload) => {
       const job = payload as PushJob;

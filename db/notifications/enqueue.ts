@@ -18,10 +18,12 @@ export const PUSH_MAX_ATTEMPTS = 5;
 /**
  * Events told to people, by email and Web Push: the ones that need someone to act or that
  * change what the account can do (shared/DESIGN.md, "Auto top-up": "disable it, record
- * why, and notify"; "pauses it and notifies with a link to confirm"). A successful top-up
- * is on the live stream and in webhooks, not in the inbox.
+ * why, and notify"; "pauses it and notifies with a link to confirm"), and a paid top-up,
+ * whose email carries its receipt (issue 9: "the receipt is also attached to the top-up
+ * success email"; checkout, one-click and auto top-ups all settle through settleTopup).
  */
 export const NOTIFIED_EVENT_TYPES: readonly WebhookEventType[] = [
+  "topup.succeeded",
   "auto_topup.failed",
   "auto_topup.disabled",
   "auto_topup.requires_action",

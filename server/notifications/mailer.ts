@@ -38,17 +38,27 @@ export function createMailer(env: Pick<Env, "SMTP_URL" | "EMAIL_FROM">, logger: 
   return {
     transport: smtp ? "smtp" : "log",
     async send(to, message, id) {
+      // Copies: nodemailer rewrites attachment objects in place (content to base64).
+      const attachments = message.attachments?.map((a) => ({ ...a }));
+      const files = message.attachments?.map((a) => ({ filename: a.filename, bytes: a.content.length }));
       const info = await transporter.sendMail({
         from: env.EMAIL_FROM,
         to,
         subject: message.subject,
         text: message.text,
+        attachments,
         headers: { "X-Live-Balance-Event": id },
       });
       if (smtp) logger.info({ to, subject: message.subject, eventId: id, messageId: info.messageId }, "email sent");
       else
         logger.info(
-          { to, subject: message.subject, eventId: id, text: message.text },
+          {
+            to,
+            subject: message.subject,
+            eventId: id,
+            text: message.text,
+            attachments: files,
+          },
           "email (SMTP_URL unset: logged, not sent)",
         );
     },

@@ -4,10 +4,18 @@ export { formatMinor };
 import type { EmailJob, NotificationContent } from "../../db/notifications/enqueue";
 import { m } from "./paraglide/messages.js";
 
-/** A rendered notification email: plain text (what every client shows well). */
+/** A file sent with an email (a receipt's PDF). */
+export interface EmailAttachment {
+  filename: string;
+  contentType: string;
+  content: Buffer;
+}
+
+/** A rendered notification email: plain text (what every client shows well), and any files. */
 export interface EmailMessage {
   subject: string;
   text: string;
+  attachments?: EmailAttachment[];
 }
 
 /** A Web Push message's JSON payload, as the portal's service worker shows it. */
@@ -105,6 +113,14 @@ function describe(job: NotificationContent): { subject: string; lines: string[] 
           reason === "paid"
             ? m.account_reactivated_paid({ account }, options)
             : m.account_reactivated_operator({ account }, options),
+        ],
+      };
+    case "topup.succeeded":
+      return {
+        subject: m.topup_succeeded_subject({ amount }, options),
+        lines: [
+          m.topup_succeeded_what({ amount, account, balance: money("balance") }, options),
+          ...(typeof job.data.receiptNumber === "string" ? [m.topup_succeeded_receipt({ number: job.data.receiptNumber }, options)] : []),
         ],
       };
     case "topup.refunded":

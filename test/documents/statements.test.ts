@@ -79,9 +79,8 @@ describe("statements", () => {
     expect(docs).toHaveLength(1);
   });
 
-  // 5 000 entries (~110 pages), not 100 000: pdfkit lays out every cell through fontkit
-  // (~1-2 ms a cell on this shared machine), so 100 000 entries take many minutes; the
-  // heap bound is what this test is about.
+  // The database cursor's part: 5 000 entries (~110 pages) through the API. The renderer's
+  // part, 100 000 entries with a flat heap, is statement-memory.test.ts.
   it("streams a month of 5 000 entries with bounded heap", { timeout: 300_000 }, async () => {
     const c = await newCustomer(ctx);
     const n = 5_000;

@@ -1,4 +1,9 @@
-import { readFile } from "node:fs/promises";
+import { execFile } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { promisify } from "node:util";
 import type { Download, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { pdfText } from "../documents/pdf-text";
@@ -14,6 +19,15 @@ beforeAll(async () => {
   h = await startBrowserHarness();
 });
 afterAll(() => h?.close());
+
+/** Renders the first page of `pdf` to test-results/<name>.png at 100 dpi with pdftoppm; returns the PNG. */
+async function firstPagePng(pdf: Buffer, name: string): Promise<Buffer> {
+  mkdirSync("test-results", { recursive: true });
+  const dir = await mkdtemp(join(tmpdir(), "pdf-"));
+  await writeFile(join(dir, "in.pdf"), pdf);
+  await promisify(execFile)("pdftoppm", ["-png", "-r", "100", "-f", "1", "-l", "1", "-singlefile", join(dir, "in.pdf"), `test-results/${name}`]);
+  return readFile(`test-results/${name}.png`);
+}
 
 /** Clicks `link` and returns the downloaded file's bytes and suggested name. */
 async function download(page: Page, click: () => Promise<void>): Promise<{ bytes: Buffer; name: string }> {
@@ -67,12 +81,27 @@ describe.each(cases)("documents in the portal ($lang)", (c) => {
     expect(text).toContain(number);
     // Issued before the billing details were saved: documents never change afterwards.
     expect(text).not.toContain("DE136695976");
+    // What the customer sees: the first page as a picture (poppler's pdftoppm), kept for the notes.
+    const png = await firstPagePng(pdf.bytes, `receipt-${c.lang}`);
+    expect(png.subarray(1, 4).toString("latin1")).toBe("PNG");
+    expect(png.length).toBeGreaterThan(20_000); // a blank A4 page at 100 dpi is ~3 KB
 
     // Statements: the running month, interim.
     await page.getByTestId("documents-tab-statement").click();
     await expect.poll(() => page.getByTestId("documents-list").textContent()).toMatch(c.lang === "de" ? /Vorläufig/ : /Interim/);
     const statement = await download(page, () => page.getByTestId("document-pdf").first().click());
     expect(statement.bytes.subarray(0, 5).toString("latin1")).toBe("%PDF-");
+    // Any month: one before the account existed is explained, the running one downloads.
+    await page.getByTestId("statement-month").fill("2020-01");
+    await page.getByTestId("statement-month-download").click();
+    await expect
+      .poll(() => page.getByTestId("statement-month-error").textContent())
+      .toMatch(c.lang === "de" ? /Januar 2020.*bestand noch nicht/ : /January 2020.*did not exist yet/);
+    await page.getByTestId("statement-month").fill(new Date().toISOString().slice(0, 7));
+    const picked = await download(page, () => page.getByTestId("statement-month-download").click());
+    expect(picked.name).toMatch(/^statement-\d{4}-\d{2}-interim\.pdf$/);
+    expect(await pdfText(picked.bytes)).toContain(c.lang === "de" ? "Vorläufig" : "Interim");
+    expect(await page.getByTestId("statement-month-error").count()).toBe(0);
 
     // Transactions: the top-up row links its receipt; the CSV export keeps the filter.
     await page.goto(`${base}/transactions?type=topup`);

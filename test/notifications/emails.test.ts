@@ -13,6 +13,8 @@ import { createMailer } from "../../server/notifications/mailer";
 import { runAutoTopup } from "../../workers/run-auto-topup";
 import { declineThreeTimes, fakeClock, jobDeps, putAutoTopup, saveTestCard } from "../auto-topup/helpers";
 import { createTestContext, newCustomer, startTaskWorker, type Customer, type TestContext } from "../harness";
+import { paidTopupFor } from "../documents/paid-topup";
+import { pdfText } from "../documents/pdf-text";
 import { startSmtpSink } from "./smtp-sink";
 
 /**
@@ -123,6 +125,36 @@ describe("notification emails", () => {
     expect(mail!.text).toContain("Ihr Konto: http://localhost:3000/");
   });
 
+  it("a paid top-up mails its receipt as a PDF attachment, in the user's language", async () => {
+    const c = await newCustomer(ctx);
+    const de = await newCustomer(ctx);
+    expect((await ctx.request("PUT", "/api/v1/me/locale", { cookie: de.cookie, body: { locale: "de" } })).status).toBe(200);
+    await paidTopupFor(ctx, c, 2_500);
+    await paidTopupFor(ctx, de, 1_000);
+    await expect.poll(() => smtp.to(c.email).length, { timeout: 10_000 }).toBe(1);
+    await expect.poll(() => smtp.to(de.email).length, { timeout: 10_000 }).toBe(1);
+
+    const [receipt] = await ctx.deps.database.sql<{ number: string }[]>`
+      SELECT number FROM documents WHERE account_id = ${c.accountId} AND type = 'receipt'`;
+    const [mail] = smtp.to(c.email);
+    expect(mail!.subject).toBe("Top-up of €25.00 received");
+    expect(mail!.text).toContain("Your balance is now €25.00.");
+    expect(mail!.text).toContain(`Your receipt ${receipt!.number} is attached`);
+    expect(mail!.attachments.map((a) => [a.filename, a.contentType])).toEqual([[`${receipt!.number}.pdf`, "application/pdf"]]);
+    const text = await pdfText(mail!.attachments[0]!.content);
+    expect(text).toContain(receipt!.number);
+    expect(text).toContain("25.00");
+    // The attachment is the document the API serves, byte for byte.
+    const [doc] = await ctx.deps.database.sql<{ id: string }[]>`SELECT id FROM documents WHERE number = ${receipt!.number}`;
+    const served = await ctx.request("GET", `/api/v1/documents/${doc!.id}/pdf`, { cookie: c.cookie });
+    expect(Buffer.from(await served.arrayBuffer()).equals(mail!.attachments[0]!.content)).toBe(true);
+
+    const [german] = smtp.to(de.email);
+    expect(german!.subject).toBe("Aufladung über 10,00\u00a0€ eingegangen");
+    expect(german!.attachments[0]!.filename).toMatch(/^R-\d{4}-\d{6}\.pdf$/);
+    expect(await pdfText(german!.attachments[0]!.content)).toMatch(/Beleg|Quittung|Rechnung/);
+  });
+
   it("nothing is mailed for a change that rolled back, nor for events that need no one", async () => {
     const c = await newCustomer(ctx);
     await expect(
@@ -134,7 +166,7 @@ describe("notification emails", () => {
     ).rejects.toThrow("roll back");
     const quiet = await enqueueNotifications(ctx.deps.database.sql, {
       accountId: c.accountId,
-      type: "topup.succeeded",
+      type: "auto_topup.succeeded",
       data: { amount: 100 },
     });
     expect(quiet.emails).toBe(0);
@@ -167,7 +199,7 @@ describe("email content", () => {
       expect(mail.text, type).toContain("Hello Ada,");
       expect(mail.text, type).toContain("https://pay.example.test/");
     }
-    expect(() => renderEmail(job("topup.succeeded", {}), "https://x.test")).toThrow(/no email/);
+    expect(() => renderEmail(job("auto_topup.succeeded", {}), "https://x.test")).toThrow(/no email/);
     for (const type of NOTIFIED_EVENT_TYPES) {
       const mail = renderEmail({ ...job(type, { amount: 2_000, reason: "paid" }), locale: "de" }, "https://x.test");
       expect(mail.text, type).toContain("Hallo Ada,");
@@ -189,8 +221,10 @@ describe("email content", () => {
     const logger = pino({ level: "info" }, { write: (line: string) => void lines.push(line) });
     const mailer = createMailer({ SMTP_URL: undefined, EMAIL_FROM: "x <x@example.test>" }, logger);
     expect(mailer.transport).toBe("log");
-    await mailer.send("a@example.test", { subject: "Hello there", text: "Body" }, "evt_2");
+    const pdf = { filename: "R-2026-000001.pdf", contentType: "application/pdf", content: Buffer.from("%PDF-1.3 x") };
+    await mailer.send("a@example.test", { subject: "Hello there", text: "Body", attachments: [pdf] }, "evt_2");
     expect(lines.join("")).toContain("Hello there");
+    expect(JSON.parse(lines.join("")).attachments).toEqual([{ filename: "R-2026-000001.pdf", bytes: 10 }]);
     expect(lines.join("")).toContain("logged, not sent");
   });
 });

@@ -8,6 +8,7 @@ export interface ReceivedEmail {
   subject: string;
   text: string;
   eventId: string;
+  attachments: { filename: string; contentType: string; content: Buffer }[];
 }
 
 /**
@@ -41,6 +42,7 @@ export async function startSmtpSink() {
               subject: mail.subject ?? "",
               text: mail.text ?? "",
               eventId: String(mail.headers.get("x-live-balance-event") ?? ""),
+              attachments: mail.attachments.map((a) => ({ filename: a.filename ?? "", contentType: a.contentType, content: a.content })),
             });
           }
           callback();

@@ -240,24 +240,27 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   }
 
   if (!response.ok) {
-    const error = (
-      json as { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } } | null
-    )?.error;
-    const apiError = new ApiError(
-      typeof error?.code === "string" ? error.code : `http_${response.status}`,
-      typeof error?.message === "string" ? error.message : response.statusText || "Request failed",
-      response.status,
-      typeof error?.requestId === "string" ? error.requestId : undefined,
-      error?.details ?? undefined,
-    );
     if (response.status === 401 && !options.quiet401) onUnauthenticated?.();
-    throw apiError;
+    throw toApiError(response, json);
   }
 
   if (json === undefined) {
     throw new ApiError("invalid_response", "The server sent an unreadable response.", response.status);
   }
   return json as T;
+}
+
+/** The ApiError of a failed response from its parsed JSON body (`{ error: { code, message, requestId, details } }`). */
+function toApiError(response: Response, json: unknown): ApiError {
+  const error = (json as { error?: { code?: unknown; message?: unknown; requestId?: unknown; details?: unknown } } | null)
+    ?.error;
+  return new ApiError(
+    typeof error?.code === "string" ? error.code : `http_${response.status}`,
+    typeof error?.message === "string" ? error.message : response.statusText || "Request failed",
+    response.status,
+    typeof error?.requestId === "string" ? error.requestId : undefined,
+    error?.details ?? undefined,
+  );
 }
 
 /**
@@ -540,6 +543,28 @@ export function documentPdfUrl(id: string): string {
 /** Where the browser downloads the statement of `period` (YYYY-MM); the running month's is interim. */
 export function statementPdfUrl(period: string): string {
   return `${BASE}/statements/${encodeURIComponent(period)}/pdf`;
+}
+
+/**
+ * Any month's statement PDF (GET /statements/{period}/pdf), fetched whole so the page can
+ * show progress and a clear error (404 `not_found` for a month the account did not have)
+ * instead of navigating to an error body. No timeout: a busy month is a large file.
+ * @returns the file and the name the server gives it (Content-Disposition)
+ * @throws ApiError as every call
+ */
+export async function fetchStatementPdf(period: string): Promise<{ blob: Blob; fileName: string }> {
+  let response: Response;
+  try {
+    response = await fetch(statementPdfUrl(period), { credentials: "same-origin" });
+  } catch {
+    throw new ApiError("network_error", "Could not reach the server.", 0);
+  }
+  if (!response.ok) {
+    if (response.status === 401) onUnauthenticated?.();
+    throw toApiError(response, await response.json().catch(() => undefined));
+  }
+  const fileName = /filename="([^"]+)"/.exec(response.headers.get("content-disposition") ?? "")?.[1] ?? `statement-${period}.pdf`;
+  return { blob: await response.blob(), fileName };
 }
 
 /**

@@ -1,7 +1,7 @@
 import PDFDocument from "pdfkit";
 import type { Buyer, DocumentLocale } from "../../../db/documents/buyer";
 import type { Issuer } from "../../../db/documents/issuer";
-import { FONTS } from "./fonts";
+import { registerFonts } from "./fonts";
 import { labelsFor } from "./labels";
 
 /** A4 with 50 pt margins; the footer band is kept free of content. */
@@ -28,8 +28,7 @@ export function newPdf(meta: { title: string; issuedAt: Date; author: string }):
       CreationDate: meta.issuedAt,
     },
   });
-  doc.registerFont("regular", FONTS.regular);
-  doc.registerFont("bold", FONTS.bold);
+  registerFonts(doc);
   doc.font("regular").fontSize(10);
   return doc;
 }
