@@ -387,9 +387,9 @@ async function writeBatch(tx: postgres.TransactionSql, w: BatchWrites): Promise<
       ? []
       : tx`
           UPDATE balance_alerts b SET armed = v.armed
-            FROM (SELECT DISTINCT ON (account_id, threshold) account_id, threshold, armed
+            FROM (SELECT DISTINCT ON (account_id, threshold) account_id, threshold, armed::boolean AS armed
                     FROM unnest(${w.alerts.map((a) => a.accountId)}::text[], ${w.alerts.map((a) => a.threshold)}::bigint[],
-                                ${w.alerts.map((a) => a.armed)}::boolean[]) WITH ORDINALITY AS u(account_id, threshold, armed, n)
+                                ${w.alerts.map((a) => String(a.armed))}::text[]) WITH ORDINALITY AS u(account_id, threshold, armed, n)
                    ORDER BY account_id, threshold, n DESC) v
            WHERE b.account_id = v.account_id AND b.threshold = v.threshold`,
     w.balanceLow.length === 0
