@@ -364,6 +364,7 @@ async function writeBatch(tx: postgres.TransactionSql, w: BatchWrites): Promise<
                     ${col("meter")}::text[], ${col("quantity")}::text[], ${col("unit_price")}::text[])
           AS v(id, account_id, amount, balance_after, sequence, currency, idempotency_key, description, metadata, meter, quantity, unit_price)
       RETURNING id, created_at`,
+    // `a.id = ANY(...)` lets the planner probe the primary key instead of hashing every account
     tx`
       UPDATE accounts a
          SET balance = v.balance, sequence = v.sequence, updated_at = now(),
@@ -373,7 +374,7 @@ async function writeBatch(tx: postgres.TransactionSql, w: BatchWrites): Promise<
                     ${w.accounts.map((a) => a.day)}::text[], ${w.accounts.map((a) => a.spentThisMonth)}::bigint[],
                     ${w.accounts.map((a) => a.month)}::text[])
           AS v(id, balance, sequence, spent_day, day, spent_month, month)
-       WHERE a.id = v.id`,
+       WHERE a.id = v.id AND a.id = ANY(${w.accounts.map((a) => a.id)}::text[])`,
     w.remainders.size === 0
       ? []
       : tx`
