@@ -23,3 +23,4 @@ export * from "./meters";
 export * from "./audit-log";
 export * from "./balance-alerts";
 export * from "./usage-rollups";
+export * from "./notification-preferences";

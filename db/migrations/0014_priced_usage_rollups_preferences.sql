@@ -10,7 +10,17 @@ CREATE TABLE "usage_rollups" (
 	CONSTRAINT "usage_rollups_whole_hour" CHECK ("usage_rollups"."hour" = date_trunc('hour', "usage_rollups"."hour", 'UTC'))
 );
 --> statement-breakpoint
+CREATE TABLE "notification_preferences" (
+	"user_id" text NOT NULL,
+	"event_type" text NOT NULL,
+	"channel" text NOT NULL,
+	"enabled" boolean NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "notification_preferences_user_id_event_type_channel_pk" PRIMARY KEY("user_id","event_type","channel")
+);
+--> statement-breakpoint
 ALTER TABLE "usage_rollups" ADD CONSTRAINT "usage_rollups_account_id_accounts_id_fk" FOREIGN KEY ("account_id") REFERENCES "public"."accounts"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "notification_preferences" ADD CONSTRAINT "notification_preferences_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 -- Rollups are kept by the database, per INSERT statement on ledger_entries (the transition
 -- table holds that statement's rows): whatever code posts usage, one entry or a batch, its
 -- hours are added in the same transaction. Usage is posted under the account's row lock,
