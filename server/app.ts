@@ -30,6 +30,7 @@ import { usageBatchRoutes } from "./routes/usage/batch";
 import { usageSummaryRoutes } from "./routes/usage/summary";
 import { spendLimitsRoutes } from "./routes/spend-limits/index";
 import { balanceAlertsRoutes } from "./routes/balance-alerts/index";
+import { notificationPreferencesRoutes } from "./routes/notification-preferences/index";
 import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
@@ -78,6 +79,7 @@ export function createApp(deps: AppDeps) {
     .route("/", usageSummaryRoutes)
     .route("/", spendLimitsRoutes)
     .route("/", balanceAlertsRoutes)
+    .route("/", notificationPreferencesRoutes)
     .route("/", topupsRoutes)
     .route("/", webhooksRoutes)
     .route("/", holdsRoutes)

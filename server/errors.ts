@@ -79,6 +79,7 @@ export const CODE_TO_STATUS = {
   no_price: 422,
   quantity_too_large: 422,
   invalid_quantity: 422,
+  notification_protected: 422,
   spend_limit_exceeded: 402,
   payload_too_large: 413,
   rate_limited: 429,

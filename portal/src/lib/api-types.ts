@@ -328,6 +328,27 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/notification-preferences": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The signed-in user's email and push choices per notified event type (for all their accounts; default on) */
+    get: operations["getNotificationPreferences"];
+    /**
+     * Turn email or push on or off per event type (channels left out keep their setting; audited)
+     * @description Events that protect the account (auto_topup.disabled, account.suspended) are always emailed: turning their email off answers 422 notification_protected and changes nothing (their push can be turned off).
+     */
+    put: operations["setNotificationPreferences"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/topups": {
     parameters: {
       query?: never;
@@ -1555,6 +1576,45 @@ export interface components {
     };
     BalanceAlertsRequest: {
       thresholds: number[];
+    };
+    NotificationPreferences: {
+      preferences: {
+        /** @enum {string} */
+        eventType:
+          | "topup.succeeded"
+          | "auto_topup.failed"
+          | "auto_topup.disabled"
+          | "auto_topup.requires_action"
+          | "account.suspended"
+          | "account.reactivated"
+          | "topup.refunded"
+          | "topup.disputed"
+          | "webhook_endpoint.disabled"
+          | "balance.low";
+        email: boolean;
+        /** @description Web Push to this user's subscribed browsers. */
+        push: boolean;
+        /** @description A protected event: always emailed, `email` cannot be turned off. */
+        emailRequired: boolean;
+      }[];
+    };
+    NotificationPreferencesRequest: {
+      preferences: {
+        /** @enum {string} */
+        eventType:
+          | "topup.succeeded"
+          | "auto_topup.failed"
+          | "auto_topup.disabled"
+          | "auto_topup.requires_action"
+          | "account.suspended"
+          | "account.reactivated"
+          | "topup.refunded"
+          | "topup.disputed"
+          | "webhook_endpoint.disabled"
+          | "balance.low";
+        email?: boolean;
+        push?: boolean;
+      }[];
     };
     Topup: {
       /** @example tu_01jd3... */
@@ -3304,6 +3364,152 @@ export interface operations {
       };
       /** @description Error code `payload_too_large` */
       413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Preferences, one per notified event type */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NotificationPreferences"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setNotificationPreferences: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["NotificationPreferencesRequest"];
+      };
+    };
+    responses: {
+      /** @description Preferences after the change */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["NotificationPreferences"];
+        };
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `notification_protected` */
+      422: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;

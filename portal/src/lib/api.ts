@@ -7,7 +7,7 @@
  * Amounts are integers in minor units, as on the wire.
  */
 
-import type { components, paths } from "./api-types";
+import type { components, operations, paths } from "./api-types";
 
 const BASE = "/api/v1";
 
@@ -87,6 +87,12 @@ export type CreateWebhookEndpointInput = Schemas["CreateWebhookEndpointRequest"]
 
 /** One event sent (or being sent) to one endpoint, with the outcome of its last attempt. */
 export type WebhookDelivery = Schemas["WebhookDelivery"];
+
+/** Usage of one meter (null: plain amounts) in one UTC interval (GET /usage/summary); `amount` minor units. */
+export type UsageBucket = Schemas["UsageSummary"]["buckets"][number];
+
+/** GET /usage/summary query: ISO instants (`to` exclusive), UTC buckets, optionally one meter. */
+export type UsageSummaryQuery = operations["getUsageSummary"]["parameters"]["query"];
 
 /** A browser of the session's user that gets Web Push notifications (GET /push-subscriptions). */
 export type PushDevice = Schemas["PushSubscription"];
@@ -397,6 +403,11 @@ export async function setDefaultPaymentMethod(id: string): Promise<PaymentMethod
 
 export async function removePaymentMethod(id: string): Promise<PaymentMethod[]> {
   return (await request<{ data: PaymentMethod[] }>("DELETE", `/payment-methods/${encodeURIComponent(id)}`)).data;
+}
+
+/** GET /usage/summary -> the account's usage per interval and meter, oldest first. */
+export async function getUsageSummary(query: UsageSummaryQuery): Promise<UsageBucket[]> {
+  return (await request<{ buckets: UsageBucket[] }>("GET", "/usage/summary", { query })).buckets;
 }
 
 export function getAutoTopup(): Promise<AutoTopupSettings> {

@@ -47,6 +47,15 @@ export const m = {
       },
       p.type,
     ) ?? p.type,
+  /** The dashboard's runway (src/lib/usage.ts runwayDays): null = no recent use. */
+  usage_runway_text: (p: { days: number | null; locale: string }) =>
+    p.days === null
+      ? generated.usage_runway_none()
+      : p.days === 0
+        ? generated.usage_runway_zero()
+        : p.days === 1
+          ? generated.usage_runway_one()
+          : generated.usage_runway_other({ days: new Intl.NumberFormat(p.locale).format(p.days) }),
   topup_error_decimals: (p: { digits: number }) =>
     p.digits === 0 ? generated.topup_error_no_decimals() : generated.topup_error_decimals(p),
   /** A webhook event type in words ("Top-up succeeded"); unknown types as they are. */
