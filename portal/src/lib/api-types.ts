@@ -616,6 +616,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/operator/accounts/{id}/adjustments": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Credit or debit an account with a reason (ledger entry against the adjustments or promotions system account; audited); support operators up to OPERATOR_SUPPORT_ADJUSTMENT_LIMIT */
+    post: operations["adjustAccountBalance"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/operator/accounts/{id}/suspend": {
     parameters: {
       query?: never;
@@ -1850,6 +1867,12 @@ export interface components {
         currency: string;
         amount: number;
       }[];
+    };
+    AdjustmentResult: {
+      entry: components["schemas"]["LedgerEntry"];
+      balance: number;
+      held: number;
+      available: number;
     };
     AccountStatus: {
       accountId: string;
@@ -5126,6 +5149,133 @@ export interface operations {
       };
       /** @description Error code `not_found` */
       404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  adjustAccountBalance: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes retries safe: the same key and request replay the first response (keys are kept 24 h). 1-255 printable ASCII characters. */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * @description Signed minor units: > 0 credits the customer, < 0 debits them.
+           * @example 500
+           */
+          amount: number;
+          /**
+           * @description adjustment: a correction (contra account `adjustments`); promotion: goodwill or bonus (`promotions`).
+           * @enum {string}
+           */
+          type: "adjustment" | "promotion";
+          /**
+           * @description Required; shown to the customer as the entry's description.
+           * @example Goodwill credit for the outage on 2 Dec
+           */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Posted */
+      201: {
+        headers: {
+          "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AdjustmentResult"];
+        };
+      };
+      /** @description Error code `validation_error` or `invalid_json` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `insufficient_funds` */
+      402: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `account_suspended` or `account_closed` or `forbidden` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `idempotency_key_reused` or `idempotency_key_in_use` */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
