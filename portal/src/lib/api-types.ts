@@ -633,6 +633,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/operator/analytics/revenue": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Revenue per day or month and currency (from the ledger's daily rollups): top-ups, refunds, disputes, usage, adjustments, promotions, net */
+    get: operations["getRevenueAnalytics"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/analytics/liability": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The sum of customer balances per currency (prepaid money owed as service) and its change over a period (default: the last 30 days) */
+    get: operations["getLiabilityAnalytics"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/analytics/top-accounts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The accounts with the most usage or top-ups in a range, per currency, largest first */
+    get: operations["getTopAccounts"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/operator/accounts/{id}/suspend": {
     parameters: {
       query?: never;
@@ -1873,6 +1924,71 @@ export interface components {
       balance: number;
       held: number;
       available: number;
+    };
+    RevenueAnalytics: {
+      data: {
+        /** @description YYYY-MM-DD */
+        start: string;
+        currency: string;
+        /** @description Top-ups collected. Minor units. */
+        topups: number;
+        /** @description Paid back to cards (net of refused refunds). Minor units. */
+        refunds: number;
+        /** @description Withdrawn by disputes (net of disputes won). Minor units. */
+        disputes: number;
+        /** @description Usage revenue recognised (usage debits and hold captures). Minor units. */
+        usage: number;
+        /** @description Net operator adjustments credited to customers (negative: debited). Minor units. */
+        adjustments: number;
+        /** @description Promotions and bonuses credited. Minor units. */
+        promotions: number;
+        /** @description topups - refunds - disputes. Minor units. */
+        net: number;
+        /** @description Change of the customer balances: the sum of every entry. Minor units. */
+        balanceChange: number;
+      }[];
+      totals: {
+        currency: string;
+        /** @description Top-ups collected. Minor units. */
+        topups: number;
+        /** @description Paid back to cards (net of refused refunds). Minor units. */
+        refunds: number;
+        /** @description Withdrawn by disputes (net of disputes won). Minor units. */
+        disputes: number;
+        /** @description Usage revenue recognised (usage debits and hold captures). Minor units. */
+        usage: number;
+        /** @description Net operator adjustments credited to customers (negative: debited). Minor units. */
+        adjustments: number;
+        /** @description Promotions and bonuses credited. Minor units. */
+        promotions: number;
+        /** @description topups - refunds - disputes. Minor units. */
+        net: number;
+        /** @description Change of the customer balances: the sum of every entry. Minor units. */
+        balanceChange: number;
+      }[];
+    };
+    LiabilityAnalytics: {
+      data: {
+        currency: string;
+        /** @description The sum of customer balances now. Minor units. */
+        balance: number;
+        /** @description At the start of `from`. Minor units. */
+        openingBalance: number;
+        /** @description At the start of `to`. Minor units. */
+        closingBalance: number;
+        /** @description closingBalance - openingBalance. Minor units. */
+        change: number;
+      }[];
+    };
+    TopAccounts: {
+      data: {
+        accountId: string;
+        name: string;
+        currency: string;
+        /** @description Usage recognised or top-ups collected in the range. Minor units. */
+        amount: number;
+        entries: number;
+      }[];
     };
     AccountStatus: {
       accountId: string;
@@ -5276,6 +5392,211 @@ export interface operations {
       };
       /** @description Error code `payload_too_large` */
       413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getRevenueAnalytics: {
+    parameters: {
+      query: {
+        /** @description First UTC day, inclusive (YYYY-MM-DD). */
+        from: string;
+        /** @description Last UTC day, exclusive (YYYY-MM-DD). */
+        to: string;
+        interval?: "day" | "month";
+        /** @description ISO 4217 currency code. */
+        currency?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Buckets (every bucket of the range, zeros included) and totals per currency */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RevenueAnalytics"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getLiabilityAnalytics: {
+    parameters: {
+      query?: {
+        /** @description First UTC day, inclusive (YYYY-MM-DD). */
+        from?: string;
+        /** @description Last UTC day, exclusive (YYYY-MM-DD). */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Per currency */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["LiabilityAnalytics"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getTopAccounts: {
+    parameters: {
+      query: {
+        /** @description First UTC day, inclusive (YYYY-MM-DD). */
+        from: string;
+        /** @description Last UTC day, exclusive (YYYY-MM-DD). */
+        to: string;
+        metric: "usage" | "topups";
+        /** @description ISO 4217 currency code. */
+        currency?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Accounts */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TopAccounts"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
