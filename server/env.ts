@@ -38,6 +38,8 @@ const EnvSchema = z.object({
    * those routes answer 401 to everyone. Use at least 32 random characters.
    */
   OPERATOR_API_KEY: z.string().min(32).optional(),
+  /** Largest adjustment (credit or debit, minor units) an operator of role `support` may post; admins have no limit. */
+  OPERATOR_SUPPORT_ADJUSTMENT_LIMIT: z.coerce.number().int().min(0).max(10_000_000_000).default(5_000),
   /** Session lifetime, hours. */
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
   /** Coalesce concurrent debits on one account into one transaction (server/ledger/coalesce-debits.ts); 0 = one transaction per debit. */

@@ -24,3 +24,4 @@ export * from "./audit-log";
 export * from "./balance-alerts";
 export * from "./usage-rollups";
 export * from "./notification-preferences";
+export * from "./ledger-daily-totals";

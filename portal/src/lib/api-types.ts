@@ -586,6 +586,125 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/operator/audit-log": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit log, newest first, cursor-paginated: every operator change with who, when, before/after, request id and IP */
+    get: operations["listAuditLog"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/accounts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Customer accounts: search (name, member email, id or id prefix), filters and sorts, cursor-paginated */
+    get: operations["listOperatorAccounts"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/accounts/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One account: balance, held, overdraft, status, members, auto top-up health, saved cards, webhook endpoints, recent documents */
+    get: operations["getOperatorAccount"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/accounts/{id}/adjustments": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Credit or debit an account with a reason (ledger entry against the adjustments or promotions system account; audited); support operators up to OPERATOR_SUPPORT_ADJUSTMENT_LIMIT */
+    post: operations["adjustAccountBalance"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/analytics/revenue": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Revenue per day or month and currency (from the ledger's daily rollups): top-ups, refunds, disputes, usage, adjustments, promotions, net */
+    get: operations["getRevenueAnalytics"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/analytics/liability": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The sum of customer balances per currency (prepaid money owed as service) and its change over a period (default: the last 30 days) */
+    get: operations["getLiabilityAnalytics"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/analytics/top-accounts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The accounts with the most usage or top-ups in a range, per currency, largest first */
+    get: operations["getTopAccounts"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/operator/accounts/{id}/suspend": {
     parameters: {
       query?: never;
@@ -1757,6 +1876,179 @@ export interface components {
       /** @description Default 60. */
       cooldownMinutes?: number;
       monthlyCap?: number | null;
+    };
+    AuditEntry: {
+      id: string;
+      /** Format: date-time */
+      at: string;
+      /** @description `api_key` (OPERATOR_API_KEY), `operator:<id>` or `user:<id>`. */
+      actor: string;
+      /** @example account.adjusted */
+      action: string;
+      /** @description The changed object: an account id, a meter key, a webhook endpoint id. */
+      targetId: string;
+      /** @description The object's shape before the change; null when created. */
+      before?: unknown;
+      /** @description Its shape after the change; null when deleted. */
+      after?: unknown;
+      requestId: string | null;
+      /** @description The client IP of the request. */
+      ip: string | null;
+    };
+    OperatorAccountsPage: {
+      data: components["schemas"]["OperatorAccountSummary"][];
+      nextCursor: string | null;
+    };
+    OperatorAccountSummary: {
+      id: string;
+      name: string;
+      currency: string;
+      /** @description Minor units. */
+      balance: number;
+      held: number;
+      /** @description balance - held, minor units. */
+      available: number;
+      overdraftLimit: number;
+      /** @enum {string} */
+      status: "active" | "suspended" | "closed";
+      /** @enum {string|null} */
+      suspendedReason: "operator" | "non_payment" | null;
+      /** @description The first owner's email. */
+      ownerEmail: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description Last ledger entry or status/overdraft change.
+       */
+      lastActivityAt: string;
+    };
+    OperatorAccount: components["schemas"]["OperatorAccountSummary"] & {
+      members: {
+        userId: string;
+        email: string;
+        name: string;
+        /** @enum {string} */
+        role: "owner" | "admin" | "viewer";
+      }[];
+      /** @description null: auto top-up never set up. */
+      autoTopup: {
+        enabled: boolean;
+        threshold: number;
+        amount: number | null;
+        targetBalance: number | null;
+        paymentMethodId: string | null;
+        cooldownMinutes: number;
+        monthlyCap: number | null;
+        consecutiveFailures: number;
+        disabledReason: string | null;
+        lastAttemptAt: string | null;
+        lastResult: string | null;
+        lastReason: string | null;
+        /**
+         * @description off: never enabled or turned off by the customer; failing: enabled, last attempts failed; disabled_after_failures: turned off after 3 failures.
+         * @enum {string}
+         */
+        health: "off" | "ok" | "failing" | "disabled_after_failures";
+      } | null;
+      paymentMethods: {
+        id: string;
+        brand: string;
+        last4: string;
+        expMonth: number;
+        expYear: number;
+        isDefault: boolean;
+      }[];
+      webhookEndpoints: {
+        id: string;
+        url: string;
+        enabledEvents: string[];
+        createdAt: string;
+        disabledAt: string | null;
+        disabledReason: string | null;
+        failedDeliveries7d: number;
+        pendingDeliveries: number;
+        lastDeliveredAt: string | null;
+      }[];
+      recentDocuments: {
+        id: string;
+        type: string;
+        number: string;
+        issuedAt: string;
+        currency: string;
+        amount: number;
+      }[];
+    };
+    AdjustmentResult: {
+      entry: components["schemas"]["LedgerEntry"];
+      balance: number;
+      held: number;
+      available: number;
+    };
+    RevenueAnalytics: {
+      data: {
+        /** @description YYYY-MM-DD */
+        start: string;
+        currency: string;
+        /** @description Top-ups collected. Minor units. */
+        topups: number;
+        /** @description Paid back to cards (net of refused refunds). Minor units. */
+        refunds: number;
+        /** @description Withdrawn by disputes (net of disputes won). Minor units. */
+        disputes: number;
+        /** @description Usage revenue recognised (usage debits and hold captures). Minor units. */
+        usage: number;
+        /** @description Net operator adjustments credited to customers (negative: debited). Minor units. */
+        adjustments: number;
+        /** @description Promotions and bonuses credited. Minor units. */
+        promotions: number;
+        /** @description topups - refunds - disputes. Minor units. */
+        net: number;
+        /** @description Change of the customer balances: the sum of every entry. Minor units. */
+        balanceChange: number;
+      }[];
+      totals: {
+        currency: string;
+        /** @description Top-ups collected. Minor units. */
+        topups: number;
+        /** @description Paid back to cards (net of refused refunds). Minor units. */
+        refunds: number;
+        /** @description Withdrawn by disputes (net of disputes won). Minor units. */
+        disputes: number;
+        /** @description Usage revenue recognised (usage debits and hold captures). Minor units. */
+        usage: number;
+        /** @description Net operator adjustments credited to customers (negative: debited). Minor units. */
+        adjustments: number;
+        /** @description Promotions and bonuses credited. Minor units. */
+        promotions: number;
+        /** @description topups - refunds - disputes. Minor units. */
+        net: number;
+        /** @description Change of the customer balances: the sum of every entry. Minor units. */
+        balanceChange: number;
+      }[];
+    };
+    LiabilityAnalytics: {
+      data: {
+        currency: string;
+        /** @description The sum of customer balances now. Minor units. */
+        balance: number;
+        /** @description At the start of `from`. Minor units. */
+        openingBalance: number;
+        /** @description At the start of `to`. Minor units. */
+        closingBalance: number;
+        /** @description closingBalance - openingBalance. Minor units. */
+        change: number;
+      }[];
+    };
+    TopAccounts: {
+      data: {
+        accountId: string;
+        name: string;
+        currency: string;
+        /** @description Usage recognised or top-ups collected in the range. Minor units. */
+        amount: number;
+        entries: number;
+      }[];
     };
     AccountStatus: {
       accountId: string;
@@ -4970,6 +5262,547 @@ export interface operations {
       };
       /** @description Error code `payload_too_large` */
       413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listAuditLog: {
+    parameters: {
+      query?: {
+        targetId?: string;
+        actor?: string;
+        action?: string;
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Audit rows */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listOperatorAccounts: {
+    parameters: {
+      query?: {
+        /** @description Name or member email (substring, case-insensitive), account id or id prefix. */
+        q?: string;
+        status?: "active" | "suspended" | "closed";
+        /** @description true: only accounts whose balance is below zero. */
+        belowZero?: "true" | "false";
+        autoTopup?: "failing" | "disabled_after_failures";
+        /** @description true: only accounts with a webhook endpoint turned off after failures. */
+        webhookDisabled?: "true" | "false";
+        /** @description created: newest first; balance: lowest first; -balance: highest first; last_activity: latest first. */
+        sort?: "created" | "balance" | "-balance" | "last_activity";
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Accounts */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["OperatorAccountsPage"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getOperatorAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The account */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["OperatorAccount"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  adjustAccountBalance: {
+    parameters: {
+      query?: never;
+      header?: {
+        /** @description Makes retries safe: the same key and request replay the first response (keys are kept 24 h). 1-255 printable ASCII characters. */
+        "Idempotency-Key"?: string;
+      };
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /**
+           * @description Signed minor units: > 0 credits the customer, < 0 debits them.
+           * @example 500
+           */
+          amount: number;
+          /**
+           * @description adjustment: a correction (contra account `adjustments`); promotion: goodwill or bonus (`promotions`).
+           * @enum {string}
+           */
+          type: "adjustment" | "promotion";
+          /**
+           * @description Required; shown to the customer as the entry's description.
+           * @example Goodwill credit for the outage on 2 Dec
+           */
+          reason: string;
+        };
+      };
+    };
+    responses: {
+      /** @description Posted */
+      201: {
+        headers: {
+          "Idempotent-Replayed": components["headers"]["Idempotent-Replayed"];
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["AdjustmentResult"];
+        };
+      };
+      /** @description Error code `validation_error` or `invalid_json` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `insufficient_funds` */
+      402: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `account_suspended` or `account_closed` or `forbidden` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `idempotency_key_reused` or `idempotency_key_in_use` */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getRevenueAnalytics: {
+    parameters: {
+      query: {
+        /** @description First UTC day, inclusive (YYYY-MM-DD). */
+        from: string;
+        /** @description Last UTC day, exclusive (YYYY-MM-DD). */
+        to: string;
+        interval?: "day" | "month";
+        /** @description ISO 4217 currency code. */
+        currency?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Buckets (every bucket of the range, zeros included) and totals per currency */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RevenueAnalytics"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getLiabilityAnalytics: {
+    parameters: {
+      query?: {
+        /** @description First UTC day, inclusive (YYYY-MM-DD). */
+        from?: string;
+        /** @description Last UTC day, exclusive (YYYY-MM-DD). */
+        to?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Per currency */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["LiabilityAnalytics"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getTopAccounts: {
+    parameters: {
+      query: {
+        /** @description First UTC day, inclusive (YYYY-MM-DD). */
+        from: string;
+        /** @description Last UTC day, exclusive (YYYY-MM-DD). */
+        to: string;
+        metric: "usage" | "topups";
+        /** @description ISO 4217 currency code. */
+        currency?: string;
+        limit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Accounts */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TopAccounts"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
