@@ -22,3 +22,5 @@ export * from "./documents";
 export * from "./meters";
 export * from "./audit-log";
 export * from "./balance-alerts";
+export * from "./two-factor";
+export * from "./operator-users";
