@@ -22,6 +22,7 @@ import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
+import { twoFactorRoutes } from "./routes/me/two-factor";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { payRoutes } from "./routes/pay/index";
@@ -69,6 +70,7 @@ export function createApp(deps: AppDeps) {
   api
     .route("/", authRoutes)
     .route("/", meRoutes)
+    .route("/", twoFactorRoutes)
     .route("/", balanceRoutes)
     .route("/", transactionsCsvRoutes)
     .route("/", transactionsRoutes)

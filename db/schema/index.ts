@@ -25,3 +25,5 @@ export * from "./balance-alerts";
 export * from "./usage-rollups";
 export * from "./notification-preferences";
 export * from "./ledger-daily-totals";
+export * from "./two-factor";
+export * from "./operator-users";

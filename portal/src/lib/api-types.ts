@@ -36,10 +36,30 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Log in; sets the session cookie
-     * @description Failed log-ins are throttled per email and client IP: 429 with Retry-After.
+     * Log in; sets the session cookie, or asks for the second factor (202)
+     * @description Failed log-ins are throttled per email and client IP: 429 with Retry-After. A user with two-factor log-in on gets 202 with a pending-login token instead of a session: POST it with a code to /auth/login/two-factor.
      */
     post: operations["logIn"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/auth/login/two-factor": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Second log-in step: a TOTP or recovery code for the pending-login token; sets the session cookie
+     * @description Each code is accepted once (a used code is refused for the rest of its window); each recovery code once ever. Wrong codes are throttled like wrong passwords: 429 with Retry-After.
+     */
+    post: operations["logInTwoFactor"];
     delete?: never;
     options?: never;
     head?: never;
@@ -110,6 +130,109 @@ export interface paths {
     get?: never;
     /** The language of this user's emails and push messages (the portal sends its own when it changes) */
     put: operations["setLocale"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/me/two-factor": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the user's two-factor log-in (TOTP) is on, and how many recovery codes are left */
+    get: operations["getTwoFactor"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/me/two-factor/enrolment": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Start (or restart) TOTP enrolment: a new secret as QR code and text, not in force until confirmed */
+    post: operations["startTwoFactorEnrolment"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/me/two-factor/enrolment/confirm": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Confirm TOTP enrolment with a code from the app; turns two-factor log-in on and returns the recovery codes (once) */
+    post: operations["confirmTwoFactorEnrolment"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/me/two-factor/disable": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Turn two-factor log-in off (password and a code); 403 two_factor_required when the account requires it */
+    post: operations["disableTwoFactor"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/me/two-factor/recovery-codes": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** New recovery codes (the old ones stop working), shown once; needs a current code */
+    post: operations["regenerateRecoveryCodes"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/account/two-factor-policy": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Whether the account requires two-factor log-in of every member */
+    get: operations["getTwoFactorPolicy"];
+    /** Require two-factor log-in of every member (owners only; the owner needs it on first). Members without it can then only enrol */
+    put: operations["setTwoFactorPolicy"];
     post?: never;
     delete?: never;
     options?: never;
@@ -1433,6 +1556,8 @@ export interface components {
          * @enum {string}
          */
         locale: "en" | "de";
+        /** @description Whether log-in asks this user for a TOTP code after the password. */
+        twoFactorEnabled: boolean;
       };
       account: {
         id: string;
@@ -1442,6 +1567,8 @@ export interface components {
         role: "owner" | "admin" | "viewer";
         /** @enum {string} */
         status: "active" | "suspended" | "closed";
+        /** @description Set by an owner: members without two-factor log-in can only enrol (403 two_factor_required elsewhere). */
+        requireTwoFactor: boolean;
       };
     };
     Error: {
@@ -1505,12 +1632,57 @@ export interface components {
        */
       locale?: "en" | "de";
     };
+    TwoFactorChallenge: {
+      /** @enum {boolean} */
+      twoFactorRequired: true;
+      /** @description Pending-login token, valid until expiresAt (5 minutes). */
+      token: string;
+      /** Format: date-time */
+      expiresAt: string;
+    };
     LoginRequest: {
       email: string;
       password: string;
     };
+    TwoFactorLoginRequest: {
+      token: string;
+      /** @description The 6-digit code of the authenticator app, or an unused recovery code. */
+      code: string;
+    };
     SessionState: {
       session: components["schemas"]["Me"] & (Record<string, never> | null);
+    };
+    TwoFactorStatus: {
+      enabled: boolean;
+      /** Format: date-time */
+      enabledAt: string | null;
+      /** @description Unused recovery codes. */
+      recoveryCodesLeft: number;
+    };
+    TotpEnrolment: {
+      /** @description base32 secret, for typing into an authenticator app. Shown only now. */
+      secret: string;
+      /** @example otpauth://totp/Live%20balance:ada%40example.com?issuer=Live%20balance&secret=... */
+      otpauthUri: string;
+      /** @description The otpauthUri as a QR code (an SVG document). */
+      qrCodeSvg: string;
+    };
+    RecoveryCodes: {
+      /** @description 10 single-use codes, shown only now; each replaces a TOTP code once. */
+      recoveryCodes: string[];
+    };
+    TwoFactorCodeRequest: {
+      /** @description The current 6-digit code of the authenticator app. */
+      code: string;
+    };
+    DisableTwoFactorRequest: {
+      password: string;
+      /** @description A current TOTP code or an unused recovery code. */
+      code: string;
+    };
+    TwoFactorPolicy: {
+      /** @description Every member must use two-factor log-in. */
+      requireTwoFactor: boolean;
     };
     Balance: {
       accountId: string;
@@ -2351,6 +2523,16 @@ export interface operations {
           "application/json": components["schemas"]["Me"];
         };
       };
+      /** @description Password correct; the second factor is due */
+      202: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TwoFactorChallenge"];
+        };
+      };
       /** @description Error code `invalid_json` or `validation_error` */
       400: {
         headers: {
@@ -2373,6 +2555,92 @@ export interface operations {
       };
       /** @description Error code `payload_too_large` */
       413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `rate_limited` */
+      429: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          "Retry-After": components["headers"]["Retry-After"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  logInTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TwoFactorLoginRequest"];
+      };
+    };
+    responses: {
+      /** @description Logged in */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `login_challenge_expired` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `invalid_two_factor_code` */
+      422: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
@@ -2653,6 +2921,560 @@ export interface operations {
       };
     };
   };
+  getTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Two-factor state */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TwoFactorStatus"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  startTwoFactorEnrolment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Scan the QR code, then confirm with a code */
+      201: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TotpEnrolment"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `two_factor_already_enabled` */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  confirmTwoFactorEnrolment: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TwoFactorCodeRequest"];
+      };
+    };
+    responses: {
+      /** @description Two-factor log-in is on */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RecoveryCodes"];
+        };
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `two_factor_not_started` or `two_factor_already_enabled` */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `invalid_two_factor_code` */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  disableTwoFactor: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["DisableTwoFactorRequest"];
+      };
+    };
+    responses: {
+      /** @description Two-factor log-in is off */
+      204: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `invalid_credentials` or `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `two_factor_required` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `invalid_two_factor_code` or `two_factor_not_enabled` */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  regenerateRecoveryCodes: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["TwoFactorCodeRequest"];
+      };
+    };
+    responses: {
+      /** @description New recovery codes */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["RecoveryCodes"];
+        };
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `two_factor_required` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `invalid_two_factor_code` or `two_factor_not_enabled` */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getTwoFactorPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The policy */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TwoFactorPolicy"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `two_factor_required` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setTwoFactorPolicy: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": {
+          /** @description Every member must use two-factor log-in. */
+          requireTwoFactor: boolean;
+        };
+      };
+    };
+    responses: {
+      /** @description The policy */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TwoFactorPolicy"];
+        };
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `two_factor_not_enabled` */
+      422: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   getBalance: {
     parameters: {
       query?: never;
@@ -2692,7 +3514,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2773,7 +3595,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2843,7 +3665,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2910,7 +3732,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2973,7 +3795,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3038,7 +3860,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3109,7 +3931,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3382,7 +4204,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3443,7 +4265,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3508,7 +4330,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3579,7 +4401,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3644,7 +4466,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3864,7 +4686,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3943,7 +4765,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `account_closed` or `forbidden_origin` or `forbidden` or `insufficient_scope` */
+      /** @description Error code `account_closed` or `forbidden_origin` or `forbidden` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4056,7 +4878,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4139,7 +4961,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4616,7 +5438,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4683,7 +5505,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4778,7 +5600,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4863,7 +5685,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -4948,7 +5770,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5013,7 +5835,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5094,7 +5916,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5175,7 +5997,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -5240,7 +6062,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6752,7 +7574,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6817,7 +7639,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6895,7 +7717,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -6968,7 +7790,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7041,7 +7863,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7114,7 +7936,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      /** @description Error code `forbidden_origin` or `two_factor_required` or `insufficient_scope` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7187,7 +8009,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7262,7 +8084,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7343,7 +8165,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7426,7 +8248,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7511,7 +8333,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7586,7 +8408,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -7672,7 +8494,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` or `forbidden` */
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -294,9 +294,53 @@ export function signup(input: SignupInput): Promise<Session> {
   return request("POST", "/auth/signup", { body: input, quiet401: true });
 }
 
-/** POST /auth/login -> Session; sets the session cookie. 401 invalid_credentials. */
-export function login(input: Schemas["LoginRequest"]): Promise<Session> {
+/** The answer of the password step when two-factor log-in is on (202): send `token` with a code to loginTwoFactor. */
+export type TwoFactorChallenge = Schemas["TwoFactorChallenge"];
+
+/**
+ * POST /auth/login -> Session (cookie set), or a TwoFactorChallenge when the user has
+ * two-factor log-in on. 401 invalid_credentials, 429 rate_limited.
+ */
+export function login(input: Schemas["LoginRequest"]): Promise<Session | TwoFactorChallenge> {
   return request("POST", "/auth/login", { body: input, quiet401: true });
+}
+
+/** POST /auth/login/two-factor -> Session; a TOTP or recovery code. 422 invalid_two_factor_code, 401 login_challenge_expired. */
+export function loginTwoFactor(input: Schemas["TwoFactorLoginRequest"]): Promise<Session> {
+  return request("POST", "/auth/login/two-factor", { body: input, quiet401: true });
+}
+
+export type TwoFactorStatus = Schemas["TwoFactorStatus"];
+export type TotpEnrolment = Schemas["TotpEnrolment"];
+
+/** GET /me/two-factor (base `/me/two-factor`) or the operator's own (`/operator/me/two-factor`). */
+export function getTwoFactor(base = "/me/two-factor"): Promise<TwoFactorStatus> {
+  return request("GET", base);
+}
+
+/** POST .../enrolment -> a new secret with its QR code (shown once; not in force until confirmed). */
+export function startTwoFactorEnrolment(base = "/me/two-factor"): Promise<TotpEnrolment> {
+  return request("POST", `${base}/enrolment`);
+}
+
+/** POST .../enrolment/confirm -> the 10 recovery codes (shown once). 422 invalid_two_factor_code. */
+export async function confirmTwoFactorEnrolment(code: string, base = "/me/two-factor"): Promise<string[]> {
+  return (await request<{ recoveryCodes: string[] }>("POST", `${base}/enrolment/confirm`, { body: { code } })).recoveryCodes;
+}
+
+/** POST /me/two-factor/disable -> 204; the password and a code. */
+export function disableTwoFactor(password: string, code: string): Promise<void> {
+  return request("POST", "/me/two-factor/disable", { body: { password, code } });
+}
+
+/** POST /me/two-factor/recovery-codes -> 10 new recovery codes (the old ones stop working). */
+export async function regenerateRecoveryCodes(code: string): Promise<string[]> {
+  return (await request<{ recoveryCodes: string[] }>("POST", "/me/two-factor/recovery-codes", { body: { code } })).recoveryCodes;
+}
+
+/** PUT /account/two-factor-policy (owners): require two-factor log-in of every member. */
+export async function setTwoFactorPolicy(requireTwoFactor: boolean): Promise<boolean> {
+  return (await request<{ requireTwoFactor: boolean }>("PUT", "/account/two-factor-policy", { body: { requireTwoFactor } })).requireTwoFactor;
 }
 
 /** POST /auth/logout -> 204; clears the session. */

@@ -285,6 +285,14 @@ export function describeError(err: unknown, options: { currency?: string } = {})
         return m.error_password_too_common();
       case "rate_limited":
         return m.error_rate_limited();
+      case "invalid_two_factor_code":
+        return m.error_two_factor_code();
+      case "login_challenge_expired":
+        return m.error_login_challenge_expired();
+      case "two_factor_required":
+        return m.error_two_factor_required();
+      case "two_factor_not_enabled":
+        return m.error_two_factor_not_enabled();
       case "unauthenticated":
         return m.error_unauthenticated();
       case "forbidden":

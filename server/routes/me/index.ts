@@ -2,7 +2,7 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { getCookie } from "hono/cookie";
 import { SESSION_COOKIE } from "../../auth/tokens";
 import { ApiError } from "../../errors";
-import { authenticateSession, requireSession, sessionOf } from "../../middleware/auth";
+import { authenticateSession, requireSessionBeforeTwoFactor, sessionOf } from "../../middleware/auth";
 import { createRouter } from "../router";
 import { jsonBody, jsonResponse } from "../schemas";
 import { loadMe, MeSchema } from "./load-me";
@@ -13,7 +13,7 @@ const me = createRoute({
   operationId: "getMe",
   tags: ["auth"],
   summary: "The logged-in user and their account",
-  middleware: [requireSession()] as const,
+  middleware: [requireSessionBeforeTwoFactor()] as const,
   responses: { 200: jsonResponse(MeSchema, "The current user") },
 });
 
@@ -23,7 +23,7 @@ const setLocale = createRoute({
   operationId: "setLocale",
   tags: ["auth"],
   summary: "The language of this user's emails and push messages (the portal sends its own when it changes)",
-  middleware: [requireSession()] as const,
+  middleware: [requireSessionBeforeTwoFactor()] as const,
   request: jsonBody(z.object({ locale: z.enum(["en", "de"]) }).strict()),
   responses: { 200: jsonResponse(MeSchema, "The current user") },
 });
@@ -47,7 +47,7 @@ export const meRoutes = createRouter()
   .openapi(session, async (c) => {
     const { sql } = c.get("deps").database;
     try {
-      const { userId, accountId } = await authenticateSession(sql, getCookie(c, SESSION_COOKIE), undefined);
+      const { userId, accountId } = await authenticateSession(sql, getCookie(c, SESSION_COOKIE), undefined, { beforeTwoFactor: true });
       return c.json({ session: await loadMe(sql, userId, accountId) }, 200);
     } catch (err) {
       if (err instanceof ApiError && err.code === "unauthenticated") return c.json({ session: null }, 200);

@@ -9,6 +9,7 @@ export const MeSchema = z
       email: z.string(),
       name: z.string(),
       locale: z.enum(["en", "de"]).openapi({ description: "The language of this user's emails and push messages." }),
+      twoFactorEnabled: z.boolean().openapi({ description: "Whether log-in asks this user for a TOTP code after the password." }),
     }),
     account: z.object({
       id: z.string(),
@@ -16,6 +17,9 @@ export const MeSchema = z
       currency: z.string(),
       role: z.enum(["owner", "admin", "viewer"]),
       status: z.enum(["active", "suspended", "closed"]),
+      requireTwoFactor: z.boolean().openapi({
+        description: "Set by an owner: members without two-factor log-in can only enrol (403 two_factor_required elsewhere).",
+      }),
     }),
   })
   .openapi("Me");
@@ -24,8 +28,10 @@ export type Me = z.infer<typeof MeSchema>;
 
 /** The user and the account they act on (their first membership, or `accountId`). @throws ApiError unauthenticated */
 export async function loadMe(q: Queryable, userId: string, accountId?: string): Promise<Me> {
-  const [row] = await q<{ id: string; email: string; name: string; locale: Me["user"]["locale"]; account_id: string; account_name: string; currency: string; role: Me["account"]["role"]; status: Me["account"]["status"] }[]>`
-    SELECT u.id, u.email, u.name, u.locale, a.id AS account_id, a.name AS account_name, a.currency, m.role, a.status
+  const [row] = await q<{ id: string; email: string; name: string; locale: Me["user"]["locale"]; account_id: string; account_name: string; currency: string; role: Me["account"]["role"]; status: Me["account"]["status"]; require_two_factor: boolean; two_factor_enabled: boolean }[]>`
+    SELECT u.id, u.email, u.name, u.locale, a.id AS account_id, a.name AS account_name, a.currency, m.role, a.status,
+           a.require_two_factor,
+           EXISTS (SELECT 1 FROM totp_credentials t WHERE t.subject_id = u.id AND t.confirmed_at IS NOT NULL) AS two_factor_enabled
       FROM users u
       JOIN account_members m ON m.user_id = u.id
       JOIN accounts a ON a.id = m.account_id
@@ -33,7 +39,14 @@ export async function loadMe(q: Queryable, userId: string, accountId?: string): 
      ORDER BY m.created_at LIMIT 1`;
   if (!row) throw new ApiError("unauthenticated", "Log in first.");
   return {
-    user: { id: row.id, email: row.email, name: row.name, locale: row.locale },
-    account: { id: row.account_id, name: row.account_name, currency: row.currency, role: row.role, status: row.status },
+    user: { id: row.id, email: row.email, name: row.name, locale: row.locale, twoFactorEnabled: row.two_factor_enabled },
+    account: {
+      id: row.account_id,
+      name: row.account_name,
+      currency: row.currency,
+      role: row.role,
+      status: row.status,
+      requireTwoFactor: row.require_two_factor,
+    },
   };
 }
