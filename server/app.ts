@@ -12,6 +12,7 @@ import { serveOpenApiDocument } from "./openapi/document";
 import { rejectNulText } from "./middleware/text-input";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
+import { recoveryRoutes } from "./routes/auth/recovery";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
 import { balanceRoutes } from "./routes/balance/index";
 import { billingDetailsRoutes } from "./routes/billing-details/index";
@@ -67,6 +68,7 @@ export function createApp(deps: AppDeps) {
   );
   api
     .route("/", authRoutes)
+    .route("/", recoveryRoutes)
     .route("/", meRoutes)
     .route("/", balanceRoutes)
     .route("/", transactionsCsvRoutes)

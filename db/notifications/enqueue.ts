@@ -62,7 +62,9 @@ export interface PushJob extends NotificationContent {
 /**
  * Inside the transaction of the change (transactional outbox, as webhooks): enqueues the
  * event's webhook deliveries (enqueueWebhookEvent) and, for NOTIFIED_EVENT_TYPES, one
- * send_email job per owner or admin of the account (viewers are not mailed) and one
+ * send_email job per owner or admin of the account whose email is verified (viewers are
+ * not mailed; unverified addresses neither, issue 12: "emails go only to verified
+ * addresses", so we never mail someone who did not sign up themselves) and one
  * send_push job per browser subscribed to the account. Rolled back with the change: no
  * message for a change that did not happen. `notify: false` sends webhooks only (an event
  * another message already tells). Emails and pushes are at least once: a worker that dies
@@ -86,7 +88,7 @@ export async function enqueueNotifications(
       FROM account_members m
       JOIN users u ON u.id = m.user_id
       JOIN accounts a ON a.id = m.account_id
-     WHERE m.account_id = ${event.accountId} AND m.role IN ('owner', 'admin')`;
+     WHERE m.account_id = ${event.accountId} AND m.role IN ('owner', 'admin') AND u.email_verified_at IS NOT NULL`;
   const pushes = await tx`
     SELECT graphile_worker.add_job(${SEND_PUSH_TASK},
                                    (${content} || jsonb_build_object('subscriptionId', s.id, 'locale', u.locale))::json,

@@ -106,10 +106,18 @@ export async function authenticateSession(
 ): Promise<Extract<Principal, { kind: "session" }>> {
   if (!token) throw new ApiError("unauthenticated", "Log in first.");
   const sessionId = sha256Hex(token);
+  // Same round trip: stamp last_seen_at (the sessions list), at most once a minute per session.
   const [row] = await sql<{ user_id: string; account_id: string; role: Role }[]>`
-    SELECT s.user_id, s.account_id, m.role
-      FROM sessions s JOIN account_members m ON m.account_id = s.account_id AND m.user_id = s.user_id
-     WHERE s.id = ${sessionId} AND s.expires_at > now()`;
+    WITH s AS (
+      SELECT s.id, s.user_id, s.account_id, s.last_seen_at, m.role
+        FROM sessions s JOIN account_members m ON m.account_id = s.account_id AND m.user_id = s.user_id
+       WHERE s.id = ${sessionId} AND s.expires_at > now()
+    ), touched AS (
+      UPDATE sessions SET last_seen_at = now() FROM s
+       WHERE sessions.id = s.id AND s.last_seen_at < now() - interval '1 minute'
+      RETURNING 1
+    )
+    SELECT user_id, account_id, role, (SELECT count(*) FROM touched) AS touched FROM s`;
   if (!row) throw new ApiError("unauthenticated", "Your session has expired. Log in again.");
   if (roles && !roles.includes(row.role)) {
     throw new ApiError("forbidden", `This needs one of the roles: ${roles.join(", ")}.`);

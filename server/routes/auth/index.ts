@@ -1,12 +1,14 @@
-import { randomBytes } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
-import { hash, verify } from "@node-rs/argon2";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import { newId } from "../../../db/ids";
 import { openAccount } from "../../../db/ledger/open-account";
+import { hashPassword, verifyPassword } from "../../auth/passwords";
 import { assertAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../auth/password-policy";
 import { endSession, startSession } from "../../auth/sessions";
+import { newSecret, sha256Hex } from "../../auth/tokens";
+import { sendEmailVerification } from "../../../db/auth/user-tokens";
+import { verifyEmailUrl } from "./recovery";
 import { clientIp } from "../../client-ip";
 import type { AppEnv } from "../../context";
 import { ApiError, RateLimitedError } from "../../errors";
@@ -15,9 +17,6 @@ import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
 import { Currency, jsonBody, jsonResponse } from "../schemas";
 import { MeSchema, loadMe } from "../me/load-me";
-
-/** argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane). */
-const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 const SignupBody = z
   .object({
@@ -46,8 +45,10 @@ const signup = createRoute({
   path: "/auth/signup",
   operationId: "signUp",
   tags: ["auth"],
-  summary: "Create a user and their prepaid account; starts a session",
-  description: "Sign-ups per client IP are limited (SIGNUP_RATE_LIMIT_PER_HOUR): 429 with Retry-After.",
+  summary: "Create a user and their prepaid account; starts a session and emails a link to verify the address",
+  description:
+    "Sign-ups per client IP are limited (SIGNUP_RATE_LIMIT_PER_HOUR): 429 with Retry-After. Until the address is " +
+    "verified (POST /auth/email-verification/{token}) the portal works, but notification emails are not sent to it.",
   security: [],
   request: jsonBody(SignupBody),
   responses: { 201: jsonResponse(MeSchema, "Signed up"), ...errors("password_too_short", "password_blank", "password_too_common", "email_taken", "rate_limited") },
@@ -78,10 +79,11 @@ const logout = createRoute({
 export const authRoutes = createRouter()
   .openapi(signup, async (c) => {
     const input = c.req.valid("json");
-    const { sql } = c.get("deps").database;
+    const { database, publicUrl } = c.get("deps");
+    const { sql } = database;
     assertAcceptablePassword(input.password);
     await limitSignups(c);
-    const passwordHash = await hash(input.password, ARGON2);
+    const passwordHash = await hashPassword(input.password);
     const userId = newId("usr");
     await sql.begin(async (tx) => {
       const inserted = await tx`
@@ -92,6 +94,8 @@ export const authRoutes = createRouter()
       const accountId = await openAccount(tx, { name: input.name, currency: input.currency });
       await tx`INSERT INTO account_members (account_id, user_id, role) VALUES (${accountId}, ${userId}, 'owner')`;
       await startSession(c, tx, userId, accountId);
+      const token = newSecret("");
+      await sendEmailVerification(tx, { userId, email: input.email, tokenHash: sha256Hex(token), url: verifyEmailUrl(publicUrl, token) });
     });
     return c.json(await loadMe(sql, userId), 201);
   })
@@ -105,7 +109,7 @@ export const authRoutes = createRouter()
         FROM users u JOIN account_members m ON m.user_id = u.id
        WHERE u.email = ${email} ORDER BY m.created_at LIMIT 1`;
     // An unknown email costs the same argon2 verification as a known one (no timing oracle).
-    const passwordOk = await verify(user?.password_hash ?? (await dummyHash()), password);
+    const passwordOk = await verifyPassword(user?.password_hash, password);
     if (!user || !passwordOk) {
       await rateLimits.logins.failed(email, ip);
       throw new ApiError("invalid_credentials", "Email or password is wrong.");
@@ -134,9 +138,3 @@ async function limitSignups(c: Context<AppEnv>): Promise<void> {
   }
 }
 
-let dummy: Promise<string> | undefined;
-/** An argon2 hash of a random password with our parameters, made once per process. */
-function dummyHash(): Promise<string> {
-  dummy ??= hash(randomBytes(16).toString("hex"), ARGON2);
-  return dummy;
-}
