@@ -23,6 +23,8 @@ import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
+import { profileRoutes } from "./routes/me/profile";
+import { sessionsRoutes } from "./routes/me/sessions";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { payRoutes } from "./routes/pay/index";
@@ -70,6 +72,8 @@ export function createApp(deps: AppDeps) {
     .route("/", authRoutes)
     .route("/", recoveryRoutes)
     .route("/", meRoutes)
+    .route("/", profileRoutes)
+    .route("/", sessionsRoutes)
     .route("/", balanceRoutes)
     .route("/", transactionsCsvRoutes)
     .route("/", transactionsRoutes)
