@@ -1565,9 +1565,9 @@ export interface components {
       currentPassword: string;
     };
     SessionList: {
-      data: components["schemas"]["Session"][];
+      data: components["schemas"]["UserSession"][];
     };
-    Session: {
+    UserSession: {
       /** @description `ses_...`; DELETE /me/sessions/{id} ends it */
       id: string;
       /** @description e.g. "Chrome 131", from the User-Agent (bowser); null when unknown */

@@ -17,7 +17,7 @@ const SessionSchema = z
     lastSeenAt: z.string().openapi({ format: "date-time", description: "Last request, to the minute" }),
     current: z.boolean().openapi({ description: "The session making this request" }),
   })
-  .openapi("Session");
+  .openapi("UserSession");
 
 /** The sessions list's shape of a row: device and browser read from the User-Agent by bowser. */
 function toDto(row: SessionRow): z.infer<typeof SessionSchema> {
