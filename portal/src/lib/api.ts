@@ -229,6 +229,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   if (response.status === 204) return undefined as T;
 
   const text = await response.text();
+  // 202 without a body: accepted, nothing to report (POST /auth/password-reset, PUT /me/email).
+  if (response.status === 202 && !text) return undefined as T;
   // undefined: no JSON body; a JSON `null` is a real answer (GET /billing-details when none are saved).
   let json: unknown = undefined;
   if (text) {
