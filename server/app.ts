@@ -12,6 +12,7 @@ import { serveOpenApiDocument } from "./openapi/document";
 import { rejectNulText } from "./middleware/text-input";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
+import { recoveryRoutes } from "./routes/auth/recovery";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
 import { balanceRoutes } from "./routes/balance/index";
 import { billingDetailsRoutes } from "./routes/billing-details/index";
@@ -23,6 +24,8 @@ import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
 import { twoFactorRoutes } from "./routes/me/two-factor";
+import { profileRoutes } from "./routes/me/profile";
+import { sessionsRoutes } from "./routes/me/sessions";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { payRoutes } from "./routes/pay/index";
@@ -69,8 +72,11 @@ export function createApp(deps: AppDeps) {
   );
   api
     .route("/", authRoutes)
+    .route("/", recoveryRoutes)
     .route("/", meRoutes)
     .route("/", twoFactorRoutes)
+    .route("/", profileRoutes)
+    .route("/", sessionsRoutes)
     .route("/", balanceRoutes)
     .route("/", transactionsCsvRoutes)
     .route("/", transactionsRoutes)

@@ -49,7 +49,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoLogin> {
     const userId = newId("usr");
     const passwordHash = await hash(DEMO_PASSWORD);
     accountId = await sql.begin(async (tx) => {
-      await tx`INSERT INTO users (id, email, name, password_hash) VALUES (${userId}, ${DEMO_EMAIL}, 'Demo Ltd', ${passwordHash})`;
+      await tx`INSERT INTO users (id, email, name, password_hash, email_verified_at) VALUES (${userId}, ${DEMO_EMAIL}, 'Demo Ltd', ${passwordHash}, now())`;
       const id = await openAccount(tx, { name: "Demo Ltd", currency: "EUR" });
       await tx`INSERT INTO account_members (account_id, user_id, role) VALUES (${id}, ${userId}, 'owner')`;
       return id;

@@ -16,6 +16,8 @@ import { BALANCE_LOW_TASK, enqueueBalanceLow, type BalanceLowJob } from "../db/n
 import { notice } from "../db/ledger/notice";
 import { SEND_EMAIL_TASK, SEND_PUSH_TASK, type EmailJob, type PushJob } from "../db/notifications/enqueue";
 import { DELIVER_WEBHOOK_TASK } from "../db/webhooks/enqueue";
+import { SEND_ACCOUNT_EMAIL_TASK, type AccountEmailJob } from "../db/auth/account-emails";
+import { renderAccountEmail } from "../server/notifications/account-emails";
 import type { Logger } from "../server/logger";
 import type { AppDeps } from "../server/context";
 import { deliverWebhook, WebhookDeliveryFailed } from "./deliver-webhook";
@@ -55,6 +57,8 @@ export const CRONTAB = [
  *   (deliverWebhook); a failed attempt fails the job, so graphile-worker retries it with
  *   its exponential backoff until the last attempt;
  * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried;
+ * - send_account_email (AccountEmailJob): one reset link, verification link or security
+ *   notice (server/notifications/account-emails.ts); retried like send_email;
  * - send_push (PushJob): one Web Push message to one browser (sendPush); 429/5xx retried;
  * - balance_low (BalanceLowJob): a low-balance alert fired (db/ledger/post-entry.ts): the
  *   balance.low webhook event, emails and pushes (enqueueBalanceLow), and the live notification;
@@ -110,6 +114,10 @@ export function createTaskList(
     },
     [SEND_EMAIL_TASK]: async (payload) => {
       await sendEmail(deps.mailer, deps.ledger.sql, deps.publicUrl, payload as EmailJob);
+    },
+    [SEND_ACCOUNT_EMAIL_TASK]: async (payload, helpers) => {
+      // No event behind these: the job's id traces the message (X-Live-Balance-Event).
+      await deps.mailer.send((payload as AccountEmailJob).to, renderAccountEmail(payload as AccountEmailJob), `job:${helpers.job.id}`);
     },
     [SEND_PUSH_TASK]: async (payload) => {
       const job = payload as PushJob;

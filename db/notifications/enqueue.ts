@@ -83,10 +83,11 @@ export interface PushJob extends NotificationContent {
 /**
  * Inside the transaction of the change (transactional outbox, as webhooks): enqueues the
  * event's webhook deliveries (enqueueWebhookEvent) and, for NOTIFIED_EVENT_TYPES, one
- * send_email job per owner or admin of the account (viewers are not mailed) and one
- * send_push job per browser subscribed to the account, leaving out the users who turned
- * that channel off for the event type (notification_preferences; not the email of a
- * PROTECTED_EVENT_TYPES event). Rolled back with the change: no
+ * send_email job per owner or admin of the account whose email is verified (viewers are
+ * not mailed; unverified addresses neither, issue 12: "emails go only to verified
+ * addresses") and one send_push job per browser subscribed to the account, leaving out
+ * the users who turned that channel off for the event type (notification_preferences;
+ * not the email of a PROTECTED_EVENT_TYPES event). Rolled back with the change: no
  * message for a change that did not happen. `notify: false` sends webhooks only (an event
  * another message already tells). Emails and pushes are at least once: a worker that dies
  * after the server accepted a message and before its job completed sends it again.
@@ -109,7 +110,7 @@ export async function enqueueNotifications(
       FROM account_members m
       JOIN users u ON u.id = m.user_id
       JOIN accounts a ON a.id = m.account_id
-     WHERE m.account_id = ${event.accountId} AND m.role IN ('owner', 'admin')
+     WHERE m.account_id = ${event.accountId} AND m.role IN ('owner', 'admin') AND u.email_verified_at IS NOT NULL
        AND ${wanted(tx, event.type, "email")}`;
   const pushes = await tx`
     SELECT graphile_worker.add_job(${SEND_PUSH_TASK},

@@ -27,3 +27,4 @@ export * from "./notification-preferences";
 export * from "./ledger-daily-totals";
 export * from "./two-factor";
 export * from "./operator-users";
+export * from "./user-tokens";

@@ -119,14 +119,22 @@ export async function authenticateSession(
 ): Promise<Extract<Principal, { kind: "session" }>> {
   if (!token) throw new ApiError("unauthenticated", "Log in first.");
   const sessionId = sha256Hex(token);
+  // Same round trip: stamp last_seen_at (the sessions list), at most once a minute per session.
   const [row] = await sql<{ user_id: string; account_id: string; role: Role; must_enrol: boolean }[]>`
-    SELECT s.user_id, s.account_id, m.role,
-           a.require_two_factor AND NOT EXISTS (
-             SELECT 1 FROM totp_credentials t WHERE t.subject_id = s.user_id AND t.confirmed_at IS NOT NULL) AS must_enrol
-      FROM sessions s
-      JOIN account_members m ON m.account_id = s.account_id AND m.user_id = s.user_id
-      JOIN accounts a ON a.id = s.account_id
-     WHERE s.id = ${sessionId} AND s.expires_at > now()`;
+    WITH s AS (
+      SELECT s.id, s.user_id, s.account_id, s.last_seen_at, m.role,
+             a.require_two_factor AND NOT EXISTS (
+               SELECT 1 FROM totp_credentials t WHERE t.subject_id = s.user_id AND t.confirmed_at IS NOT NULL) AS must_enrol
+        FROM sessions s
+        JOIN account_members m ON m.account_id = s.account_id AND m.user_id = s.user_id
+        JOIN accounts a ON a.id = s.account_id
+       WHERE s.id = ${sessionId} AND s.expires_at > now()
+    ), touched AS (
+      UPDATE sessions SET last_seen_at = now() FROM s
+       WHERE sessions.id = s.id AND s.last_seen_at < now() - interval '1 minute'
+      RETURNING 1
+    )
+    SELECT user_id, account_id, role, must_enrol, (SELECT count(*) FROM touched) AS touched FROM s`;
   if (!row) throw new ApiError("unauthenticated", "Your session has expired. Log in again.");
   if (row.must_enrol && !options.beforeTwoFactor) {
     throw new ApiError("two_factor_required", "Your account requires two-factor log-in: set it up under Profile → Security first.");

@@ -47,7 +47,7 @@ interface Setup {
 async function account(setup: Setup, currency = "EUR"): Promise<string> {
   const accountId = await openAccount(sql(), { name: "batch", currency });
   if (setup.funds > 0) await credit(ctx.deps.ledger, { accountId, amount: setup.funds, type: "adjustment", contra: "adjustments" });
-  if (setup.overdraft > 0) await setOverdraftLimit(ctx.deps.ledger, accountId, setup.overdraft);
+  if (setup.overdraft > 0) await setOverdraftLimit(ctx.deps.ledger, accountId, setup.overdraft, by);
   const hold = Math.min(setup.hold, setup.funds + setup.overdraft);
   if (hold > 0) await createHold(ctx.deps.ledger, { accountId, amount: hold, expiresAt: new Date(Date.now() + 3_600_000) });
   if (setup.daily !== null) await setSpendLimits(sql(), accountId, { daily: setup.daily, monthly: null }, by);

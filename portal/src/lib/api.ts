@@ -235,6 +235,8 @@ async function request<T>(method: string, path: string, options: RequestOptions 
   if (response.status === 204) return undefined as T;
 
   const text = await response.text();
+  // 202 without a body: accepted, nothing to report (POST /auth/password-reset, PUT /me/email).
+  if (response.status === 202 && !text) return undefined as T;
   // undefined: no JSON body; a JSON `null` is a real answer (GET /billing-details when none are saved).
   let json: unknown = undefined;
   if (text) {
@@ -362,6 +364,53 @@ export function getMe(fetchFn?: typeof fetch): Promise<Session> {
  */
 export async function getSessionState(fetchFn?: typeof fetch): Promise<Session | null> {
   return (await request<{ session: Session | null }>("GET", "/session", { quiet401: true, fetch: fetchFn })).session;
+}
+
+/** POST /auth/password-reset -> 202 whether or not the email has an account (429 when asked too often). */
+export function requestPasswordReset(email: string): Promise<void> {
+  return request("POST", "/auth/password-reset", { body: { email }, quiet401: true });
+}
+
+/** POST /auth/password-reset/:token -> 204; 404 not_found for a used, expired or unknown link; 400 for a weak password. */
+export function resetPassword(token: string, password: string): Promise<void> {
+  return request("POST", `/auth/password-reset/${encodeURIComponent(token)}`, { body: { password }, quiet401: true });
+}
+
+/** POST /auth/email-verification/:token -> the verified address; 404 for a used or expired link, 409 email_taken. */
+export function verifyEmail(token: string): Promise<{ email: string }> {
+  return request("POST", `/auth/email-verification/${encodeURIComponent(token)}`, { quiet401: true });
+}
+
+/** POST /me/email-verification -> 202: a new verification link to the log-in email. */
+export function resendEmailVerification(): Promise<void> {
+  return request("POST", "/me/email-verification");
+}
+
+/** PUT /me/password -> 204; 401 invalid_credentials when the current password is wrong (not a lost session). */
+export function changePassword(input: Schemas["ChangePasswordRequest"]): Promise<void> {
+  return request("PUT", "/me/password", { body: input, quiet401: true });
+}
+
+/** PUT /me/email -> 202: a link to the new address; 409 email_taken, 401 invalid_credentials. */
+export function changeEmail(input: Schemas["ChangeEmailRequest"]): Promise<void> {
+  return request("PUT", "/me/email", { body: input, quiet401: true });
+}
+
+export type UserSession = Schemas["UserSession"];
+
+/** GET /me/sessions -> the user's sessions, most recently seen first. */
+export async function listSessions(): Promise<UserSession[]> {
+  return (await request<{ data: UserSession[] }>("GET", "/me/sessions")).data;
+}
+
+/** DELETE /me/sessions/:id -> 204. */
+export function endSession(id: string): Promise<void> {
+  return request("DELETE", `/me/sessions/${encodeURIComponent(id)}`);
+}
+
+/** POST /me/sessions/end-others -> how many sessions ended. */
+export async function endOtherSessions(): Promise<number> {
+  return (await request<{ ended: number }>("POST", "/me/sessions/end-others")).ended;
 }
 
 // ---------------------------------------------------------------------------

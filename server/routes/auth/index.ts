@@ -3,11 +3,14 @@ import type { Context } from "hono";
 import { RateLimiterRes } from "rate-limiter-flexible";
 import { newId } from "../../../db/ids";
 import { openAccount } from "../../../db/ledger/open-account";
+import { hashPassword, verifyPassword } from "../../auth/passwords";
 import { assertAcceptablePassword, PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from "../../auth/password-policy";
 import { completeLoginChallenge, createLoginChallenge } from "../../auth/login-challenges";
-import { hashPassword, verifyPassword } from "../../auth/passwords";
 import { endSession, startSession } from "../../auth/sessions";
 import { getTotpStatus } from "../../auth/totp";
+import { newSecret, sha256Hex } from "../../auth/tokens";
+import { sendEmailVerification } from "../../../db/auth/user-tokens";
+import { verifyEmailUrl } from "./recovery";
 import { clientIp } from "../../client-ip";
 import type { AppEnv } from "../../context";
 import { ApiError, RateLimitedError } from "../../errors";
@@ -60,8 +63,10 @@ const signup = createRoute({
   path: "/auth/signup",
   operationId: "signUp",
   tags: ["auth"],
-  summary: "Create a user and their prepaid account; starts a session",
-  description: "Sign-ups per client IP are limited (SIGNUP_RATE_LIMIT_PER_HOUR): 429 with Retry-After.",
+  summary: "Create a user and their prepaid account; starts a session and emails a link to verify the address",
+  description:
+    "Sign-ups per client IP are limited (SIGNUP_RATE_LIMIT_PER_HOUR): 429 with Retry-After. Until the address is " +
+    "verified (POST /auth/email-verification/{token}) the portal works, but notification emails are not sent to it.",
   security: [],
   request: jsonBody(SignupBody),
   responses: { 201: jsonResponse(MeSchema, "Signed up"), ...errors("password_too_short", "password_blank", "password_too_common", "email_taken", "rate_limited") },
@@ -115,7 +120,8 @@ const logout = createRoute({
 export const authRoutes = createRouter()
   .openapi(signup, async (c) => {
     const input = c.req.valid("json");
-    const { sql } = c.get("deps").database;
+    const { database, publicUrl } = c.get("deps");
+    const { sql } = database;
     assertAcceptablePassword(input.password);
     await limitSignups(c);
     const passwordHash = await hashPassword(input.password);
@@ -129,6 +135,8 @@ export const authRoutes = createRouter()
       const accountId = await openAccount(tx, { name: input.name, currency: input.currency });
       await tx`INSERT INTO account_members (account_id, user_id, role) VALUES (${accountId}, ${userId}, 'owner')`;
       await startSession(c, tx, userId, accountId);
+      const token = newSecret("");
+      await sendEmailVerification(tx, { userId, email: input.email, tokenHash: sha256Hex(token), url: verifyEmailUrl(publicUrl, token) });
     });
     return c.json(await loadMe(sql, userId), 201);
   })

@@ -10,6 +10,7 @@ export const MeSchema = z
       name: z.string(),
       locale: z.enum(["en", "de"]).openapi({ description: "The language of this user's emails and push messages." }),
       twoFactorEnabled: z.boolean().openapi({ description: "Whether log-in asks this user for a TOTP code after the password." }),
+      emailVerified: z.boolean().openapi({ description: "Whether `email` is verified; notification emails go to verified addresses only." }),
     }),
     account: z.object({
       id: z.string(),
@@ -28,8 +29,8 @@ export type Me = z.infer<typeof MeSchema>;
 
 /** The user and the account they act on (their first membership, or `accountId`). @throws ApiError unauthenticated */
 export async function loadMe(q: Queryable, userId: string, accountId?: string): Promise<Me> {
-  const [row] = await q<{ id: string; email: string; name: string; locale: Me["user"]["locale"]; account_id: string; account_name: string; currency: string; role: Me["account"]["role"]; status: Me["account"]["status"]; require_two_factor: boolean; two_factor_enabled: boolean }[]>`
-    SELECT u.id, u.email, u.name, u.locale, a.id AS account_id, a.name AS account_name, a.currency, m.role, a.status,
+  const [row] = await q<{ id: string; email: string; name: string; locale: Me["user"]["locale"]; email_verified: boolean; account_id: string; account_name: string; currency: string; role: Me["account"]["role"]; status: Me["account"]["status"]; require_two_factor: boolean; two_factor_enabled: boolean }[]>`
+    SELECT u.id, u.email, u.name, u.locale, u.email_verified_at IS NOT NULL AS email_verified, a.id AS account_id, a.name AS account_name, a.currency, m.role, a.status,
            a.require_two_factor,
            EXISTS (SELECT 1 FROM totp_credentials t WHERE t.subject_id = u.id AND t.confirmed_at IS NOT NULL) AS two_factor_enabled
       FROM users u
@@ -39,7 +40,7 @@ export async function loadMe(q: Queryable, userId: string, accountId?: string): 
      ORDER BY m.created_at LIMIT 1`;
   if (!row) throw new ApiError("unauthenticated", "Log in first.");
   return {
-    user: { id: row.id, email: row.email, name: row.name, locale: row.locale, twoFactorEnabled: row.two_factor_enabled },
+    user: { id: row.id, email: row.email, name: row.name, locale: row.locale, twoFactorEnabled: row.two_factor_enabled, emailVerified: row.email_verified },
     account: {
       id: row.account_id,
       name: row.account_name,
