@@ -10,6 +10,7 @@ import { noStore, securityHeaders } from "./middleware/security-headers";
 import { requestContext } from "./middleware/request-context";
 import { serveOpenApiDocument } from "./openapi/document";
 import { rejectNulText } from "./middleware/text-input";
+import { accountRoutes } from "./routes/account/index";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
@@ -22,6 +23,7 @@ import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
+import { membersRoutes } from "./routes/members/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { payRoutes } from "./routes/pay/index";
@@ -68,6 +70,8 @@ export function createApp(deps: AppDeps) {
   api
     .route("/", authRoutes)
     .route("/", meRoutes)
+    .route("/", membersRoutes)
+    .route("/", accountRoutes)
     .route("/", balanceRoutes)
     .route("/", transactionsCsvRoutes)
     .route("/", transactionsRoutes)

@@ -17,7 +17,7 @@ import { Currency, jsonBody, jsonResponse } from "../schemas";
 import { MeSchema, loadMe } from "../me/load-me";
 
 /** argon2id parameters: OWASP's minimum recommendation (19 MiB, 2 passes, 1 lane). */
-const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
+export const ARGON2 = { memoryCost: 19_456, timeCost: 2, parallelism: 1 } as const;
 
 const SignupBody = z
   .object({
@@ -124,7 +124,7 @@ export const authRoutes = createRouter()
  * Counts a sign-up against the client's IP (SIGNUP_RATE_LIMIT_PER_HOUR), before the
  * costly argon2 hash. @throws RateLimitedError (429, with Retry-After in seconds)
  */
-async function limitSignups(c: Context<AppEnv>): Promise<void> {
+export async function limitSignups(c: Context<AppEnv>): Promise<void> {
   const { env, rateLimits } = c.get("deps");
   try {
     await rateLimits.signups.consume(clientIp(c, env.TRUST_PROXY === "1"));

@@ -1,6 +1,17 @@
 import { z } from "@hono/zod-openapi";
 import type { Queryable } from "../../../db/client";
+import { listMemberships } from "../../../db/members/members";
 import { ApiError } from "../../errors";
+
+const MembershipSchema = z
+  .object({
+    id: z.string(),
+    name: z.string(),
+    currency: z.string(),
+    role: z.enum(["owner", "admin", "viewer"]),
+    status: z.enum(["active", "suspended", "closed"]),
+  })
+  .openapi("Membership");
 
 export const MeSchema = z
   .object({
@@ -17,12 +28,18 @@ export const MeSchema = z
       role: z.enum(["owner", "admin", "viewer"]),
       status: z.enum(["active", "suspended", "closed"]),
     }),
+    accounts: z.array(MembershipSchema).openapi({
+      description: "Every account the user belongs to, in the order joined; PUT /me/account switches between them.",
+    }),
   })
   .openapi("Me");
 
 export type Me = z.infer<typeof MeSchema>;
 
-/** The user and the account they act on (their first membership, or `accountId`). @throws ApiError unauthenticated */
+/**
+ * The user, the account they act on (their first membership, or `accountId`) and all
+ * their accounts. @throws ApiError unauthenticated
+ */
 export async function loadMe(q: Queryable, userId: string, accountId?: string): Promise<Me> {
   const [row] = await q<{ id: string; email: string; name: string; locale: Me["user"]["locale"]; account_id: string; account_name: string; currency: string; role: Me["account"]["role"]; status: Me["account"]["status"] }[]>`
     SELECT u.id, u.email, u.name, u.locale, a.id AS account_id, a.name AS account_name, a.currency, m.role, a.status
@@ -32,8 +49,10 @@ export async function loadMe(q: Queryable, userId: string, accountId?: string): 
      WHERE u.id = ${userId} AND (${accountId ?? null}::text IS NULL OR a.id = ${accountId ?? null})
      ORDER BY m.created_at LIMIT 1`;
   if (!row) throw new ApiError("unauthenticated", "Log in first.");
+  const accounts = await listMemberships(q, userId);
   return {
     user: { id: row.id, email: row.email, name: row.name, locale: row.locale },
     account: { id: row.account_id, name: row.account_name, currency: row.currency, role: row.role, status: row.status },
+    accounts,
   };
 }
