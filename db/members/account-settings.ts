@@ -1,6 +1,7 @@
 import { recordAudit } from "../audit/record-audit";
 import type { Queryable, Sql } from "../client";
 import { AccountClosedError, LedgerError } from "../ledger/errors";
+import { ensureSystemAccounts } from "../ledger/system-accounts";
 import type { Actor } from "./members";
 
 /** The account as the settings page shows it (GET /account). Amounts in minor units of `currency`. */
@@ -66,7 +67,7 @@ export function getAccountSettings(q: Queryable, accountId: string): Promise<Acc
  * Renames the account and/or sets its currency (ISO 4217, validated by the caller), one
  * audit row (`account.updated`) with both shapes. The currency can change only while no
  * money has moved (no ledger entry, no top-up): amounts already recorded are in the old
- * currency. Changing to the same values is a no-op (no audit row).
+ * currency (the new currency's system accounts are opened as at sign-up). Changing to the same values is a no-op (no audit row).
  * @throws LedgerError not_found, account_closed, currency_locked
  */
 export async function updateAccountSettings(
@@ -86,6 +87,7 @@ export async function updateAccountSettings(
         currency: before.currency,
       });
     }
+    if (currency !== before.currency) await ensureSystemAccounts(tx, currency);
     await tx`UPDATE accounts SET name = ${name}, currency = ${currency}, updated_at = now() WHERE id = ${accountId}`;
     const after = { ...before, name, currency };
     await recordAudit(tx, {
