@@ -120,4 +120,35 @@ describe("team members in the browser", () => {
       await secondContext.close();
     }
   }, 120_000);
+
+  it("settings: rename the account, the currency shown, closing at zero balance after typing the name (German)", async () => {
+    const context = await h.browser.newContext({ viewport: { width: 1280, height: 900 }, locale: "de-DE" });
+    try {
+      const page = await context.newPage();
+      await signUp(page, h.base, "Alt GmbH");
+      await page.goto(`${h.base}/settings`);
+      const name = page.getByTestId("account-name-input");
+      await expect.poll(() => name.inputValue()).toBe("Alt GmbH");
+      await name.fill("   ");
+      await page.getByTestId("account-save").click();
+      await expect.poll(() => page.locator("#account-name-error").count()).toBe(1);
+      await name.fill("Neu GmbH");
+      await page.getByTestId("account-save").click();
+      await expect.poll(() => page.getByTestId("account-saved").count()).toBe(1);
+      await expect.poll(() => page.getByTestId("account-name").textContent()).toBe("Neu GmbH");
+      expect(await page.getByTestId("account-currency").isDisabled()).toBe(false); // no money moved yet
+
+      await page.getByTestId("close-account").click();
+      await page.getByTestId("close-confirm-name").fill("Neu GmbH");
+      await page.getByRole("button", { name: "Konto schließen" }).last().click();
+      await expect.poll(() => page.getByTestId("account-closed").textContent()).toContain("geschlossen");
+      await saveScreenshot(page, "settings-closed-de");
+      const [audit] = await h.ctx.deps.database.sql<{ action: string }[]>`
+        SELECT a.action FROM audit_log a JOIN accounts c ON c.id = a.target_id
+         WHERE c.name = 'Neu GmbH' AND a.action = 'account.closed'`;
+      expect(audit?.action).toBe("account.closed");
+    } finally {
+      await context.close();
+    }
+  }, 60_000);
 });
