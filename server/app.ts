@@ -10,6 +10,7 @@ import { noStore, securityHeaders } from "./middleware/security-headers";
 import { requestContext } from "./middleware/request-context";
 import { serveOpenApiDocument } from "./openapi/document";
 import { rejectNulText } from "./middleware/text-input";
+import { accountRoutes } from "./routes/account/index";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
 import { recoveryRoutes } from "./routes/auth/recovery";
@@ -26,6 +27,7 @@ import { meRoutes } from "./routes/me/index";
 import { twoFactorRoutes } from "./routes/me/two-factor";
 import { profileRoutes } from "./routes/me/profile";
 import { sessionsRoutes } from "./routes/me/sessions";
+import { membersRoutes } from "./routes/members/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
 import { payRoutes } from "./routes/pay/index";
@@ -77,6 +79,8 @@ export function createApp(deps: AppDeps) {
     .route("/", twoFactorRoutes)
     .route("/", profileRoutes)
     .route("/", sessionsRoutes)
+    .route("/", membersRoutes)
+    .route("/", accountRoutes)
     .route("/", balanceRoutes)
     .route("/", transactionsCsvRoutes)
     .route("/", transactionsRoutes)

@@ -14,11 +14,13 @@ import { SUBMIT_REFUND_TASK } from "../db/ledger/refunds";
 import { expireHolds } from "../db/ledger/release-hold";
 import { BALANCE_LOW_TASK, enqueueBalanceLow, type BalanceLowJob } from "../db/notifications/balance-low";
 import { notice } from "../db/ledger/notice";
+import { SEND_INVITATION_TASK, type InvitationEmailJob } from "../db/members/invitations";
 import { SEND_EMAIL_TASK, SEND_PUSH_TASK, type EmailJob, type PushJob } from "../db/notifications/enqueue";
 import { DELIVER_WEBHOOK_TASK } from "../db/webhooks/enqueue";
 import { SEND_ACCOUNT_EMAIL_TASK, type AccountEmailJob } from "../db/auth/account-emails";
 import { renderAccountEmail } from "../server/notifications/account-emails";
 import type { Logger } from "../server/logger";
+import { renderInvitationEmail } from "../server/notifications/invitation-email";
 import type { AppDeps } from "../server/context";
 import { deliverWebhook, WebhookDeliveryFailed } from "./deliver-webhook";
 import { ATTEMPT_LEASE_MS, runAutoTopup, type AutoTopupDeps } from "./run-auto-topup";
@@ -59,6 +61,7 @@ export const CRONTAB = [
  * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried;
  * - send_account_email (AccountEmailJob): one reset link, verification link or security
  *   notice (server/notifications/account-emails.ts); retried like send_email;
+ * - send_invitation (InvitationEmailJob): one invitation email with its accept link; retried like send_email;
  * - send_push (PushJob): one Web Push message to one browser (sendPush); 429/5xx retried;
  * - balance_low (BalanceLowJob): a low-balance alert fired (db/ledger/post-entry.ts): the
  *   balance.low webhook event, emails and pushes (enqueueBalanceLow), and the live notification;
@@ -118,6 +121,10 @@ export function createTaskList(
     [SEND_ACCOUNT_EMAIL_TASK]: async (payload, helpers) => {
       // No event behind these: the job's id traces the message (X-Live-Balance-Event).
       await deps.mailer.send((payload as AccountEmailJob).to, renderAccountEmail(payload as AccountEmailJob), `job:${helpers.job.id}`);
+    },
+    [SEND_INVITATION_TASK]: async (payload) => {
+      const job = payload as InvitationEmailJob;
+      await deps.mailer.send(job.to, renderInvitationEmail(job), job.invitationId);
     },
     [SEND_PUSH_TASK]: async (payload) => {
       const job = payload as PushJob;

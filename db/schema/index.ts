@@ -28,3 +28,4 @@ export * from "./ledger-daily-totals";
 export * from "./two-factor";
 export * from "./operator-users";
 export * from "./user-tokens";
+export * from "./invitations";

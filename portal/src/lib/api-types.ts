@@ -16,8 +16,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Create a user and their prepaid account; starts a session and emails a link to verify the address
-     * @description Sign-ups per client IP are limited (SIGNUP_RATE_LIMIT_PER_HOUR): 429 with Retry-After. Until the address is verified (POST /auth/email-verification/{token}) the portal works, but notification emails are not sent to it.
+     * Create a user and their prepaid account; starts a session
+     * @description Sign-ups per client IP are limited (SIGNUP_RATE_LIMIT_PER_HOUR): 429 with Retry-After.
      */
     post: operations["signUp"];
     delete?: never;
@@ -63,66 +63,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  "/auth/password-reset": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Email a password reset link (single-use, 30 minutes); 202 whether or not the email has an account
-     * @description The answer and its timing are the same for unknown emails. Limited to 5 requests per email and 30 per client IP per hour (429 with Retry-After), unknown emails counted alike.
-     */
-    post: operations["requestPasswordReset"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/auth/password-reset/{token}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Set a new password with a reset link's token; ends every session of the user and emails a notice
-     * @description 404 not_found when the link is unknown, already used or expired. Does not log in: log in with the new password.
-     */
-    post: operations["resetPassword"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/auth/email-verification/{token}": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * Confirm an email address with a verification link's token (at sign-up, or a change of log-in email)
-     * @description The link's address becomes the user's verified log-in email. 404 not_found when the link is unknown, used or expired; 409 email_taken when another user has the address by now.
-     */
-    post: operations["verifyEmail"];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   "/session": {
     parameters: {
       query?: never;
@@ -160,6 +100,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/me/account": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /** Switch the session to another account of the user (one of GET /me's `accounts`) */
+    put: operations["switchAccount"];
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/me/locale": {
     parameters: {
       query?: never;
@@ -177,16 +134,16 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  "/me/password": {
+  "/members": {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    get?: never;
-    /** Change the password (the current one required); ends every other session and emails a notice */
-    put: operations["changePassword"];
+    /** The account's members and its pending invitations */
+    get: operations["listMembers"];
+    put?: never;
     post?: never;
     delete?: never;
     options?: never;
@@ -194,27 +151,7 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  "/me/email": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    /**
-     * Change the log-in email (the current password required): the new address gets a link and becomes the log-in email when it is opened
-     * @description The current address is told of the request. Verification emails are limited to 5 per user per hour (429). 409 email_taken when another user has the address.
-     */
-    put: operations["changeEmail"];
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/me/email-verification": {
+  "/members/invitations": {
     parameters: {
       query?: never;
       header?: never;
@@ -224,34 +161,17 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * Send a new verification link to the log-in email (earlier links stop working); nothing when it is verified
-     * @description Verification emails are limited to 5 per user per hour (429 with Retry-After).
+     * Invite someone by email: a single-use link valid 7 days (without SMTP_URL the email, link included, is logged)
+     * @description Inviting the same address again revokes the earlier link. 409 already_member when they are already in.
      */
-    post: operations["resendEmailVerification"];
+    post: operations["inviteMember"];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  "/me/sessions": {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** The logged-in user's sessions (every device and browser), most recently seen first */
-    get: operations["listSessions"];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  "/me/sessions/{id}": {
+  "/members/invitations/{id}": {
     parameters: {
       query?: never;
       header?: never;
@@ -261,14 +181,14 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** End one of the user's sessions (that browser is logged out at its next request); the current one too */
-    delete: operations["endSession"];
+    /** Revoke a pending invitation: its link stops working */
+    delete: operations["revokeInvitation"];
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  "/me/sessions/end-others": {
+  "/members/{userId}": {
     parameters: {
       query?: never;
       header?: never;
@@ -277,8 +197,90 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** End every session of the user but this one */
-    post: operations["endOtherSessions"];
+    post?: never;
+    /**
+     * Remove a member, or leave (your own user id; any role)
+     * @description Owners and admins remove others (admins not owners). 409 last_owner: the only owner cannot leave or be removed. The removed member's sessions move to another account of theirs, or end.
+     */
+    delete: operations["removeMember"];
+    options?: never;
+    head?: never;
+    /**
+     * Change a member's role
+     * @description Admins cannot grant owner or change an owner. 409 last_owner: the only owner cannot be demoted.
+     */
+    patch: operations["changeMemberRole"];
+    trace?: never;
+  };
+  "/invitations/{token}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** What an invitation link offers (for the invitation page); 404 once used, revoked or expired */
+    get: operations["getInvitation"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/invitations/{token}/accept": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Accept an invitation: the logged-in user joins, or a new person signs up (`signup`) and joins
+     * @description The email (the logged-in user's, or `signup.email`) must be the invited one (403 invitation_email_mismatch). The session then acts on the joined account. Sign-ups count against SIGNUP_RATE_LIMIT_PER_HOUR.
+     */
+    post: operations["acceptInvitation"];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/account": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The account's settings: name, currency (fixed once money moved), status, balance */
+    get: operations["getAccount"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    /** Rename the account, or set its currency while no money has moved (audited) */
+    patch: operations["updateAccount"];
+    trace?: never;
+  };
+  "/account/close": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * Close the account for good: only at a zero balance with nothing held (refunds first); audited
+     * @description 409 account_not_empty (details: balance, held in minor units, currency) otherwise. A closed account refuses usage, holds and top-ups (403 account_closed); its members can still read its history.
+     */
+    post: operations["closeAccount"];
     delete?: never;
     options?: never;
     head?: never;
@@ -1461,8 +1463,6 @@ export interface components {
          * @enum {string}
          */
         locale: "en" | "de";
-        /** @description Whether `email` is verified; notification emails go to verified addresses only. */
-        emailVerified: boolean;
       };
       account: {
         id: string;
@@ -1473,6 +1473,17 @@ export interface components {
         /** @enum {string} */
         status: "active" | "suspended" | "closed";
       };
+      /** @description Every account the user belongs to, in the order joined; PUT /me/account switches between them. */
+      accounts: components["schemas"]["Membership"][];
+    };
+    Membership: {
+      id: string;
+      name: string;
+      currency: string;
+      /** @enum {string} */
+      role: "owner" | "admin" | "viewer";
+      /** @enum {string} */
+      status: "active" | "suspended" | "closed";
     };
     Error: {
       error: {
@@ -1539,57 +1550,103 @@ export interface components {
       email: string;
       password: string;
     };
-    PasswordResetRequest: {
-      email: string;
-    };
-    PasswordResetConfirm: {
-      /** @description The new password: the sign-up rules (at least 8 characters, not a common one). */
-      password: string;
-    };
-    EmailVerified: {
-      email: string;
-    };
     SessionState: {
       session: components["schemas"]["Me"] & (Record<string, never> | null);
     };
-    ChangePasswordRequest: {
-      /** @description The password the user logs in with now */
-      currentPassword: string;
-      /** @description The sign-up rules: at least 8 characters, not a common one */
-      newPassword: string;
+    SwitchAccountRequest: {
+      accountId: string;
     };
-    ChangeEmailRequest: {
-      /** Format: email */
+    Members: {
+      members: components["schemas"]["Member"][];
+      /** @description Pending only. */
+      invitations: components["schemas"]["Invitation"][];
+    };
+    Member: {
+      userId: string;
       email: string;
-      /** @description The password the user logs in with now */
-      currentPassword: string;
+      name: string;
+      /** @enum {string} */
+      role: "owner" | "admin" | "viewer";
+      /** Format: date-time */
+      joinedAt: string;
     };
-    SessionList: {
-      data: components["schemas"]["UserSession"][];
-    };
-    UserSession: {
-      /** @description `ses_...`; DELETE /me/sessions/{id} ends it */
+    Invitation: {
       id: string;
-      /** @description e.g. "Chrome 131", from the User-Agent (bowser); null when unknown */
-      browser: string | null;
-      /** @description e.g. "macOS", "Android"; null when unknown */
-      os: string | null;
-      /** @enum {string|null} */
-      device: "desktop" | "mobile" | "tablet" | "tv" | "bot" | null;
-      /** @description Client IP when the session started */
-      ip: string | null;
+      email: string;
+      /** @enum {string} */
+      role: "owner" | "admin" | "viewer";
+      /** @description The inviter's name (null once their user is deleted). */
+      invitedBy: string | null;
       /** Format: date-time */
       createdAt: string;
       /**
        * Format: date-time
-       * @description Last request, to the minute
+       * @description 7 days after createdAt.
        */
-      lastSeenAt: string;
-      /** @description The session making this request */
-      current: boolean;
+      expiresAt: string;
     };
-    SessionsEnded: {
-      ended: number;
+    InviteMemberRequest: {
+      /** Format: email */
+      email: string;
+      /**
+       * @description Admins may invite admins and viewers; only owners invite owners.
+       * @enum {string}
+       */
+      role: "owner" | "admin" | "viewer";
+    };
+    ChangeMemberRoleRequest: {
+      /** @enum {string} */
+      role: "owner" | "admin" | "viewer";
+    };
+    InvitationPreview: {
+      email: string;
+      /** @enum {string} */
+      role: "owner" | "admin" | "viewer";
+      accountName: string;
+      inviterName: string | null;
+      /** Format: date-time */
+      expiresAt: string;
+    };
+    AcceptInvitationRequest: {
+      /** @description A new person: creates their user (no account of their own) and joins. Omit to join as the logged-in user. */
+      signup?: {
+        /**
+         * Format: email
+         * @description Must be the invited address.
+         */
+        email: string;
+        name: string;
+        /** @description At least 8 characters, not only spaces, not a commonly used password */
+        password: string;
+        /**
+         * @default en
+         * @enum {string}
+         */
+        locale?: "en" | "de";
+      };
+    };
+    AccountSettings: {
+      id: string;
+      name: string;
+      currency: string;
+      /** @enum {string} */
+      status: "active" | "suspended" | "closed";
+      /** @description True once any ledger entry or top-up exists: the currency is fixed. */
+      moneyMoved: boolean;
+      /** @description Minor units. */
+      balance: number;
+      /** @description Minor units. */
+      held: number;
+      /** Format: date-time */
+      createdAt: string;
+    };
+    UpdateAccountRequest: {
+      name?: string;
+      /**
+       * @description Only while no money has moved (409 currency_locked).
+       * @example EUR
+       */
+      currency?: string;
     };
     Balance: {
       accountId: string;
@@ -2340,208 +2397,6 @@ export interface operations {
       };
     };
   };
-  requestPasswordReset: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["PasswordResetRequest"];
-      };
-    };
-    responses: {
-      /** @description If the email has an account, a link is on its way */
-      202: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Error code `invalid_json` or `validation_error` */
-      400: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `payload_too_large` */
-      413: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `rate_limited` */
-      429: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          "Retry-After": components["headers"]["Retry-After"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `internal_error` */
-      500: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  resetPassword: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        token: string;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["PasswordResetConfirm"];
-      };
-    };
-    responses: {
-      /** @description Password set */
-      204: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Error code `password_too_short` or `password_blank` or `password_too_common` or `invalid_json` or `validation_error` */
-      400: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `not_found` */
-      404: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `payload_too_large` */
-      413: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `internal_error` */
-      500: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  verifyEmail: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        token: string;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Verified */
-      200: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["EmailVerified"];
-        };
-      };
-      /** @description Error code `validation_error` */
-      400: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `not_found` */
-      404: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `email_taken` */
-      409: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `payload_too_large` */
-      413: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `internal_error` */
-      500: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
   getSession: {
     parameters: {
       query?: never;
@@ -2644,6 +2499,91 @@ export interface operations {
       };
     };
   };
+  switchAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["SwitchAccountRequest"];
+      };
+    };
+    responses: {
+      /** @description The current user, acting on that account */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   setLocale: {
     parameters: {
       query?: never;
@@ -2722,28 +2662,26 @@ export interface operations {
       };
     };
   };
-  changePassword: {
+  listMembers: {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    requestBody: {
-      content: {
-        "application/json": components["schemas"]["ChangePasswordRequest"];
-      };
-    };
+    requestBody?: never;
     responses: {
-      /** @description Changed */
-      204: {
+      /** @description Members and pending invitations */
+      200: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          "application/json": components["schemas"]["Members"];
+        };
       };
-      /** @description Error code `password_too_short` or `password_blank` or `password_too_common` or `invalid_json` or `validation_error` */
+      /** @description Error code `validation_error` */
       400: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2753,7 +2691,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `invalid_credentials` or `unauthenticated` */
+      /** @description Error code `unauthenticated` */
       401: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2767,27 +2705,6 @@ export interface operations {
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `payload_too_large` */
-      413: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `rate_limited` */
-      429: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          "Retry-After": components["headers"]["Retry-After"];
           [name: string]: unknown;
         };
         content: {
@@ -2806,7 +2723,7 @@ export interface operations {
       };
     };
   };
-  changeEmail: {
+  inviteMember: {
     parameters: {
       query?: never;
       header?: never;
@@ -2815,17 +2732,19 @@ export interface operations {
     };
     requestBody: {
       content: {
-        "application/json": components["schemas"]["ChangeEmailRequest"];
+        "application/json": components["schemas"]["InviteMemberRequest"];
       };
     };
     responses: {
-      /** @description The link is on its way to the new address */
-      202: {
+      /** @description Invited */
+      201: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          "application/json": components["schemas"]["Invitation"];
+        };
       };
       /** @description Error code `invalid_json` or `validation_error` */
       400: {
@@ -2837,7 +2756,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `invalid_credentials` or `unauthenticated` */
+      /** @description Error code `unauthenticated` */
       401: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2847,7 +2766,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` */
+      /** @description Error code `forbidden_origin` or `forbidden` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2857,7 +2776,426 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `email_taken` */
+      /** @description Error code `already_member` */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  revokeInvitation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Revoked */
+      204: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `forbidden` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  removeMember: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Removed */
+      204: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden` or `forbidden_origin` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `last_owner` */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  changeMemberRole: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        userId: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ChangeMemberRoleRequest"];
+      };
+    };
+    responses: {
+      /** @description The member */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Member"];
+        };
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `forbidden` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `last_owner` */
+      409: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getInvitation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The invitation */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["InvitationPreview"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  acceptInvitation: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        token: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["AcceptInvitationRequest"];
+      };
+    };
+    responses: {
+      /** @description Joined; the session acts on the joined account */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Me"];
+        };
+      };
+      /** @description Error code `password_too_short` or `password_blank` or `password_too_common` or `invalid_json` or `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `invitation_email_mismatch` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `already_member` or `email_taken` */
       409: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -2900,7 +3238,7 @@ export interface operations {
       };
     };
   };
-  resendEmailVerification: {
+  getAccount: {
     parameters: {
       query?: never;
       header?: never;
@@ -2909,94 +3247,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description A link is on its way, unless the address is verified */
-      202: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Error code `validation_error` */
-      400: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `unauthenticated` */
-      401: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `forbidden_origin` */
-      403: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `payload_too_large` */
-      413: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `rate_limited` */
-      429: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          "Retry-After": components["headers"]["Retry-After"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-      /** @description Error code `internal_error` */
-      500: {
-        headers: {
-          "X-Request-Id": components["headers"]["X-Request-Id"];
-          [name: string]: unknown;
-        };
-        content: {
-          "application/json": components["schemas"]["Error"];
-        };
-      };
-    };
-  };
-  listSessions: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Sessions */
+      /** @description The account */
       200: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["SessionList"];
+          "application/json": components["schemas"]["AccountSettings"];
         };
       };
       /** @description Error code `validation_error` */
@@ -3041,26 +3299,30 @@ export interface operations {
       };
     };
   };
-  endSession: {
+  updateAccount: {
     parameters: {
       query?: never;
       header?: never;
-      path: {
-        id: string;
-      };
+      path?: never;
       cookie?: never;
     };
-    requestBody?: never;
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["UpdateAccountRequest"];
+      };
+    };
     responses: {
-      /** @description Ended */
-      204: {
+      /** @description Saved */
+      200: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
         };
-        content?: never;
+        content: {
+          "application/json": components["schemas"]["AccountSettings"];
+        };
       };
-      /** @description Error code `validation_error` */
+      /** @description Error code `invalid_json` or `validation_error` */
       400: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3080,7 +3342,7 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` */
+      /** @description Error code `account_closed` or `forbidden_origin` or `forbidden` */
       403: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
@@ -3090,8 +3352,8 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `not_found` */
-      404: {
+      /** @description Error code `currency_locked` */
+      409: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
@@ -3122,7 +3384,7 @@ export interface operations {
       };
     };
   };
-  endOtherSessions: {
+  closeAccount: {
     parameters: {
       query?: never;
       header?: never;
@@ -3131,14 +3393,14 @@ export interface operations {
     };
     requestBody?: never;
     responses: {
-      /** @description How many ended */
+      /** @description Closed */
       200: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;
         };
         content: {
-          "application/json": components["schemas"]["SessionsEnded"];
+          "application/json": components["schemas"]["AccountSettings"];
         };
       };
       /** @description Error code `validation_error` */
@@ -3161,8 +3423,18 @@ export interface operations {
           "application/json": components["schemas"]["Error"];
         };
       };
-      /** @description Error code `forbidden_origin` */
+      /** @description Error code `account_closed` or `forbidden_origin` or `forbidden` */
       403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `account_not_empty` */
+      409: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;

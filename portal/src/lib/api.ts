@@ -695,3 +695,73 @@ export function getBillingDetails(): Promise<BillingDetails | null> {
 export function putBillingDetails(input: BillingDetailsInput): Promise<BillingDetails> {
   return request("PUT", "/billing-details", { body: input });
 }
+
+// ---------------------------------------------------------------------------
+// Team members, invitations, account switching and settings (issue 12)
+// ---------------------------------------------------------------------------
+
+export type Member = Schemas["Member"];
+export type Invitation = Schemas["Invitation"];
+export type InvitationPreview = Schemas["InvitationPreview"];
+/** An account the user belongs to (GET /me `accounts`). */
+export type Membership = Schemas["Membership"];
+export type AccountSettings = Schemas["AccountSettings"];
+export type SignupFromInvitation = NonNullable<Schemas["AcceptInvitationRequest"]["signup"]>;
+
+/** GET /members -> members (owners first) and pending invitations. */
+export function listMembers(): Promise<{ members: Member[]; invitations: Invitation[] }> {
+  return request("GET", "/members");
+}
+
+/** POST /members/invitations -> the invitation; the link goes by email. 403 forbidden, 409 already_member. */
+export function inviteMember(input: { email: string; role: AccountRole }): Promise<Invitation> {
+  return request("POST", "/members/invitations", { body: input });
+}
+
+/** DELETE /members/invitations/{id} -> 204; the link stops working. */
+export function revokeInvitation(id: string): Promise<void> {
+  return request("DELETE", `/members/invitations/${encodeURIComponent(id)}`);
+}
+
+/** PATCH /members/{userId} -> the member. 409 last_owner. */
+export function changeMemberRole(userId: string, role: AccountRole): Promise<Member> {
+  return request("PATCH", `/members/${encodeURIComponent(userId)}`, { body: { role } });
+}
+
+/** DELETE /members/{userId} -> 204 (your own id: leave). 409 last_owner. */
+export function removeMember(userId: string): Promise<void> {
+  return request("DELETE", `/members/${encodeURIComponent(userId)}`);
+}
+
+/** GET /invitations/{token} -> what the link offers; 404 once used, revoked or expired. No session needed. */
+export function getInvitation(token: string): Promise<InvitationPreview> {
+  return request("GET", `/invitations/${encodeURIComponent(token)}`, { quiet401: true });
+}
+
+/**
+ * POST /invitations/{token}/accept -> Session on the joined account: as the logged-in user,
+ * or, with `signup`, as a new user (sets the session cookie). 403 invitation_email_mismatch.
+ */
+export function acceptInvitation(token: string, signup?: SignupFromInvitation): Promise<Session> {
+  return request("POST", `/invitations/${encodeURIComponent(token)}/accept`, { body: signup ? { signup } : {}, quiet401: true });
+}
+
+/** PUT /me/account -> Session acting on `accountId` (one of Session.accounts). */
+export function switchAccount(accountId: string): Promise<Session> {
+  return request("PUT", "/me/account", { body: { accountId } });
+}
+
+/** GET /account -> name, currency (fixed once money moved), status, balance. */
+export function getAccountSettings(): Promise<AccountSettings> {
+  return request("GET", "/account");
+}
+
+/** PATCH /account -> saved settings (owners and admins). 409 currency_locked. */
+export function updateAccountSettings(input: { name?: string; currency?: string }): Promise<AccountSettings> {
+  return request("PATCH", "/account", { body: input });
+}
+
+/** POST /account/close -> the closed account (owners). 409 account_not_empty (details: balance, held, currency). */
+export function closeAccount(): Promise<AccountSettings> {
+  return request("POST", "/account/close");
+}

@@ -302,6 +302,18 @@ export function describeError(err: unknown, options: { currency?: string } = {})
         return m.error_suspended();
       case "provider_unavailable":
         return m.error_provider_unavailable();
+      case "last_owner":
+        return m.error_last_owner();
+      case "already_member":
+        return m.error_already_member();
+      case "invitation_email_mismatch":
+        return m.error_invitation_email_mismatch();
+      case "account_not_empty":
+        return m.error_account_not_empty();
+      case "currency_locked":
+        return m.error_currency_locked();
+      case "account_closed":
+        return m.error_account_closed();
     }
     if (err.status >= 500 || !err.message) return m.error_generic();
     return err.message;

@@ -181,7 +181,7 @@ export const authRoutes = createRouter()
  * Counts a sign-up against the client's IP (SIGNUP_RATE_LIMIT_PER_HOUR), before the
  * costly argon2 hash. @throws RateLimitedError (429, with Retry-After in seconds)
  */
-async function limitSignups(c: Context<AppEnv>): Promise<void> {
+export async function limitSignups(c: Context<AppEnv>): Promise<void> {
   const { env, rateLimits } = c.get("deps");
   try {
     await rateLimits.signups.consume(clientIp(c, env.TRUST_PROXY === "1"));
