@@ -460,6 +460,25 @@ export function createWebhookEndpoint(input: CreateWebhookEndpointInput): Promis
   return request("POST", "/webhook-endpoints", { body: input });
 }
 
+/** Fields of PATCH /webhook-endpoints/:id; only those given change, description null/"" clears it. */
+export type UpdateWebhookEndpointInput = Schemas["UpdateWebhookEndpointRequest"];
+
+/** PATCH /webhook-endpoints/:id -> the endpoint with its new URL, description or events (audited). 400 validation_error, 404. */
+export function updateWebhookEndpoint(id: string, input: UpdateWebhookEndpointInput): Promise<WebhookEndpoint> {
+  return request("PATCH", `/webhook-endpoints/${encodeURIComponent(id)}`, { body: input });
+}
+
+/** POST /webhook-endpoints/:id/roll-secret response: the endpoint and its new secret (shown once). */
+export type RolledWebhookSecret = Schemas["RolledWebhookSecret"];
+
+/**
+ * POST /webhook-endpoints/:id/roll-secret -> a new signing secret; the old one keeps signing
+ * next to it for `overlapHours` (0..168, default 24; `previousSecretExpiresAt` says until when).
+ */
+export function rollWebhookSecret(id: string, overlapHours: number): Promise<RolledWebhookSecret> {
+  return request("POST", `/webhook-endpoints/${encodeURIComponent(id)}/roll-secret`, { body: { overlapHours } });
+}
+
 /** DELETE /webhook-endpoints/:id -> 204; the endpoint, its delivery log and pending retries are gone. */
 export function deleteWebhookEndpoint(id: string): Promise<void> {
   return request("DELETE", `/webhook-endpoints/${encodeURIComponent(id)}`);

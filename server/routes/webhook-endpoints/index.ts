@@ -1,18 +1,24 @@
-import { randomBytes } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { newId } from "../../../db/ids";
+import {
+  ENDPOINT_COLUMNS,
+  newSigningSecret,
+  type EndpointRow,
+} from "../../../db/webhooks/edit-endpoint";
 import { enqueueWebhookEvent, redeliverWebhook } from "../../../db/webhooks/enqueue";
 import type { AppEnv } from "../../context";
 import { FieldError } from "../../../db/ledger/errors";
 import { ApiError } from "../../errors";
-import { requireSession } from "../../middleware/auth";
+import { requireSession, sessionOf } from "../../middleware/auth";
 import { notFound } from "../../middleware/errors";
-import { requireOperator } from "../../middleware/operator";
+import { operatorActor, requireOperator } from "../../middleware/operator";
 import { namesPrivateHost } from "../../webhooks/targets";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
 import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
+import { editWebhookEndpointRoutes } from "./edit";
+import { scopedOperationId, toEndpointDto, type Scope } from "./scope";
 import {
   CreatedWebhookEndpoint,
   CreateWebhookEndpointBody,
@@ -24,27 +30,6 @@ import {
 export const MAX_WEBHOOK_ENDPOINTS = 16;
 /** Deliveries listed per endpoint: the latest 50. */
 const DELIVERIES_LISTED = 50;
-
-interface EndpointRow {
-  id: string;
-  url: string;
-  description: string | null;
-  enabled_events: string[];
-  created_at: Date;
-  disabled_at: Date | null;
-  disabled_reason: string | null;
-}
-const toDto = (r: EndpointRow) => ({
-  id: r.id,
-  url: r.url,
-  description: r.description,
-  enabledEvents: r.enabled_events,
-  createdAt: r.created_at.toISOString(),
-  disabledAt: r.disabled_at?.toISOString() ?? null,
-  disabledReason: r.disabled_reason,
-});
-/** The columns toDto reads (`${sql(ENDPOINT_COLUMNS)}` in a query). */
-const ENDPOINT_COLUMNS = ["id", "url", "description", "enabled_events", "created_at", "disabled_at", "disabled_reason"];
 
 interface DeliveryRow {
   event_id: string;
@@ -71,27 +56,10 @@ const toDeliveryDto = (r: DeliveryRow) => ({
   payload: r.payload,
 });
 
-/** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
-const newSigningSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
-
 const IdParam = z.object({ id: Id });
 const DeliveryParam = IdParam.extend({ eventId: Id });
 
-/**
- * Whose endpoints a router manages: `path` prefix, who may call, and the owner column's
- * value for the caller (an account id, or null for the operator's platform-wide endpoints).
- */
-interface Scope {
-  prefix: string;
-  tag: string;
-  auth: MiddlewareHandler<AppEnv>;
-  owner: (c: Context<AppEnv>) => string | null;
-  who: string;
-  /** Subject to WEBHOOK_ALLOW_PRIVATE_TARGETS (customers); the operator is not. */
-  restricted: boolean;
-  /** Prefix of the routes' operationIds ("" or e.g. "operator"), unique across scopes. */
-  operationPrefix: string;
-}
+
 
 /**
  * The webhook endpoint routes for one scope: list, create (the secret is in this response
@@ -101,9 +69,9 @@ function webhookEndpointRoutes(scope: Scope) {
   const path = `${scope.prefix}/webhook-endpoints`;
   const tags = [scope.tag];
   const middleware = scope.auth;
-  const operationId = (name: string) =>
-    scope.operationPrefix ? scope.operationPrefix + name[0]!.toUpperCase() + name.slice(1) : name;
+  const operationId = (name: string) => scopedOperationId(scope, name);
   return createRouter()
+    .route("/", editWebhookEndpointRoutes(scope))
     .openapi(
       createRoute({
         method: "get",
@@ -122,7 +90,7 @@ function webhookEndpointRoutes(scope: Scope) {
         const rows = await sql<EndpointRow[]>`
           SELECT ${sql(ENDPOINT_COLUMNS)} FROM webhook_endpoints
            WHERE account_id IS NOT DISTINCT FROM ${scope.owner(c)} ORDER BY created_at DESC`;
-        return c.json({ data: rows.map(toDto) }, 200);
+        return c.json({ data: rows.map(toEndpointDto) }, 200);
       },
     )
     .openapi(
@@ -159,7 +127,7 @@ function webhookEndpointRoutes(scope: Scope) {
         });
         if (!row)
           throw new ApiError("limit_exceeded", `At most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first.`);
-        return c.json({ ...toDto(row), secret }, 201);
+        return c.json({ ...toEndpointDto(row), secret }, 201);
       },
     )
     .openapi(
@@ -199,7 +167,7 @@ function webhookEndpointRoutes(scope: Scope) {
            WHERE id = ${c.req.valid("param").id} AND account_id IS NOT DISTINCT FROM ${scope.owner(c)}
           RETURNING ${sql(ENDPOINT_COLUMNS)}`;
         if (!row) throw notFound("webhook endpoint");
-        return c.json(toDto(row), 200);
+        return c.json(toEndpointDto(row), 200);
       },
     )
     .openapi(
@@ -301,6 +269,7 @@ export const accountWebhookEndpointRoutes = webhookEndpointRoutes({
   who: "the account's",
   restricted: true,
   operationPrefix: "",
+  actor: (c) => `user:${sessionOf(c).userId}`,
 });
 
 /** The operator's endpoints, which receive every account's events (OPERATOR_API_KEY). */
@@ -312,4 +281,5 @@ export const operatorWebhookEndpointRoutes = webhookEndpointRoutes({
   who: "every account's (platform-wide)",
   restricted: false,
   operationPrefix: "operator",
+  actor: operatorActor,
 });
