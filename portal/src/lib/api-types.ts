@@ -154,6 +154,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/transactions/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One ledger entry with the top-up it settled (kind, card) or the hold it captured */
+    get: operations["getTransaction"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/transactions": {
     parameters: {
       query?: never;
@@ -1425,9 +1442,37 @@ export interface components {
        */
       suspendedReason: "operator" | "non_payment" | null;
     };
-    TransactionsPage: {
-      data: components["schemas"]["LedgerEntry"][];
-      nextCursor: string | null;
+    TransactionDetails: components["schemas"]["LedgerEntry"] & {
+      /** @description The top-up this entry settled (type topup), else null. */
+      topup: {
+        id: string;
+        /**
+         * @description checkout (hosted page), saved_card (one click) or auto (auto top-up).
+         * @enum {string}
+         */
+        kind: "checkout" | "saved_card" | "auto";
+        status: string;
+        amount: number;
+        /** @description The saved card charged; null for a hosted checkout or a card since removed. */
+        card: {
+          brand: string;
+          last4: string;
+        } | null;
+        /** Format: date-time */
+        createdAt: string;
+      } | null;
+      /** @description The hold this entry captured (type capture), else null. */
+      hold: {
+        id: string;
+        /** @description Minor units reserved. */
+        amount: number;
+        capturedAmount: number | null;
+        description: string | null;
+        /** Format: date-time */
+        createdAt: string;
+        /** Format: date-time */
+        expiresAt: string;
+      } | null;
     };
     LedgerEntry: {
       id: string;
@@ -1453,6 +1498,10 @@ export interface components {
       unitPrice: string | null;
       /** Format: date-time */
       createdAt: string;
+    };
+    TransactionsPage: {
+      data: components["schemas"]["LedgerEntry"][];
+      nextCursor: string | null;
     };
     ApiKey: {
       id: string;
@@ -2456,6 +2505,8 @@ export interface operations {
         from?: string;
         /** @description Entries created before (ISO 8601) */
         to?: string;
+        /** @description Text the description contains (case-insensitive, literal; at most 100 characters) */
+        q?: string;
         /** @description semicolon for Excel with German regional settings (it splits on ;); comma otherwise */
         delimiter?: "comma" | "semicolon";
         /** @description Language of the *Formatted columns (en: €1,234.56, de: 1.234,56 €) */
@@ -2519,6 +2570,79 @@ export interface operations {
       };
     };
   };
+  getTransaction: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The entry */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["TransactionDetails"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` or `invalid_api_key` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
   listTransactions: {
     parameters: {
       query?: {
@@ -2527,6 +2651,8 @@ export interface operations {
         from?: string;
         /** @description Entries created before (ISO 8601) */
         to?: string;
+        /** @description Text the description contains (case-insensitive, literal; at most 100 characters) */
+        q?: string;
         limit?: number;
         /** @description nextCursor of the previous page */
         cursor?: string;

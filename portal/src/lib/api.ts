@@ -337,8 +337,17 @@ export function listTransactions(query: TransactionQuery = {}): Promise<Page<Led
       type: query.type,
       from: query.from,
       to: query.to,
+      q: query.q,
     },
   });
+}
+
+/** One ledger entry with the top-up it settled (kind, card) or the hold it captured. */
+export type TransactionDetails = Schemas["TransactionDetails"];
+
+/** GET /transactions/:id -> the entry with its top-up or hold; 404 for an unknown or another account's id. */
+export function getTransaction(id: string): Promise<TransactionDetails> {
+  return request("GET", `/transactions/${encodeURIComponent(id)}`);
 }
 
 /**
@@ -590,7 +599,10 @@ export async function fetchStatementPdf(period: string): Promise<{ blob: Blob; f
  * The CSV export (GET /transactions.csv) of the same filters as GET /transactions; German
  * gets semicolons and decimal commas (delimiter=semicolon&locale=de) for spreadsheet apps.
  */
-export function transactionsCsvUrl(filters: { type?: string; from?: string; to?: string }, language: string): string {
+export function transactionsCsvUrl(
+  filters: { type?: string; from?: string; to?: string; q?: string },
+  language: string,
+): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
   if (language === "de") {

@@ -103,6 +103,15 @@ export const m = {
       },
       p.type,
     ) ?? p.type.charAt(0).toUpperCase() + p.type.slice(1).replace(/_/g, " "),
+  details_topup_kind_value: (p: { kind: string }) =>
+    pick(
+      {
+        checkout: generated.details_topup_kind_checkout,
+        saved_card: generated.details_topup_kind_saved_card,
+        auto: generated.details_topup_kind_auto,
+      },
+      p.kind,
+    ) ?? p.kind,
 };
 
 /** The server's English sentences shown to users (ledger descriptions, card declines), by their text. */
