@@ -125,6 +125,12 @@ const SERVER_TEXTS: Record<string, () => string> = {
   "Your card's security code is incorrect.": generated.server_text_card_cvc,
   "We are unable to authenticate your payment method. Please choose a different payment method and try again.":
     generated.server_text_authentication_failed,
+  "The payment was canceled.": generated.server_text_payment_canceled,
+  "The payment failed after checkout.": generated.server_text_payment_failed_after_checkout,
+  "The payment was not confirmed.": generated.server_text_payment_not_confirmed,
+  "This payment requires authentication.": generated.server_text_requires_authentication,
+  "The payment provider could not open a checkout session.": generated.server_text_checkout_unavailable,
+  "The card was declined.": generated.server_text_generic_decline,
 };
 
 /**
