@@ -134,6 +134,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/balance/totals": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Top-ups and usage since `from` (e.g. the start of this month in the user's time zone) */
+    get: operations["getBalanceTotals"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/transactions.csv": {
     parameters: {
       query?: never;
@@ -1442,6 +1459,14 @@ export interface components {
        */
       suspendedReason: "operator" | "non_payment" | null;
     };
+    PeriodTotals: {
+      /** Format: date-time */
+      from: string;
+      /** @description Sum of paid top-ups since `from`, minor units. */
+      topups: number;
+      /** @description Sum of usage and captured holds since `from`, minor units (positive). */
+      usage: number;
+    };
     TransactionDetails: components["schemas"]["LedgerEntry"] & {
       /** @description The top-up this entry settled (type topup), else null. */
       topup: {
@@ -2443,6 +2468,80 @@ export interface operations {
         };
         content: {
           "application/json": components["schemas"]["Balance"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` or `invalid_api_key` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `insufficient_scope` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getBalanceTotals: {
+    parameters: {
+      query: {
+        /** @description Start of the period (ISO 8601), within the last 366 days */
+        from: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The totals */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["PeriodTotals"];
         };
       };
       /** @description Error code `validation_error` */

@@ -323,6 +323,14 @@ export function saveLocale(locale: "en" | "de"): Promise<Session> {
   return request("PUT", "/me/locale", { body: { locale } });
 }
 
+/** Top-ups and usage since a moment (minor units, both >= 0). */
+export type PeriodTotals = Schemas["PeriodTotals"];
+
+/** GET /balance/totals?from -> top-ups and usage (usage + captured holds) since `from` (ISO 8601, within 366 days). */
+export function getBalanceTotals(from: string): Promise<PeriodTotals> {
+  return request("GET", "/balance/totals", { query: { from } });
+}
+
 /** GET /balance -> the account's balance, held and available amounts (minor units). */
 export function getBalance(): Promise<Balance> {
   return request("GET", "/balance");
