@@ -27,6 +27,7 @@ import { ATTEMPT_LEASE_MS, runAutoTopup, type AutoTopupDeps } from "./run-auto-t
 import { sendEmail } from "./send-email";
 import { sendPush } from "./send-push";
 import { submitRefund } from "./submit-refund";
+import { dropPreviousWebhookSecret, DROP_PREVIOUS_WEBHOOK_SECRET_TASK } from "../db/webhooks/edit-endpoint";
 
 /** Most accounts one sweep enqueues: 1000 (bounded work; the next sweep continues). */
 const SWEEP_BATCH = 1000;
@@ -70,6 +71,8 @@ export const CRONTAB = [
  *   enqueues issue_statement for every account with entries in the month (job key per
  *   account and month, so a rerun adds nothing);
  * - issue_statement `{ accountId, period }`: issueStatement, once per account and month.
+ * - drop_previous_webhook_secret `{ endpointId }` (run at a secret roll's overlap end):
+ *   dropPreviousWebhookSecret.
  */
 export function createTaskList(
   deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets" | "mailer" | "publicUrl" | "vapid"> & { logger: Logger },
@@ -114,6 +117,9 @@ export function createTaskList(
       if (result.kind === "sent" && result.retry) {
         throw new WebhookDeliveryFailed(`webhook ${key.eventId} to ${key.endpointId}: ${result.error}`);
       }
+    },
+    [DROP_PREVIOUS_WEBHOOK_SECRET_TASK]: async (payload) => {
+      await dropPreviousWebhookSecret(deps.ledger.sql, (payload as { endpointId: string }).endpointId);
     },
     [SEND_EMAIL_TASK]: async (payload) => {
       await sendEmail(deps.mailer, deps.ledger.sql, deps.publicUrl, payload as EmailJob);

@@ -422,6 +422,14 @@ export function saveLocale(locale: "en" | "de"): Promise<Session> {
   return request("PUT", "/me/locale", { body: { locale } });
 }
 
+/** Top-ups and usage since a moment (minor units, both >= 0). */
+export type PeriodTotals = Schemas["PeriodTotals"];
+
+/** GET /balance/totals?from -> top-ups and usage (usage + captured holds) since `from` (ISO 8601, within 366 days). */
+export function getBalanceTotals(from: string): Promise<PeriodTotals> {
+  return request("GET", "/balance/totals", { query: { from } });
+}
+
 /** GET /balance -> the account's balance, held and available amounts (minor units). */
 export function getBalance(): Promise<Balance> {
   return request("GET", "/balance");
@@ -436,8 +444,17 @@ export function listTransactions(query: TransactionQuery = {}): Promise<Page<Led
       type: query.type,
       from: query.from,
       to: query.to,
+      q: query.q,
     },
   });
+}
+
+/** One ledger entry with the top-up it settled (kind, card) or the hold it captured. */
+export type TransactionDetails = Schemas["TransactionDetails"];
+
+/** GET /transactions/:id -> the entry with its top-up or hold; 404 for an unknown or another account's id. */
+export function getTransaction(id: string): Promise<TransactionDetails> {
+  return request("GET", `/transactions/${encodeURIComponent(id)}`);
 }
 
 /**
@@ -564,6 +581,25 @@ export function createWebhookEndpoint(input: CreateWebhookEndpointInput): Promis
   return request("POST", "/webhook-endpoints", { body: input });
 }
 
+/** Fields of PATCH /webhook-endpoints/:id; only those given change, description null/"" clears it. */
+export type UpdateWebhookEndpointInput = Schemas["UpdateWebhookEndpointRequest"];
+
+/** PATCH /webhook-endpoints/:id -> the endpoint with its new URL, description or events (audited). 400 validation_error, 404. */
+export function updateWebhookEndpoint(id: string, input: UpdateWebhookEndpointInput): Promise<WebhookEndpoint> {
+  return request("PATCH", `/webhook-endpoints/${encodeURIComponent(id)}`, { body: input });
+}
+
+/** POST /webhook-endpoints/:id/roll-secret response: the endpoint and its new secret (shown once). */
+export type RolledWebhookSecret = Schemas["RolledWebhookSecret"];
+
+/**
+ * POST /webhook-endpoints/:id/roll-secret -> a new signing secret; the old one keeps signing
+ * next to it for `overlapHours` (0..168, default 24; `previousSecretExpiresAt` says until when).
+ */
+export function rollWebhookSecret(id: string, overlapHours: number): Promise<RolledWebhookSecret> {
+  return request("POST", `/webhook-endpoints/${encodeURIComponent(id)}/roll-secret`, { body: { overlapHours } });
+}
+
 /** DELETE /webhook-endpoints/:id -> 204; the endpoint, its delivery log and pending retries are gone. */
 export function deleteWebhookEndpoint(id: string): Promise<void> {
   return request("DELETE", `/webhook-endpoints/${encodeURIComponent(id)}`);
@@ -675,7 +711,10 @@ export async function fetchStatementPdf(period: string): Promise<{ blob: Blob; f
  * The CSV export (GET /transactions.csv) of the same filters as GET /transactions; German
  * gets semicolons and decimal commas (delimiter=semicolon&locale=de) for spreadsheet apps.
  */
-export function transactionsCsvUrl(filters: { type?: string; from?: string; to?: string }, language: string): string {
+export function transactionsCsvUrl(
+  filters: { type?: string; from?: string; to?: string; q?: string },
+  language: string,
+): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
   if (language === "de") {

@@ -112,6 +112,15 @@ export const m = {
       },
       p.type,
     ) ?? p.type.charAt(0).toUpperCase() + p.type.slice(1).replace(/_/g, " "),
+  details_topup_kind_value: (p: { kind: string }) =>
+    pick(
+      {
+        checkout: generated.details_topup_kind_checkout,
+        saved_card: generated.details_topup_kind_saved_card,
+        auto: generated.details_topup_kind_auto,
+      },
+      p.kind,
+    ) ?? p.kind,
 };
 
 /** The server's English sentences shown to users (ledger descriptions, card declines), by their text. */
@@ -125,6 +134,12 @@ const SERVER_TEXTS: Record<string, () => string> = {
   "Your card's security code is incorrect.": generated.server_text_card_cvc,
   "We are unable to authenticate your payment method. Please choose a different payment method and try again.":
     generated.server_text_authentication_failed,
+  "The payment was canceled.": generated.server_text_payment_canceled,
+  "The payment failed after checkout.": generated.server_text_payment_failed_after_checkout,
+  "The payment was not confirmed.": generated.server_text_payment_not_confirmed,
+  "This payment requires authentication.": generated.server_text_requires_authentication,
+  "The payment provider could not open a checkout session.": generated.server_text_checkout_unavailable,
+  "The card was declined.": generated.server_text_generic_decline,
 };
 
 /**
