@@ -117,6 +117,13 @@ describe("group commit across accounts (server/ledger/group-commit.ts, real Post
       SELECT (SELECT sum(balance)::int FROM accounts WHERE id = ANY(${ids}::text[])) AS balances,
              (SELECT count(*)::int FROM ledger_entries WHERE account_id = ANY(${ids}::text[]) AND type = 'usage') AS usage`;
     expect(totals).toEqual({ balances: 10 * customers.length, usage: 2 * customers.length });
+    // debits of different accounts shared transactions (group commit), not one each
+    const [shared] = await ctx.deps.database.sql<{ transactions: number; accounts: number }[]>`
+      SELECT count(*)::int AS transactions, max(n)::int AS accounts
+        FROM (SELECT count(DISTINCT account_id) AS n FROM ledger_entries
+               WHERE account_id = ANY(${ids}::text[]) AND type = 'usage' GROUP BY xmin::text) t`;
+    expect(shared!.accounts).toBeGreaterThan(1);
+    expect(shared!.transactions).toBeLessThan(2 * customers.length);
     expect(await verifyLedger(ctx.deps.database.sql)).toEqual([]);
   });
 });
