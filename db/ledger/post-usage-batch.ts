@@ -23,9 +23,12 @@ import type { LedgerContext, PostedEntry } from "./types";
 /** Most events in one batch (shared/DESIGN.md, "Priced usage"; "put a limit on everything"). */
 export const MAX_BATCH_EVENTS = 1000;
 
-/** One validated usage event: an amount, or a meter and quantity. `id` is its idempotency key on its account. */
+/**
+ * One validated usage event: an amount, or a meter and quantity. `id` is its idempotency
+ * key on its account; null (group-committed single debits without one) posts it unkeyed.
+ */
 export interface UsageEvent {
-  id: string;
+  id: string | null;
   accountId: string;
   /** Minor units, > 0 (validated by the caller against db/money.ts bounds). */
   amount?: number;
@@ -145,6 +148,7 @@ export async function postUsageEvents(tx: postgres.TransactionSql, events: Usage
   const accountIds = [...new Set(events.map((e) => e.accountId))].sort();
   const meterKeys = [...new Set(events.flatMap((e) => (e.meter === undefined ? [] : [e.meter])))];
   const priced = events.filter((e) => e.meter !== undefined);
+  const keyed = events.filter((e) => e.id !== null);
   const day = tx`(now() AT TIME ZONE 'UTC')::date`;
   const month = tx`date_trunc('month', now() AT TIME ZONE 'UTC')::date`;
   // one round trip: the lock first; each later statement takes its snapshot after it, so
@@ -167,7 +171,7 @@ export async function postUsageEvents(tx: postgres.TransactionSql, events: Usage
       SELECT e.id, e.account_id, e.type, e.amount, e.balance_after, e.sequence, e.currency,
              e.idempotency_key, e.external_ref, e.description, e.metadata, e.meter, e.quantity, e.unit_price, e.created_at
         FROM ledger_entries e
-        JOIN unnest(${events.map((e) => e.accountId)}::text[], ${events.map((e) => e.id)}::text[]) AS k(account_id, key)
+        JOIN unnest(${keyed.map((e) => e.accountId)}::text[], ${keyed.map((e) => e.id)}::text[]) AS k(account_id, key)
           ON e.account_id = k.account_id AND e.idempotency_key = k.key`,
     meterKeys.length === 0
       ? []
@@ -254,12 +258,12 @@ function planBatch(events: UsageEvent[], state: LockedState) {
   const reject = (i: number, error: LedgerError) => (outcomes[i] = { status: "rejected", error });
 
   events.forEach((e, i) => {
-    const key = pairKey(e.accountId, e.id);
-    const earlier = seen.get(key);
+    const key = e.id === null ? null : pairKey(e.accountId, e.id);
+    const earlier = key === null ? undefined : seen.get(key);
     if (earlier !== undefined) return void (firstOf[i] = earlier);
-    seen.set(key, i);
+    if (key !== null) seen.set(key, i);
     const acc = state.accounts.get(e.accountId);
-    const done = state.posted.get(key);
+    const done = key === null ? undefined : state.posted.get(key);
     if (done && acc) {
       outcomes[i] = { status: "replayed", posted: { entry: toLedgerEntry(done), balance: acc.balance, held: acc.held, available: acc.balance - acc.held, replayed: true } };
       return;

@@ -86,7 +86,7 @@ async function oneByOne(accountId: string, events: UsageEvent[]): Promise<string
   const first = new Map<string, string>();
   const out: string[] = [];
   for (const e of events) {
-    const earlier = first.get(e.id);
+    const earlier = first.get(e.id!);
     if (earlier !== undefined) {
       out.push(earlier === "applied" ? "replayed" : earlier);
       continue;
@@ -102,7 +102,7 @@ async function oneByOne(accountId: string, events: UsageEvent[]): Promise<string
       if (!(err instanceof LedgerError)) throw err;
       status = err.code;
     }
-    first.set(e.id, status);
+    first.set(e.id!, status);
     out.push(status);
   }
   return out;
