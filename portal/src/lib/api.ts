@@ -515,6 +515,29 @@ export async function removePaymentMethod(id: string): Promise<PaymentMethod[]> 
   return (await request<{ data: PaymentMethod[] }>("DELETE", `/payment-methods/${encodeURIComponent(id)}`)).data;
 }
 
+/** One notified event type's email and push choice for the signed-in user; `emailRequired`: always emailed. */
+export type NotificationPreference = Schemas["NotificationPreferences"]["preferences"][number];
+
+/** GET /notification-preferences -> one per notified event type. */
+export async function getNotificationPreferences(): Promise<NotificationPreference[]> {
+  return (await request<{ preferences: NotificationPreference[] }>("GET", "/notification-preferences")).preferences;
+}
+
+/** PUT /notification-preferences: changes some channels (422 notification_protected for a protected email). */
+export async function putNotificationPreferences(
+  preferences: Schemas["NotificationPreferencesRequest"]["preferences"],
+): Promise<NotificationPreference[]> {
+  return (await request<{ preferences: NotificationPreference[] }>("PUT", "/notification-preferences", { body: { preferences } })).preferences;
+}
+
+/** Low-balance alert thresholds and those that fired (available fell below them and has not risen back); minor units. */
+export type BalanceAlerts = Schemas["BalanceAlerts"];
+
+/** GET /balance-alerts. */
+export function getBalanceAlerts(): Promise<BalanceAlerts> {
+  return request("GET", "/balance-alerts");
+}
+
 /** GET /usage/summary -> the account's usage per interval and meter, oldest first. */
 export async function getUsageSummary(query: UsageSummaryQuery): Promise<UsageBucket[]> {
   return (await request<{ buckets: UsageBucket[] }>("GET", "/usage/summary", { query })).buckets;
