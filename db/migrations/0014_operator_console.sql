@@ -21,9 +21,11 @@ CREATE INDEX "users_email_trgm_idx" ON "users" USING gin ("email" gin_trgm_ops);
 CREATE INDEX "accounts_name_trgm_idx" ON "accounts" USING gin ("name" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "accounts_id_prefix_idx" ON "accounts" USING btree ("id" text_pattern_ops);--> statement-breakpoint
 CREATE INDEX "accounts_customer_created_idx" ON "accounts" USING btree ("created_at","id") WHERE "accounts"."kind" = 'customer';--> statement-breakpoint
+CREATE INDEX "account_members_user_idx" ON "account_members" USING btree ("user_id");--> statement-breakpoint
 CREATE INDEX "audit_log_at_idx" ON "audit_log" USING btree ("at","id");--> statement-breakpoint
 CREATE INDEX "audit_log_actor_idx" ON "audit_log" USING btree ("actor","at");--> statement-breakpoint
-CREATE INDEX "audit_log_action_idx" ON "audit_log" USING btree ("action","at");--> statement-breakpoint
+CREATE INDEX "audit_log_action_idx" ON "audit_log" USING btree ("action","at");
+--> statement-breakpoint
 -- Daily rollups kept with the ledger (db/schema/ledger-daily-totals.ts): one upsert per
 -- inserted entry, in the posting's transaction. Shard = hashtext(account_id) & 31.
 CREATE OR REPLACE FUNCTION ledger_daily_totals_add() RETURNS trigger AS $$
