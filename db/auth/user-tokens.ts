@@ -22,8 +22,8 @@ interface Recipient {
 
 /**
  * Stores a password reset link for the user with `email`, if there is one, and enqueues
- * its email, in ONE statement whether or not the user exists, so the answer takes the same
- * time either way (OWASP Forgot Password Cheat Sheet: "consistent ... response time").
+ * its email, in one statement whether or not the user exists (the route runs it after
+ * answering, so its time never reaches the client).
  * `tokenHash` is the SHA-256 of the token in `url`; only the hash is stored.
  */
 export async function requestPasswordReset(sql: Sql, input: { email: string; tokenHash: string; url: string }): Promise<void> {

@@ -83,7 +83,7 @@ describe("password reset", () => {
     await expectError(await askReset("x".repeat(255)), 400, "validation_error");
   });
 
-  it("takes as long for unknown emails as for known ones (medians of 15 each, interleaved, within 15 ms)", async () => {
+  it("takes as long for unknown emails as for known ones (medians of 15 each, interleaved, within 5 ms)", async () => {
     const known = await Promise.all(Array.from({ length: 15 }, () => newCustomer(ctx)));
     const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
     const timed = async (email: string) => {
@@ -97,9 +97,8 @@ describe("password reset", () => {
       knownMs.push(await timed(c.email));
       unknownMs.push(await timed(uniqueEmail("timing")));
     }
-    // One SQL statement either way: the only extra work for a known email is one INSERT and
-    // one add_job in it (well under a millisecond); the slack is for a loaded machine.
-    expect(Math.abs(median(knownMs) - median(unknownMs))).toBeLessThan(15);
+    // The lookup, the link and its email happen after the answer; the slack is for a loaded machine.
+    expect(Math.abs(median(knownMs) - median(unknownMs))).toBeLessThan(5);
   });
 
   it("refuses unknown, expired and malformed tokens (404) and keeps the link after a refused password", async () => {

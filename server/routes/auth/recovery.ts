@@ -89,7 +89,13 @@ export const recoveryRoutes = createRouter()
     await consumeLimit(rateLimits.passwordResets.perIp, clientIp(c, env.TRUST_PROXY === "1"), what);
     await consumeLimit(rateLimits.passwordResets.perEmail, email, what);
     const token = newSecret("");
-    await requestPasswordReset(database.sql, { email, tokenHash: sha256Hex(token), url: passwordResetUrl(publicUrl, token) });
+    // After the answer, not before: whether there was an account, and the time storing the
+    // link and enqueueing its email take, never shows in the response (OWASP Forgot Password
+    // Cheat Sheet: "return a consistent message ... in consistent time"). A failure is
+    // logged; the person asks again.
+    void requestPasswordReset(database.sql, { email, tokenHash: sha256Hex(token), url: passwordResetUrl(publicUrl, token) }).catch(
+      (err: unknown) => c.get("log").error({ err }, "password reset request failed"),
+    );
     return c.body(null, 202);
   })
   .openapi(completeReset, async (c) => {
