@@ -14,7 +14,16 @@ export interface SessionRow {
 
 /** The user's unexpired sessions, most recently seen first; `currentId` is the asking session's id (token hash). */
 export async function listSessions(q: Queryable, userId: string, currentId: string): Promise<SessionRow[]> {
-  const rows = await q<{ public_id: string; user_agent: string | null; ip: string | null; created_at: Date; last_seen_at: Date; current: boolean }[]>`
+  const rows = await q<
+    {
+      public_id: string;
+      user_agent: string | null;
+      ip: string | null;
+      created_at: Date;
+      last_seen_at: Date;
+      current: boolean;
+    }[]
+  >`
     SELECT public_id, user_agent, ip, created_at, last_seen_at, id = ${currentId} AS current
       FROM sessions WHERE user_id = ${userId} AND expires_at > now()
      ORDER BY last_seen_at DESC, created_at DESC`;
@@ -36,7 +45,9 @@ export async function listSessions(q: Queryable, userId: string, currentId: stri
  */
 export async function endUserSessions(
   sql: Sql,
-  input: { userId: string; requestId?: string | null } & ({ publicId: string; allBut?: never } | { allBut: string; publicId?: never }),
+  input: { userId: string; requestId?: string | null } & (
+    { publicId: string; allBut?: never } | { allBut: string; publicId?: never }
+  ),
 ): Promise<number> {
   return sql.begin(async (tx) => {
     const ended = await tx<{ public_id: string }[]>`

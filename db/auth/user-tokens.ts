@@ -22,11 +22,14 @@ interface Recipient {
 
 /**
  * Stores a password reset link for the user with `email`, if there is one, and enqueues
- * its email, in ONE statement whether or not the user exists, so the answer takes the same
- * time either way (OWASP Forgot Password Cheat Sheet: "consistent ... response time").
+ * its email, in one statement whether or not the user exists (the route runs it after
+ * answering, so its time never reaches the client).
  * `tokenHash` is the SHA-256 of the token in `url`; only the hash is stored.
  */
-export async function requestPasswordReset(sql: Sql, input: { email: string; tokenHash: string; url: string }): Promise<void> {
+export async function requestPasswordReset(
+  sql: Sql,
+  input: { email: string; tokenHash: string; url: string },
+): Promise<void> {
   await sql`
     WITH u AS (SELECT id, email, name, locale FROM users WHERE email = ${input.email}),
     t AS (
@@ -148,12 +151,26 @@ export async function sendEmailVerification(
  */
 export async function requestEmailChange(
   sql: Sql,
-  input: { userId: string; newEmail: string; tokenHash: string; url: string; profileUrl: string; requestId?: string | null },
+  input: {
+    userId: string;
+    newEmail: string;
+    tokenHash: string;
+    url: string;
+    profileUrl: string;
+    requestId?: string | null;
+  },
 ): Promise<void> {
   await sql.begin(async (tx) => {
-    const [user] = await tx<Recipient[]>`SELECT id, email, name, locale FROM users WHERE id = ${input.userId} FOR UPDATE`;
+    const [user] = await tx<
+      Recipient[]
+    >`SELECT id, email, name, locale FROM users WHERE id = ${input.userId} FOR UPDATE`;
     if (!user) throw new Error(`user ${input.userId} vanished`);
-    await sendEmailVerification(tx, { userId: user.id, email: input.newEmail, tokenHash: input.tokenHash, url: input.url });
+    await sendEmailVerification(tx, {
+      userId: user.id,
+      email: input.newEmail,
+      tokenHash: input.tokenHash,
+      url: input.url,
+    });
     await enqueueAccountEmail(tx, {
       kind: "email_change_requested",
       to: user.email,
@@ -174,7 +191,8 @@ export async function requestEmailChange(
   });
 }
 
-export type ConfirmEmailResult = { status: "confirmed"; email: string } | { status: "invalid" } | { status: "email_taken" };
+export type ConfirmEmailResult =
+  { status: "confirmed"; email: string } | { status: "invalid" } | { status: "email_taken" };
 
 /**
  * Uses a verification link: the user's log-in email becomes the link's address, verified
@@ -184,7 +202,10 @@ export type ConfirmEmailResult = { status: "confirmed"; email: string } | { stat
  * @returns invalid for an unknown, used or expired token; email_taken when another user
  *   took the address since the link was sent
  */
-export async function confirmEmail(sql: Sql, input: { tokenHash: string; requestId?: string | null }): Promise<ConfirmEmailResult> {
+export async function confirmEmail(
+  sql: Sql,
+  input: { tokenHash: string; requestId?: string | null },
+): Promise<ConfirmEmailResult> {
   try {
     return await sql.begin(async (tx): Promise<ConfirmEmailResult> => {
       const [token] = await tx<{ user_id: string; email: string }[]>`
@@ -195,7 +216,8 @@ export async function confirmEmail(sql: Sql, input: { tokenHash: string; request
       const [before] = await tx<{ email: string }[]>`SELECT email FROM users WHERE id = ${token.user_id} FOR UPDATE`;
       await tx`UPDATE users SET email = ${token.email}, email_verified_at = now() WHERE id = ${token.user_id}`;
       const changed = before!.email !== token.email;
-      if (changed) await tx`UPDATE user_tokens SET used_at = now() WHERE user_id = ${token.user_id} AND used_at IS NULL`;
+      if (changed)
+        await tx`UPDATE user_tokens SET used_at = now() WHERE user_id = ${token.user_id} AND used_at IS NULL`;
       await recordAudit(tx, {
         actor: `user:${token.user_id}`,
         action: changed ? "user.email_changed" : "user.email_verified",

@@ -15,7 +15,11 @@ export function renderAccountEmail(job: AccountEmailJob): EmailMessage {
       case "password_reset":
         return {
           subject: m.password_reset_subject({}, options),
-          lines: [m.password_reset_what({ email }, options), m.password_reset_link({ url }, options), m.password_reset_ignore({}, options)],
+          lines: [
+            m.password_reset_what({ email }, options),
+            m.password_reset_link({ url }, options),
+            m.password_reset_ignore({}, options),
+          ],
         };
       case "password_changed":
         return {

@@ -24,9 +24,11 @@ afterAll(async () => {
 });
 
 const PASSWORD = "correct horse battery";
-const uniqueEmail = (tag: string) => `${tag}_${Date.now()}_${process.pid}_${Math.random().toString(36).slice(2)}@example.test`;
+const uniqueEmail = (tag: string) =>
+  `${tag}_${Date.now()}_${process.pid}_${Math.random().toString(36).slice(2)}@example.test`;
 /** A documentation-range IPv6 address per call, so throttles of different tests do not meet. */
-const newIp = () => `2001:db8::${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+const newIp = () =>
+  `2001:db8::${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
 
 const askReset = (email: string, ip = newIp()) =>
   ctx.request("POST", "/api/v1/auth/password-reset", { body: { email }, headers: { "x-forwarded-for": ip } });
@@ -37,8 +39,13 @@ const login = (email: string, password: string, ip = newIp()) =>
 
 /** The token of the link in the newest email to `to` whose subject is `subject` (waits for it). */
 async function linkToken(to: string, subject: string, path: "reset-password" | "verify-email"): Promise<string> {
-  await expect.poll(() => smtp.to(to).filter((m) => m.subject === subject).length, { timeout: 10_000 }).toBeGreaterThan(0);
-  const mail = smtp.to(to).filter((m) => m.subject === subject).at(-1)!;
+  await expect
+    .poll(() => smtp.to(to).filter((m) => m.subject === subject).length, { timeout: 10_000 })
+    .toBeGreaterThan(0);
+  const mail = smtp
+    .to(to)
+    .filter((m) => m.subject === subject)
+    .at(-1)!;
   const match = new RegExp(`http://localhost:3000/${path}/([A-Za-z0-9_-]+)`).exec(mail.text);
   expect(match, mail.text).not.toBeNull();
   return match![1]!;
@@ -59,11 +66,14 @@ describe("password reset", () => {
     expect((await setPassword(token, "a brand new passphrase")).status).toBe(204);
     await expectError(await setPassword(token, "yet another passphrase"), 404, "not_found"); // single use
 
-    for (const cookie of [c.cookie, otherCookie]) await expectError(await ctx.request("GET", "/api/v1/me", { cookie }), 401, "unauthenticated");
+    for (const cookie of [c.cookie, otherCookie])
+      await expectError(await ctx.request("GET", "/api/v1/me", { cookie }), 401, "unauthenticated");
     await expectError(await login(c.email, PASSWORD), 401, "invalid_credentials");
     expect((await login(c.email, "a brand new passphrase")).status).toBe(200);
 
-    await expect.poll(() => smtp.to(c.email).map((m) => m.subject), { timeout: 10_000 }).toContain("Your password was changed");
+    await expect
+      .poll(() => smtp.to(c.email).map((m) => m.subject), { timeout: 10_000 })
+      .toContain("Your password was changed");
     const notice = smtp.to(c.email).find((m) => m.subject === "Your password was changed")!;
     expect(notice.text).toContain("http://localhost:3000/forgot-password");
     const [audit] = await ctx.deps.database.sql<{ action: string; after: { sessionsEnded: number } }[]>`
@@ -83,6 +93,24 @@ describe("password reset", () => {
     await expectError(await askReset("x".repeat(255)), 400, "validation_error");
   });
 
+  it("takes as long for unknown emails as for known ones (medians of 15 each, interleaved, within 5 ms)", async () => {
+    const known = await Promise.all(Array.from({ length: 15 }, () => newCustomer(ctx)));
+    const median = (xs: number[]) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+    const timed = async (email: string) => {
+      const started = performance.now();
+      expect((await askReset(email)).status).toBe(202);
+      return performance.now() - started;
+    };
+    const knownMs: number[] = [];
+    const unknownMs: number[] = [];
+    for (const c of known) {
+      knownMs.push(await timed(c.email));
+      unknownMs.push(await timed(uniqueEmail("timing")));
+    }
+    // The lookup, the link and its email happen after the answer; the slack is for a loaded machine.
+    expect(Math.abs(median(knownMs) - median(unknownMs))).toBeLessThan(5);
+  });
+
   it("refuses unknown, expired and malformed tokens (404) and keeps the link after a refused password", async () => {
     const c = await newCustomer(ctx);
     await askReset(c.email);
@@ -91,7 +119,11 @@ describe("password reset", () => {
     await expectError(await setPassword("x".repeat(43), "a brand new passphrase"), 404, "not_found");
     await expectError(await setPassword(token, "short"), 400, "password_too_short");
     await expectError(await setPassword(token, "password123"), 400, "password_too_common");
-    await expectError(await ctx.request("POST", `/api/v1/auth/password-reset/${token}`, { body: {} }), 400, "validation_error");
+    await expectError(
+      await ctx.request("POST", `/api/v1/auth/password-reset/${token}`, { body: {} }),
+      400,
+      "validation_error",
+    );
     await expectError(await setPassword("y".repeat(129), "a brand new passphrase"), 400, "validation_error");
 
     await ctx.deps.database.sql`UPDATE user_tokens SET expires_at = now() - interval '1 second' WHERE user_id =
@@ -105,7 +137,9 @@ describe("password reset", () => {
     await askReset(c.email);
     const first = await linkToken(c.email, "Reset your password", "reset-password");
     await askReset(c.email);
-    await expect.poll(() => smtp.to(c.email).filter((m) => m.subject === "Reset your password").length, { timeout: 10_000 }).toBe(2);
+    await expect
+      .poll(() => smtp.to(c.email).filter((m) => m.subject === "Reset your password").length, { timeout: 10_000 })
+      .toBe(2);
     const second = await linkToken(c.email, "Reset your password", "reset-password");
     expect(second).not.toBe(first);
     expect((await setPassword(second, "a brand new passphrase")).status).toBe(204);
@@ -123,7 +157,8 @@ describe("password reset", () => {
 
   it("is throttled per client IP over many emails", async () => {
     const ip = newIp();
-    for (let i = 0; i < PASSWORD_RESET_RULES.perIp.points; i++) expect((await askReset(uniqueEmail("ip"), ip)).status).toBe(202);
+    for (let i = 0; i < PASSWORD_RESET_RULES.perIp.points; i++)
+      expect((await askReset(uniqueEmail("ip"), ip)).status).toBe(202);
     await expectError(await askReset(uniqueEmail("ip"), ip), 429, "rate_limited");
   });
 
@@ -142,7 +177,9 @@ describe("password reset", () => {
 describe("email verification", () => {
   it("sign-up mails a link; until it is opened the portal works but notifications are not mailed", async () => {
     const email = uniqueEmail("verify");
-    const res = await ctx.request("POST", "/api/v1/auth/signup", { body: { email, password: PASSWORD, name: "Verify Co", locale: "de" } });
+    const res = await ctx.request("POST", "/api/v1/auth/signup", {
+      body: { email, password: PASSWORD, name: "Verify Co", locale: "de" },
+    });
     expect(res.status).toBe(201);
     const me = (await res.json()) as { user: { emailVerified: boolean }; account: { id: string } };
     expect(me.user.emailVerified).toBe(false);
@@ -150,7 +187,11 @@ describe("email verification", () => {
 
     const notify = () =>
       ctx.deps.database.sql.begin((tx) =>
-        enqueueNotifications(tx, { accountId: me.account.id, type: "webhook_endpoint.disabled", data: { url: "https://x.test", reason: "t" } }),
+        enqueueNotifications(tx, {
+          accountId: me.account.id,
+          type: "webhook_endpoint.disabled",
+          data: { url: "https://x.test", reason: "t" },
+        }),
       );
     expect((await notify()).emails).toBe(0);
 
@@ -162,7 +203,9 @@ describe("email verification", () => {
     await expectError(await ctx.request("POST", `/api/v1/auth/email-verification/${token}`), 404, "not_found");
     await expectError(await ctx.request("POST", `/api/v1/auth/email-verification/${"z".repeat(43)}`), 404, "not_found");
 
-    const after = (await (await ctx.request("GET", "/api/v1/me", { cookie })).json()) as { user: { emailVerified: boolean } };
+    const after = (await (await ctx.request("GET", "/api/v1/me", { cookie })).json()) as {
+      user: { emailVerified: boolean };
+    };
     expect(after.user.emailVerified).toBe(true);
     expect((await notify()).emails).toBe(1);
     const [audit] = await ctx.deps.database.sql`

@@ -26,7 +26,8 @@ const CHROME_MAC =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36";
 const SAFARI_IPHONE =
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1";
-const uniqueEmail = (tag: string) => `${tag}_${Date.now()}_${process.pid}_${Math.random().toString(36).slice(2)}@example.test`;
+const uniqueEmail = (tag: string) =>
+  `${tag}_${Date.now()}_${process.pid}_${Math.random().toString(36).slice(2)}@example.test`;
 
 /** Logs in from a browser (`userAgent`) at `ip`; returns the session cookie. */
 async function logIn(email: string, password = PASSWORD, userAgent = CHROME_MAC, ip = "203.0.113.7"): Promise<string> {
@@ -55,8 +56,13 @@ const sessions = async (cookie: string) => {
 };
 
 async function linkToken(to: string, subject: string): Promise<string> {
-  await expect.poll(() => smtp.to(to).filter((m) => m.subject === subject).length, { timeout: 10_000 }).toBeGreaterThan(0);
-  const mail = smtp.to(to).filter((m) => m.subject === subject).at(-1)!;
+  await expect
+    .poll(() => smtp.to(to).filter((m) => m.subject === subject).length, { timeout: 10_000 })
+    .toBeGreaterThan(0);
+  const mail = smtp
+    .to(to)
+    .filter((m) => m.subject === subject)
+    .at(-1)!;
   return /\/verify-email\/([A-Za-z0-9_-]+)/.exec(mail.text)![1]!;
 }
 
@@ -71,7 +77,12 @@ describe("sessions list", () => {
     const own = list.find((s) => s.current)!;
     expect(own).toMatchObject({ browser: "Chrome 131", os: "macOS", device: "desktop", ip: "203.0.113.7" });
     expect(own.id).toMatch(/^ses_/);
-    expect(list.find((s) => s.ip === "198.51.100.9")).toMatchObject({ browser: "Safari 17", os: "iOS", device: "mobile", current: false });
+    expect(list.find((s) => s.ip === "198.51.100.9")).toMatchObject({
+      browser: "Safari 17",
+      os: "iOS",
+      device: "mobile",
+      current: false,
+    });
 
     const phoneId = list.find((s) => s.ip === "198.51.100.9")!.id;
     expect((await ctx.request("DELETE", `/api/v1/me/sessions/${phoneId}`, { cookie: mac })).status).toBe(204);
@@ -91,12 +102,23 @@ describe("sessions list", () => {
     const a = await newCustomer(ctx);
     const b = await newCustomer(ctx);
     const [theirs] = await sessions(b.cookie);
-    await expectError(await ctx.request("DELETE", `/api/v1/me/sessions/${theirs!.id}`, { cookie: a.cookie }), 404, "not_found");
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/me/sessions/${theirs!.id}`, { cookie: a.cookie }),
+      404,
+      "not_found",
+    );
     expect((await ctx.request("GET", "/api/v1/me", { cookie: b.cookie })).status).toBe(200);
-    await expectError(await ctx.request("DELETE", `/api/v1/me/sessions/${"s".repeat(65)}`, { cookie: a.cookie }), 400, "validation_error");
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/me/sessions/${"s".repeat(65)}`, { cookie: a.cookie }),
+      400,
+      "validation_error",
+    );
     await expectError(await ctx.request("GET", "/api/v1/me/sessions"), 401, "unauthenticated");
     await expectError(
-      await ctx.request("POST", "/api/v1/me/sessions/end-others", { cookie: a.cookie, headers: { origin: "https://evil.test" } }),
+      await ctx.request("POST", "/api/v1/me/sessions/end-others", {
+        cookie: a.cookie,
+        headers: { origin: "https://evil.test" },
+      }),
       403,
       "forbidden_origin",
     );
@@ -109,7 +131,11 @@ describe("change password", () => {
     const other = await logIn(c.email);
     const change = (body: unknown) => ctx.request("PUT", "/api/v1/me/password", { cookie: c.cookie, body });
 
-    await expectError(await change({ currentPassword: "wrong password", newPassword: "a brand new passphrase" }), 401, "invalid_credentials");
+    await expectError(
+      await change({ currentPassword: "wrong password", newPassword: "a brand new passphrase" }),
+      401,
+      "invalid_credentials",
+    );
     await expectError(await change({ currentPassword: PASSWORD, newPassword: "short" }), 400, "password_too_short");
     await expectError(await change({ currentPassword: PASSWORD }), 400, "validation_error");
     expect((await change({ currentPassword: PASSWORD, newPassword: "a brand new passphrase" })).status).toBe(204);
@@ -117,7 +143,9 @@ describe("change password", () => {
     expect((await ctx.request("GET", "/api/v1/me", { cookie: c.cookie })).status).toBe(200);
     await expectError(await ctx.request("GET", "/api/v1/me", { cookie: other }), 401, "unauthenticated");
     await logIn(c.email, "a brand new passphrase");
-    await expect.poll(() => smtp.to(c.email).map((m) => m.subject), { timeout: 10_000 }).toContain("Your password was changed");
+    await expect
+      .poll(() => smtp.to(c.email).map((m) => m.subject), { timeout: 10_000 })
+      .toContain("Your password was changed");
   });
 });
 
@@ -129,12 +157,23 @@ describe("change email", () => {
 
     await expectError(await change({ email: next, currentPassword: "wrong password" }), 401, "invalid_credentials");
     await expectError(await change({ email: "not an email", currentPassword: PASSWORD }), 400, "validation_error");
-    await expectError(await change({ email: (await newCustomer(ctx)).email, currentPassword: PASSWORD }), 409, "email_taken");
+    await expectError(
+      await change({ email: (await newCustomer(ctx)).email, currentPassword: PASSWORD }),
+      409,
+      "email_taken",
+    );
     expect((await change({ email: next.toUpperCase(), currentPassword: PASSWORD })).status).toBe(202);
 
-    const me = async () => ((await (await ctx.request("GET", "/api/v1/me", { cookie: c.cookie })).json()) as { user: { email: string; emailVerified: boolean } }).user;
+    const me = async () =>
+      (
+        (await (await ctx.request("GET", "/api/v1/me", { cookie: c.cookie })).json()) as {
+          user: { email: string; emailVerified: boolean };
+        }
+      ).user;
     expect((await me()).email).toBe(c.email);
-    await expect.poll(() => smtp.to(c.email).map((m) => m.subject), { timeout: 10_000 }).toContain("Your log-in email is being changed");
+    await expect
+      .poll(() => smtp.to(c.email).map((m) => m.subject), { timeout: 10_000 })
+      .toContain("Your log-in email is being changed");
     expect(smtp.to(c.email).find((m) => m.subject === "Your log-in email is being changed")!.text).toContain(next);
 
     const token = await linkToken(next, "Confirm your email address");
@@ -151,7 +190,14 @@ describe("change email", () => {
   it("an address taken after the link was sent: 409, and the log-in email stays", async () => {
     const c = await newCustomer(ctx);
     const next = uniqueEmail("race");
-    expect((await ctx.request("PUT", "/api/v1/me/email", { cookie: c.cookie, body: { email: next, currentPassword: PASSWORD } })).status).toBe(202);
+    expect(
+      (
+        await ctx.request("PUT", "/api/v1/me/email", {
+          cookie: c.cookie,
+          body: { email: next, currentPassword: PASSWORD },
+        })
+      ).status,
+    ).toBe(202);
     const token = await linkToken(next, "Confirm your email address");
     await ctx.request("POST", "/api/v1/auth/signup", { body: { email: next, password: PASSWORD, name: "Quick Co" } });
     await expectError(await ctx.request("POST", `/api/v1/auth/email-verification/${token}`), 409, "email_taken");
@@ -162,7 +208,9 @@ describe("change email", () => {
 describe("resending the verification link", () => {
   it("sends a new link to an unverified address, at most 5 an hour", async () => {
     const email = uniqueEmail("resend");
-    const signup = await ctx.request("POST", "/api/v1/auth/signup", { body: { email, password: PASSWORD, name: "Resend Co" } });
+    const signup = await ctx.request("POST", "/api/v1/auth/signup", {
+      body: { email, password: PASSWORD, name: "Resend Co" },
+    });
     const cookie = (signup.headers.get("set-cookie") ?? "").split(";")[0]!;
     const first = await linkToken(email, "Confirm your email address");
     for (let i = 0; i < VERIFICATION_EMAIL_RULE.points; i++) {

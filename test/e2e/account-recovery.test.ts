@@ -21,8 +21,13 @@ afterAll(async () => {
 
 /** The link (to `path`) in the newest email to `to` with `subject`, waiting for it. */
 async function linkIn(to: string, subject: string, path: string): Promise<string> {
-  await expect.poll(() => smtp.to(to).filter((m) => m.subject === subject).length, { timeout: 20_000 }).toBeGreaterThan(0);
-  const mail = smtp.to(to).filter((m) => m.subject === subject).at(-1)!;
+  await expect
+    .poll(() => smtp.to(to).filter((m) => m.subject === subject).length, { timeout: 20_000 })
+    .toBeGreaterThan(0);
+  const mail = smtp
+    .to(to)
+    .filter((m) => m.subject === subject)
+    .at(-1)!;
   const link = new RegExp(`${h.base}/${path}/[A-Za-z0-9_-]+`).exec(mail.text)?.[0];
   expect(link, mail.text).toBeDefined();
   return link!;
@@ -84,7 +89,9 @@ describe("account recovery in the browser", () => {
     await other.getByTestId("login-password").fill("my new memorable passphrase");
     await other.getByTestId("login-submit").click();
     await other.waitForURL(`${h.base}/`);
-    await expect.poll(() => smtp.to(email).map((m) => m.subject), { timeout: 20_000 }).toContain("Your password was changed");
+    await expect
+      .poll(() => smtp.to(email).map((m) => m.subject), { timeout: 20_000 })
+      .toContain("Your password was changed");
 
     // The first browser's session ended with the reset: its next page goes to log-in.
     await page.goto(`${h.base}/profile`);
@@ -103,7 +110,12 @@ describe("account recovery in the browser", () => {
 
   it("German: the forgot-password page and the profile's sessions, ending another session", async () => {
     const email = `e2e_de_${Date.now()}@example.test`;
-    const ctxA = await h.browser.newContext({ locale: "de-DE", viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const ctxA = await h.browser.newContext({
+      locale: "de-DE",
+      viewport: { width: 390, height: 844 },
+      isMobile: true,
+      hasTouch: true,
+    });
     const phone = await ctxA.newPage();
     await phone.goto(`${h.base}/signup`);
     await phone.getByTestId("signup-name").fill("Wiederherstellung GmbH");

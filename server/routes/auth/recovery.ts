@@ -14,7 +14,12 @@ import { jsonBody, jsonResponse } from "../schemas";
 const TokenParam = z.object({ token: z.string().min(1).max(128) });
 
 const ResetRequestBody = z
-  .object({ email: z.string().max(254).transform((s) => s.trim().toLowerCase()) })
+  .object({
+    email: z
+      .string()
+      .max(254)
+      .transform((s) => s.trim().toLowerCase()),
+  })
   .openapi("PasswordResetRequest");
 
 const NewPasswordBody = z
@@ -22,7 +27,9 @@ const NewPasswordBody = z
     password: z
       .string()
       .max(PASSWORD_MAX_LENGTH)
-      .openapi({ description: `The new password: the sign-up rules (at least ${PASSWORD_MIN_LENGTH} characters, not a common one).` }),
+      .openapi({
+        description: `The new password: the sign-up rules (at least ${PASSWORD_MIN_LENGTH} characters, not a common one).`,
+      }),
   })
   .openapi("PasswordResetConfirm");
 
@@ -53,7 +60,8 @@ const completeReset = createRoute({
   operationId: "resetPassword",
   tags: ["auth"],
   summary: "Set a new password with a reset link's token; ends every session of the user and emails a notice",
-  description: "404 not_found when the link is unknown, already used or expired. Does not log in: log in with the new password.",
+  description:
+    "404 not_found when the link is unknown, already used or expired. Does not log in: log in with the new password.",
   security: [],
   request: { params: TokenParam, ...jsonBody(NewPasswordBody) },
   responses: {
@@ -79,7 +87,11 @@ const verifyEmail = createRoute({
   },
 });
 
-const linkGone = () => new ApiError("not_found", "This link is not valid: it was already used, has expired, or is incomplete. Ask for a new one.");
+const linkGone = () =>
+  new ApiError(
+    "not_found",
+    "This link is not valid: it was already used, has expired, or is incomplete. Ask for a new one.",
+  );
 
 export const recoveryRoutes = createRouter()
   .openapi(requestReset, async (c) => {
@@ -89,7 +101,15 @@ export const recoveryRoutes = createRouter()
     await consumeLimit(rateLimits.passwordResets.perIp, clientIp(c, env.TRUST_PROXY === "1"), what);
     await consumeLimit(rateLimits.passwordResets.perEmail, email, what);
     const token = newSecret("");
-    await requestPasswordReset(database.sql, { email, tokenHash: sha256Hex(token), url: passwordResetUrl(publicUrl, token) });
+    // After the answer, not before: whether there was an account, and the time storing the
+    // link and enqueueing its email take, never shows in the response (OWASP Forgot Password
+    // Cheat Sheet: "return a consistent message ... in consistent time"). A failure is
+    // logged; the person asks again.
+    void requestPasswordReset(database.sql, {
+      email,
+      tokenHash: sha256Hex(token),
+      url: passwordResetUrl(publicUrl, token),
+    }).catch((err: unknown) => c.get("log").error({ err }, "password reset request failed"));
     return c.body(null, 202);
   })
   .openapi(completeReset, async (c) => {
@@ -112,6 +132,7 @@ export const recoveryRoutes = createRouter()
       requestId: c.get("requestId"),
     });
     if (result.status === "invalid") throw linkGone();
-    if (result.status === "email_taken") throw new ApiError("email_taken", "Another account uses this email address by now.");
+    if (result.status === "email_taken")
+      throw new ApiError("email_taken", "Another account uses this email address by now.");
     return c.json({ email: result.email }, 200);
   });

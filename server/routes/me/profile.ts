@@ -14,7 +14,10 @@ import { forgotPasswordUrl, verifyEmailUrl } from "../auth/recovery";
 import { createRouter } from "../router";
 import { jsonBody } from "../schemas";
 
-const CurrentPassword = z.string().max(PASSWORD_MAX_LENGTH).openapi({ description: "The password the user logs in with now" });
+const CurrentPassword = z
+  .string()
+  .max(PASSWORD_MAX_LENGTH)
+  .openapi({ description: "The password the user logs in with now" });
 
 const ChangePasswordBody = z
   .object({
@@ -28,7 +31,13 @@ const ChangePasswordBody = z
   .openapi("ChangePasswordRequest");
 
 const ChangeEmailBody = z
-  .object({ email: z.email().max(254).transform((s) => s.toLowerCase()), currentPassword: CurrentPassword })
+  .object({
+    email: z
+      .email()
+      .max(254)
+      .transform((s) => s.toLowerCase()),
+    currentPassword: CurrentPassword,
+  })
   .strict()
   .openapi("ChangeEmailRequest");
 
@@ -42,7 +51,9 @@ const VERIFICATION_LIMITED = "Too many verification emails for this user.";
  */
 async function assertCurrentPassword(c: Context<AppEnv>, userId: string, password: string): Promise<string> {
   const { database, env, rateLimits } = c.get("deps");
-  const [user] = await database.sql<{ email: string; password_hash: string }[]>`SELECT email, password_hash FROM users WHERE id = ${userId}`;
+  const [user] = await database.sql<
+    { email: string; password_hash: string }[]
+  >`SELECT email, password_hash FROM users WHERE id = ${userId}`;
   if (!user) throw new ApiError("unauthenticated", "Log in first.");
   const ip = clientIp(c, env.TRUST_PROXY === "1");
   await rateLimits.logins.check(user.email, ip);
@@ -94,7 +105,8 @@ export const profileRoutes = createRouter()
       path: "/me/email",
       operationId: "changeEmail",
       tags: ["auth"],
-      summary: "Change the log-in email (the current password required): the new address gets a link and becomes the log-in email when it is opened",
+      summary:
+        "Change the log-in email (the current password required): the new address gets a link and becomes the log-in email when it is opened",
       description:
         "The current address is told of the request. Verification emails are limited to 5 per user per hour (429). " +
         "409 email_taken when another user has the address.",
@@ -132,10 +144,14 @@ export const profileRoutes = createRouter()
       path: "/me/email-verification",
       operationId: "resendEmailVerification",
       tags: ["auth"],
-      summary: "Send a new verification link to the log-in email (earlier links stop working); nothing when it is verified",
+      summary:
+        "Send a new verification link to the log-in email (earlier links stop working); nothing when it is verified",
       description: "Verification emails are limited to 5 per user per hour (429 with Retry-After).",
       middleware: [requireSession()] as const,
-      responses: { 202: { description: "A link is on its way, unless the address is verified" }, ...errors("rate_limited") },
+      responses: {
+        202: { description: "A link is on its way, unless the address is verified" },
+        ...errors("rate_limited"),
+      },
     }),
     async (c) => {
       const { userId } = sessionOf(c);
@@ -146,7 +162,12 @@ export const profileRoutes = createRouter()
         await consumeLimit(rateLimits.verificationEmails, userId, VERIFICATION_LIMITED);
         const token = newSecret("");
         await database.sql.begin((tx) =>
-          sendEmailVerification(tx, { userId, email: user.email, tokenHash: sha256Hex(token), url: verifyEmailUrl(publicUrl, token) }),
+          sendEmailVerification(tx, {
+            userId,
+            email: user.email,
+            tokenHash: sha256Hex(token),
+            url: verifyEmailUrl(publicUrl, token),
+          }),
         );
       }
       return c.body(null, 202);

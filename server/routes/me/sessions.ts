@@ -9,7 +9,10 @@ import { errorResponses, Id, jsonResponse } from "../schemas";
 const SessionSchema = z
   .object({
     id: z.string().openapi({ description: "`ses_...`; DELETE /me/sessions/{id} ends it" }),
-    browser: z.string().nullable().openapi({ description: 'e.g. "Chrome 131", from the User-Agent (bowser); null when unknown' }),
+    browser: z
+      .string()
+      .nullable()
+      .openapi({ description: 'e.g. "Chrome 131", from the User-Agent (bowser); null when unknown' }),
     os: z.string().nullable().openapi({ description: 'e.g. "macOS", "Android"; null when unknown' }),
     device: z.enum(["desktop", "mobile", "tablet", "tv", "bot"]).nullable(),
     ip: z.string().nullable().openapi({ description: "Client IP when the session started" }),
@@ -29,7 +32,10 @@ function toDto(row: SessionRow): z.infer<typeof SessionSchema> {
     id: row.publicId,
     browser: name(ua?.browser, true),
     os: name(ua?.os),
-    device: device === "desktop" || device === "mobile" || device === "tablet" || device === "tv" || device === "bot" ? device : null,
+    device:
+      device === "desktop" || device === "mobile" || device === "tablet" || device === "tv" || device === "bot"
+        ? device
+        : null,
     ip: row.ip,
     createdAt: row.createdAt.toISOString(),
     lastSeenAt: row.lastSeenAt.toISOString(),
@@ -84,11 +90,17 @@ export const sessionsRoutes = createRouter()
       tags: ["auth"],
       summary: "End every session of the user but this one",
       middleware: [requireSession()] as const,
-      responses: { 200: jsonResponse(z.object({ ended: z.number().int() }).openapi("SessionsEnded"), "How many ended") },
+      responses: {
+        200: jsonResponse(z.object({ ended: z.number().int() }).openapi("SessionsEnded"), "How many ended"),
+      },
     }),
     async (c) => {
       const { userId, sessionId } = sessionOf(c);
-      const ended = await endUserSessions(c.get("deps").database.sql, { userId, allBut: sessionId, requestId: c.get("requestId") });
+      const ended = await endUserSessions(c.get("deps").database.sql, {
+        userId,
+        allBut: sessionId,
+        requestId: c.get("requestId"),
+      });
       return c.json({ ended }, 200);
     },
   );
