@@ -83,9 +83,13 @@ export async function updateAccountSettings(
     const currency = change.currency ?? before.currency;
     if (name === before.name && currency === before.currency) return before;
     if (currency !== before.currency && before.moneyMoved) {
-      throw new LedgerError("currency_locked", `The currency stays ${before.currency}: money has already moved on this account.`, {
-        currency: before.currency,
-      });
+      throw new LedgerError(
+        "currency_locked",
+        `The currency stays ${before.currency}: money has already moved on this account.`,
+        {
+          currency: before.currency,
+        },
+      );
     }
     if (currency !== before.currency) await ensureSystemAccounts(tx, currency);
     await tx`UPDATE accounts SET name = ${name}, currency = ${currency}, updated_at = now() WHERE id = ${accountId}`;

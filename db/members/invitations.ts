@@ -177,7 +177,9 @@ const INVALID = "This invitation link is not valid: it was used, revoked or has 
  * @throws LedgerError not_found when the token is unknown, used, revoked or expired
  */
 export async function previewInvitation(q: Queryable, token: string): Promise<InvitationPreview> {
-  const [row] = await q<{ email: string; role: Role; account_name: string; inviter_name: string | null; expires_at: Date }[]>`
+  const [row] = await q<
+    { email: string; role: Role; account_name: string; inviter_name: string | null; expires_at: Date }[]
+  >`
     SELECT i.email, i.role, a.name AS account_name, u.name AS inviter_name, i.expires_at
       FROM invitations i JOIN accounts a ON a.id = i.account_id LEFT JOIN users u ON u.id = i.invited_by
      WHERE i.token_hash = ${tokenHashOf(token)} AND i.accepted_at IS NULL AND i.revoked_at IS NULL AND i.expires_at > now()`;

@@ -28,7 +28,13 @@ export async function listMembers(q: Queryable, accountId: string): Promise<Memb
       FROM account_members m JOIN users u ON u.id = m.user_id
      WHERE m.account_id = ${accountId}
      ORDER BY CASE m.role WHEN 'owner' THEN 0 WHEN 'admin' THEN 1 ELSE 2 END, m.created_at, m.user_id`;
-  return rows.map((r) => ({ userId: r.user_id, email: r.email, name: r.name, role: r.role, joinedAt: r.created_at.toISOString() }));
+  return rows.map((r) => ({
+    userId: r.user_id,
+    email: r.email,
+    name: r.name,
+    role: r.role,
+    joinedAt: r.created_at.toISOString(),
+  }));
 }
 
 /** 403 forbidden: an admin may neither grant the owner role nor change or remove an owner. */

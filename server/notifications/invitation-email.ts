@@ -9,11 +9,14 @@ import { m } from "./paraglide/messages.js";
  */
 export function renderInvitationEmail(job: InvitationEmailJob): EmailMessage {
   const options = { locale: job.locale };
-  const role = { owner: m.invitation_role_owner, admin: m.invitation_role_admin, viewer: m.invitation_role_viewer }[job.role]({}, options);
+  const role = { owner: m.invitation_role_owner, admin: m.invitation_role_admin, viewer: m.invitation_role_viewer }[
+    job.role
+  ]({}, options);
   const account = `"${job.accountName}"`;
-  const date = new Intl.DateTimeFormat(job.locale === "de" ? "de-DE" : "en-GB", { dateStyle: "long", timeZone: "UTC" }).format(
-    new Date(job.expiresAt),
-  );
+  const date = new Intl.DateTimeFormat(job.locale === "de" ? "de-DE" : "en-GB", {
+    dateStyle: "long",
+    timeZone: "UTC",
+  }).format(new Date(job.expiresAt));
   const text = [
     m.invitation_hello({}, options),
     "",

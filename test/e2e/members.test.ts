@@ -96,7 +96,11 @@ describe("team members in the browser", () => {
 
       // Desktop: the account menu lists the other account.
       await invitee.getByTestId("account-menu-toggle").click();
-      await invitee.getByTestId("account-switcher").getByTestId("switch-account").filter({ hasText: "Owner Co" }).click();
+      await invitee
+        .getByTestId("account-switcher")
+        .getByTestId("switch-account")
+        .filter({ hasText: "Owner Co" })
+        .click();
       await expect.poll(() => invitee.getByTestId("account-name").textContent()).toBe("Owner Co");
       expect(await currentAccountName(invitee)).toBe("Owner Co");
 
@@ -108,7 +112,11 @@ describe("team members in the browser", () => {
       const menu = phone.getByTestId("nav-menu");
       expect(await menu.getByRole("link", { name: "Members" }).count()).toBe(1);
       await saveScreenshot(phone, "members-phone-menu");
-      await phone.getByTestId("menu-account-switcher").getByTestId("switch-account").filter({ hasText: "Second Co" }).click();
+      await phone
+        .getByTestId("menu-account-switcher")
+        .getByTestId("switch-account")
+        .filter({ hasText: "Second Co" })
+        .click();
       await expect.poll(() => currentAccountName(phone)).toBe("Second Co");
       // As a viewer of Second Co, the Members page offers no invite form but a way to leave.
       await phone.goto(`${h.base}/members`);

@@ -24,16 +24,40 @@ describe("account settings", () => {
   it("shows the account; owners rename it, audited; blank or long names are refused", async () => {
     const c = await newCustomer(ctx);
     const res = await ctx.request("GET", "/api/v1/account", { cookie: c.cookie });
-    expect(await res.json()).toMatchObject({ id: c.accountId, name: "Test Co", currency: "EUR", status: "active", moneyMoved: false, balance: 0 });
+    expect(await res.json()).toMatchObject({
+      id: c.accountId,
+      name: "Test Co",
+      currency: "EUR",
+      status: "active",
+      moneyMoved: false,
+      balance: 0,
+    });
     const renamed = await ctx.request("PATCH", "/api/v1/account", { cookie: c.cookie, body: { name: "  Acme Ltd " } });
     expect(renamed.status).toBe(200);
     expect(await renamed.json()).toMatchObject({ name: "Acme Ltd" });
-    expect(((await (await ctx.request("GET", "/api/v1/me", { cookie: c.cookie })).json()) as { account: { name: string } }).account.name).toBe("Acme Ltd");
-    for (const body of [{ name: "" }, { name: "   " }, { name: "x".repeat(101) }, { currency: "XYZ" }, { name: "A", other: 1 }]) {
-      await expectError(await ctx.request("PATCH", "/api/v1/account", { cookie: c.cookie, body }), 400, "validation_error");
+    expect(
+      ((await (await ctx.request("GET", "/api/v1/me", { cookie: c.cookie })).json()) as { account: { name: string } })
+        .account.name,
+    ).toBe("Acme Ltd");
+    for (const body of [
+      { name: "" },
+      { name: "   " },
+      { name: "x".repeat(101) },
+      { currency: "XYZ" },
+      { name: "A", other: 1 },
+    ]) {
+      await expectError(
+        await ctx.request("PATCH", "/api/v1/account", { cookie: c.cookie, body }),
+        400,
+        "validation_error",
+      );
     }
     expect(await auditOf(c.accountId)).toEqual([
-      { action: "account.updated", before: { name: "Test Co", currency: "EUR" }, after: { name: "Acme Ltd", currency: "EUR" } },
+      {
+        action: "account.updated",
+        before: { name: "Test Co", currency: "EUR" },
+        after: { name: "Acme Ltd", currency: "EUR" },
+      },
     ]);
   });
 
@@ -42,20 +66,39 @@ describe("account settings", () => {
     const changed = await ctx.request("PATCH", "/api/v1/account", { cookie: c.cookie, body: { currency: "usd" } });
     expect(await changed.json()).toMatchObject({ currency: "USD", moneyMoved: false });
     await fund(ctx, c.accountId, 500);
-    await expectError(await ctx.request("PATCH", "/api/v1/account", { cookie: c.cookie, body: { currency: "EUR" } }), 409, "currency_locked");
-    const after = (await (await ctx.request("GET", "/api/v1/account", { cookie: c.cookie })).json()) as { currency: string; moneyMoved: boolean };
+    await expectError(
+      await ctx.request("PATCH", "/api/v1/account", { cookie: c.cookie, body: { currency: "EUR" } }),
+      409,
+      "currency_locked",
+    );
+    const after = (await (await ctx.request("GET", "/api/v1/account", { cookie: c.cookie })).json()) as {
+      currency: string;
+      moneyMoved: boolean;
+    };
     expect(after).toMatchObject({ currency: "USD", moneyMoved: true });
   });
 
   it("viewers read but cannot rename or close; admins cannot close; API keys are 401", async () => {
     const { owner, viewer } = await withViewer();
     expect((await ctx.request("GET", "/api/v1/account", { cookie: viewer.cookie })).status).toBe(200);
-    await expectError(await ctx.request("PATCH", "/api/v1/account", { cookie: viewer.cookie, body: { name: "Mine" } }), 403, "forbidden");
+    await expectError(
+      await ctx.request("PATCH", "/api/v1/account", { cookie: viewer.cookie, body: { name: "Mine" } }),
+      403,
+      "forbidden",
+    );
     await expectError(await ctx.request("POST", "/api/v1/account/close", { cookie: viewer.cookie }), 403, "forbidden");
-    const members = (await (await ctx.request("GET", "/api/v1/members", { cookie: owner.cookie })).json()) as { members: { userId: string }[] };
+    const members = (await (await ctx.request("GET", "/api/v1/members", { cookie: owner.cookie })).json()) as {
+      members: { userId: string }[];
+    };
     const viewerId = members.members.find((m) => m.userId === viewer.userId)!.userId;
-    expect((await ctx.request("PATCH", `/api/v1/members/${viewerId}`, { cookie: owner.cookie, body: { role: "admin" } })).status).toBe(200);
-    expect((await ctx.request("PATCH", "/api/v1/account", { cookie: viewer.cookie, body: { name: "Renamed by admin" } })).status).toBe(200);
+    expect(
+      (await ctx.request("PATCH", `/api/v1/members/${viewerId}`, { cookie: owner.cookie, body: { role: "admin" } }))
+        .status,
+    ).toBe(200);
+    expect(
+      (await ctx.request("PATCH", "/api/v1/account", { cookie: viewer.cookie, body: { name: "Renamed by admin" } }))
+        .status,
+    ).toBe(200);
     await expectError(await ctx.request("POST", "/api/v1/account/close", { cookie: viewer.cookie }), 403, "forbidden");
     await expectError(await ctx.request("GET", "/api/v1/account", { apiKey: owner.apiKey }), 401, "unauthenticated");
   });
@@ -65,28 +108,53 @@ describe("account settings", () => {
     await fund(ctx, c.accountId, 250);
     const refused = await ctx.request("POST", "/api/v1/account/close", { cookie: c.cookie });
     await expectError(refused, 409, "account_not_empty");
-    expect(((await refused.json()) as { error: { details: unknown } }).error.details).toEqual({ balance: 250, held: 0, currency: "EUR" });
-    const used = await ctx.request("POST", "/api/v1/usage", { apiKey: c.apiKey, headers: { "Idempotency-Key": "use-all" }, body: { amount: 250 } });
+    expect(((await refused.json()) as { error: { details: unknown } }).error.details).toEqual({
+      balance: 250,
+      held: 0,
+      currency: "EUR",
+    });
+    const used = await ctx.request("POST", "/api/v1/usage", {
+      apiKey: c.apiKey,
+      headers: { "Idempotency-Key": "use-all" },
+      body: { amount: 250 },
+    });
     expect(used.status, await used.clone().text()).toBe(201);
 
     const closed = await ctx.request("POST", "/api/v1/account/close", { cookie: c.cookie });
     expect(closed.status).toBe(200);
     expect(await closed.json()).toMatchObject({ status: "closed", balance: 0 });
-    expect(await auditOf(c.accountId)).toEqual([{ action: "account.closed", before: { status: "active" }, after: { status: "closed" } }]);
+    expect(await auditOf(c.accountId)).toEqual([
+      { action: "account.closed", before: { status: "active" }, after: { status: "closed" } },
+    ]);
 
     await expectError(
-      await ctx.request("POST", "/api/v1/usage", { apiKey: c.apiKey, headers: { "Idempotency-Key": "after-close" }, body: { amount: 1 } }),
+      await ctx.request("POST", "/api/v1/usage", {
+        apiKey: c.apiKey,
+        headers: { "Idempotency-Key": "after-close" },
+        body: { amount: 1 },
+      }),
       403,
       "account_closed",
     );
     await expectError(
-      await ctx.request("POST", "/api/v1/topups", { cookie: c.cookie, headers: { "Idempotency-Key": "topup-after-close" }, body: { amount: 1000 } }),
+      await ctx.request("POST", "/api/v1/topups", {
+        cookie: c.cookie,
+        headers: { "Idempotency-Key": "topup-after-close" },
+        body: { amount: 1000 },
+      }),
       403,
       "account_closed",
     );
     await expectError(await ctx.request("POST", "/api/v1/account/close", { cookie: c.cookie }), 403, "account_closed");
-    await expectError(await ctx.request("PATCH", "/api/v1/account", { cookie: c.cookie, body: { name: "Again" } }), 403, "account_closed");
+    await expectError(
+      await ctx.request("PATCH", "/api/v1/account", { cookie: c.cookie, body: { name: "Again" } }),
+      403,
+      "account_closed",
+    );
     // Members still read it.
-    expect(((await (await ctx.request("GET", "/api/v1/me", { cookie: c.cookie })).json()) as { account: { status: string } }).account.status).toBe("closed");
+    expect(
+      ((await (await ctx.request("GET", "/api/v1/me", { cookie: c.cookie })).json()) as { account: { status: string } })
+        .account.status,
+    ).toBe("closed");
   });
 });

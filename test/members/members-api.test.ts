@@ -45,11 +45,18 @@ describe("inviting and accepting", () => {
     const pending = await membersOf(owner.cookie);
     expect(pending.invitations).toEqual([expect.objectContaining({ id, email, role: "admin" })]);
     const preview = await ctx.request("GET", `/api/v1/invitations/${token}`);
-    expect(await preview.json()).toMatchObject({ email, role: "admin", accountName: "Test Co", inviterName: "Test Co" });
+    expect(await preview.json()).toMatchObject({
+      email,
+      role: "admin",
+      accountName: "Test Co",
+      inviterName: "Test Co",
+    });
 
     const joined = await signUpFromInvitation(ctx, token, email);
     expect(joined.me.account).toMatchObject({ id: owner.accountId, role: "admin" });
-    const me = (await (await ctx.request("GET", "/api/v1/me", { cookie: joined.cookie })).json()) as { accounts: unknown[] };
+    const me = (await (await ctx.request("GET", "/api/v1/me", { cookie: joined.cookie })).json()) as {
+      accounts: unknown[];
+    };
     expect(me.accounts).toHaveLength(1); // no account of their own
 
     const after = await membersOf(owner.cookie);
@@ -72,7 +79,10 @@ describe("inviting and accepting", () => {
     const { token } = await invite(ctx, owner, other.email, "viewer");
     const res = await ctx.request("POST", `/api/v1/invitations/${token}/accept`, { cookie: other.cookie, body: {} });
     expect(res.status, await res.clone().text()).toBe(200);
-    const me = (await res.json()) as { account: { id: string; role: string }; accounts: { id: string; role: string }[] };
+    const me = (await res.json()) as {
+      account: { id: string; role: string };
+      accounts: { id: string; role: string }[];
+    };
     expect(me.account).toMatchObject({ id: owner.accountId, role: "viewer" });
     expect(me.accounts.map((a) => [a.id, a.role])).toEqual([
       [other.accountId, "owner"],
@@ -80,16 +90,23 @@ describe("inviting and accepting", () => {
     ]);
     // The session acts on the joined account now: a viewer cannot invite there.
     await expectError(
-      await ctx.request("POST", "/api/v1/members/invitations", { cookie: other.cookie, body: { email: freshEmail(), role: "viewer" } }),
+      await ctx.request("POST", "/api/v1/members/invitations", {
+        cookie: other.cookie,
+        body: { email: freshEmail(), role: "viewer" },
+      }),
       403,
       "forbidden",
     );
-    const back = await ctx.request("PUT", "/api/v1/me/account", { cookie: other.cookie, body: { accountId: other.accountId } });
+    const back = await ctx.request("PUT", "/api/v1/me/account", {
+      cookie: other.cookie,
+      body: { accountId: other.accountId },
+    });
     expect(back.status).toBe(200);
     expect(((await back.json()) as { account: { id: string } }).account.id).toBe(other.accountId);
-    expect(((await (await ctx.request("GET", "/api/v1/balance", { cookie: other.cookie })).json()) as { accountId: string }).accountId).toBe(
-      other.accountId,
-    );
+    expect(
+      ((await (await ctx.request("GET", "/api/v1/balance", { cookie: other.cookie })).json()) as { accountId: string })
+        .accountId,
+    ).toBe(other.accountId);
     // Someone else's account: 404, and the session stays where it was.
     const stranger = await newCustomer(ctx);
     await expectError(
@@ -97,7 +114,23 @@ describe("inviting and accepting", () => {
       404,
       "not_found",
     );
-    await expectError(await ctx.request("PUT", "/api/v1/me/account", { cookie: other.cookie, body: { accountId: "" } }), 400, "validation_error");
+    await expectError(
+      await ctx.request("PUT", "/api/v1/me/account", { cookie: other.cookie, body: { accountId: "" } }),
+      400,
+      "validation_error",
+    );
+  });
+
+  it("a link accepted twice at once joins once (the other answer is 404)", async () => {
+    const owner = await newCustomer(ctx);
+    const other = await newCustomer(ctx);
+    const { token } = await invite(ctx, owner, other.email, "viewer");
+    const results = await Promise.all(
+      [0, 1].map(() => ctx.request("POST", `/api/v1/invitations/${token}/accept`, { cookie: other.cookie, body: {} })),
+    );
+    expect(results.map((r) => r.status).sort()).toEqual([200, 404]);
+    expect((await membersOf(owner.cookie)).members).toHaveLength(2);
+    expect((await auditOf(owner.accountId)).filter((a) => a.action === "invitation.accepted")).toHaveLength(1);
   });
 
   it("the email must match the invitation, logged in or signing up", async () => {
@@ -123,7 +156,11 @@ describe("inviting and accepting", () => {
     const owner = await newCustomer(ctx);
     const other = await newCustomer(ctx);
     const { token } = await invite(ctx, owner, other.email, "viewer");
-    await expectError(await ctx.request("POST", `/api/v1/invitations/${token}/accept`, { body: {} }), 401, "unauthenticated");
+    await expectError(
+      await ctx.request("POST", `/api/v1/invitations/${token}/accept`, { body: {} }),
+      401,
+      "unauthenticated",
+    );
     await expectError(
       await ctx.request("POST", `/api/v1/invitations/${token}/accept`, {
         body: { signup: { email: other.email, name: "Twice", password: "correct horse battery" } },
@@ -141,9 +178,15 @@ describe("inviting and accepting", () => {
     await expectError(await ctx.request("GET", `/api/v1/invitations/${first.token}`), 404, "not_found");
     expect((await membersOf(owner.cookie)).invitations.map((i) => i.id)).toEqual([second.id]);
 
-    expect((await ctx.request("DELETE", `/api/v1/members/invitations/${second.id}`, { cookie: owner.cookie })).status).toBe(204);
+    expect(
+      (await ctx.request("DELETE", `/api/v1/members/invitations/${second.id}`, { cookie: owner.cookie })).status,
+    ).toBe(204);
     await expectError(await ctx.request("GET", `/api/v1/invitations/${second.token}`), 404, "not_found");
-    await expectError(await ctx.request("DELETE", `/api/v1/members/invitations/${second.id}`, { cookie: owner.cookie }), 404, "not_found");
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/members/invitations/${second.id}`, { cookie: owner.cookie }),
+      404,
+      "not_found",
+    );
 
     const third = await invite(ctx, owner, email, "viewer");
     await ctx.deps.database.sql`UPDATE invitations SET expires_at = now() - interval '1 second' WHERE id = ${third.id}`;
@@ -164,7 +207,10 @@ describe("inviting and accepting", () => {
     const { owner, member } = await teamWith("viewer");
     const email = (await membersOf(owner.cookie)).members.find((m) => m.userId === member.userId)!.email;
     await expectError(
-      await ctx.request("POST", "/api/v1/members/invitations", { cookie: owner.cookie, body: { email, role: "admin" } }),
+      await ctx.request("POST", "/api/v1/members/invitations", {
+        cookie: owner.cookie,
+        body: { email, role: "admin" },
+      }),
       409,
       "already_member",
     );
@@ -207,55 +253,100 @@ describe("roles", () => {
     expect((await membersOf(member.cookie)).members).toHaveLength(2);
     const { id } = await invite(ctx, owner, freshEmail(), "viewer");
     const asViewer = [
-      ctx.request("POST", "/api/v1/members/invitations", { cookie: member.cookie, body: { email: freshEmail(), role: "viewer" } }),
+      ctx.request("POST", "/api/v1/members/invitations", {
+        cookie: member.cookie,
+        body: { email: freshEmail(), role: "viewer" },
+      }),
       ctx.request("DELETE", `/api/v1/members/invitations/${id}`, { cookie: member.cookie }),
       ctx.request("PATCH", `/api/v1/members/${ownerId}`, { cookie: member.cookie, body: { role: "viewer" } }),
       ctx.request("DELETE", `/api/v1/members/${ownerId}`, { cookie: member.cookie }),
     ];
     for (const res of await Promise.all(asViewer)) await expectError(res, 403, "forbidden");
-    expect((await ctx.request("DELETE", `/api/v1/members/${member.userId}`, { cookie: member.cookie })).status).toBe(204);
+    expect((await ctx.request("DELETE", `/api/v1/members/${member.userId}`, { cookie: member.cookie })).status).toBe(
+      204,
+    );
     // Left their only account: the session ended.
     await expectError(await ctx.request("GET", "/api/v1/me", { cookie: member.cookie }), 401, "unauthenticated");
     expect((await membersOf(owner.cookie)).members).toHaveLength(1);
-    expect((await auditOf(owner.accountId)).at(-1)).toMatchObject({ action: "member.left", actor: `user:${member.userId}` });
+    expect((await auditOf(owner.accountId)).at(-1)).toMatchObject({
+      action: "member.left",
+      actor: `user:${member.userId}`,
+    });
   });
 
   it("admins invite admins and viewers but neither grant nor touch the owner role", async () => {
     const { owner, ownerId, member: admin } = await teamWith("admin");
     await expectError(
-      await ctx.request("POST", "/api/v1/members/invitations", { cookie: admin.cookie, body: { email: freshEmail(), role: "owner" } }),
+      await ctx.request("POST", "/api/v1/members/invitations", {
+        cookie: admin.cookie,
+        body: { email: freshEmail(), role: "owner" },
+      }),
       403,
       "forbidden",
     );
     const viewerEmail = freshEmail();
     const { token } = await invite(ctx, admin, viewerEmail, "viewer");
     const viewer = await signUpFromInvitation(ctx, token, viewerEmail);
-    await expectError(await ctx.request("PATCH", `/api/v1/members/${viewer.userId}`, { cookie: admin.cookie, body: { role: "owner" } }), 403, "forbidden");
-    await expectError(await ctx.request("PATCH", `/api/v1/members/${ownerId}`, { cookie: admin.cookie, body: { role: "viewer" } }), 403, "forbidden");
-    await expectError(await ctx.request("DELETE", `/api/v1/members/${ownerId}`, { cookie: admin.cookie }), 403, "forbidden");
+    await expectError(
+      await ctx.request("PATCH", `/api/v1/members/${viewer.userId}`, { cookie: admin.cookie, body: { role: "owner" } }),
+      403,
+      "forbidden",
+    );
+    await expectError(
+      await ctx.request("PATCH", `/api/v1/members/${ownerId}`, { cookie: admin.cookie, body: { role: "viewer" } }),
+      403,
+      "forbidden",
+    );
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/members/${ownerId}`, { cookie: admin.cookie }),
+      403,
+      "forbidden",
+    );
     const ownerInvite = await invite(ctx, owner, freshEmail(), "owner");
-    await expectError(await ctx.request("DELETE", `/api/v1/members/invitations/${ownerInvite.id}`, { cookie: admin.cookie }), 403, "forbidden");
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/members/invitations/${ownerInvite.id}`, { cookie: admin.cookie }),
+      403,
+      "forbidden",
+    );
 
-    const promoted = await ctx.request("PATCH", `/api/v1/members/${viewer.userId}`, { cookie: admin.cookie, body: { role: "admin" } });
+    const promoted = await ctx.request("PATCH", `/api/v1/members/${viewer.userId}`, {
+      cookie: admin.cookie,
+      body: { role: "admin" },
+    });
     expect(promoted.status).toBe(200);
     expect(await promoted.json()).toMatchObject({ userId: viewer.userId, role: "admin", email: viewerEmail });
-    expect((await ctx.request("DELETE", `/api/v1/members/${viewer.userId}`, { cookie: admin.cookie })).status).toBe(204);
+    expect((await ctx.request("DELETE", `/api/v1/members/${viewer.userId}`, { cookie: admin.cookie })).status).toBe(
+      204,
+    );
     await expectError(await ctx.request("GET", "/api/v1/me", { cookie: viewer.cookie }), 401, "unauthenticated");
     const audit = await auditOf(owner.accountId);
     expect(audit.filter((a) => a.action === "member.role_changed")).toEqual([
-      expect.objectContaining({ actor: expect.stringMatching(/^user:/), before: { userId: viewer.userId, role: "viewer" }, after: { userId: viewer.userId, role: "admin" } }),
+      expect.objectContaining({
+        actor: expect.stringMatching(/^user:/),
+        before: { userId: viewer.userId, role: "viewer" },
+        after: { userId: viewer.userId, role: "admin" },
+      }),
     ]);
-    expect(audit.at(-1)).toMatchObject({ action: "member.removed", before: { userId: viewer.userId, role: "admin" }, after: null });
+    expect(audit.at(-1)).toMatchObject({
+      action: "member.removed",
+      before: { userId: viewer.userId, role: "admin" },
+      after: null,
+    });
   });
 
   it("a removed member's session moves to their own account", async () => {
     const owner = await newCustomer(ctx);
     const other = await newCustomer(ctx);
     const { token } = await invite(ctx, owner, other.email, "admin");
-    expect((await ctx.request("POST", `/api/v1/invitations/${token}/accept`, { cookie: other.cookie, body: {} })).status).toBe(200);
+    expect(
+      (await ctx.request("POST", `/api/v1/invitations/${token}/accept`, { cookie: other.cookie, body: {} })).status,
+    ).toBe(200);
     const otherId = await userIdOf(ctx, other.cookie);
     expect((await ctx.request("DELETE", `/api/v1/members/${otherId}`, { cookie: owner.cookie })).status).toBe(204);
-    const me = (await (await ctx.request("GET", "/api/v1/me", { cookie: other.cookie })).json()) as { account: { id: string }; accounts: unknown[] };
+    const me = (await (await ctx.request("GET", "/api/v1/me", { cookie: other.cookie })).json()) as {
+      account: { id: string };
+      accounts: unknown[];
+    };
     expect(me.account.id).toBe(other.accountId);
     expect(me.accounts).toHaveLength(1);
   });
@@ -264,12 +355,39 @@ describe("roles", () => {
     const a = await teamWith("viewer");
     const b = await newCustomer(ctx);
     const { id } = await invite(ctx, a.owner, freshEmail(), "viewer");
-    await expectError(await ctx.request("DELETE", `/api/v1/members/invitations/${id}`, { cookie: b.cookie }), 404, "not_found");
-    await expectError(await ctx.request("PATCH", `/api/v1/members/${a.member.userId}`, { cookie: b.cookie, body: { role: "admin" } }), 404, "not_found");
-    await expectError(await ctx.request("DELETE", `/api/v1/members/${a.member.userId}`, { cookie: b.cookie }), 404, "not_found");
-    await expectError(await ctx.request("PATCH", `/api/v1/members/${a.member.userId}`, { cookie: a.owner.cookie, body: { role: "king" } }), 400, "validation_error");
-    await expectError(await ctx.request("PATCH", `/api/v1/members/${a.member.userId}`, { cookie: a.owner.cookie, body: "{" }), 400, "invalid_json");
-    await expectError(await ctx.request("DELETE", `/api/v1/members/${"x".repeat(65)}`, { cookie: a.owner.cookie }), 400, "validation_error");
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/members/invitations/${id}`, { cookie: b.cookie }),
+      404,
+      "not_found",
+    );
+    await expectError(
+      await ctx.request("PATCH", `/api/v1/members/${a.member.userId}`, { cookie: b.cookie, body: { role: "admin" } }),
+      404,
+      "not_found",
+    );
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/members/${a.member.userId}`, { cookie: b.cookie }),
+      404,
+      "not_found",
+    );
+    await expectError(
+      await ctx.request("PATCH", `/api/v1/members/${a.member.userId}`, {
+        cookie: a.owner.cookie,
+        body: { role: "king" },
+      }),
+      400,
+      "validation_error",
+    );
+    await expectError(
+      await ctx.request("PATCH", `/api/v1/members/${a.member.userId}`, { cookie: a.owner.cookie, body: "{" }),
+      400,
+      "invalid_json",
+    );
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/members/${"x".repeat(65)}`, { cookie: a.owner.cookie }),
+      400,
+      "validation_error",
+    );
     expect((await membersOf(a.owner.cookie)).invitations).toHaveLength(1);
     expect((await membersOf(a.owner.cookie)).members.map((m) => m.role).sort()).toEqual(["owner", "viewer"]);
   });
@@ -284,11 +402,33 @@ describe("roles", () => {
 describe("the last owner", () => {
   it("can neither leave nor be demoted; with a second owner both work", async () => {
     const { owner, ownerId, member: second } = await teamWith("viewer");
-    await expectError(await ctx.request("PATCH", `/api/v1/members/${ownerId}`, { cookie: owner.cookie, body: { role: "admin" } }), 409, "last_owner");
-    await expectError(await ctx.request("DELETE", `/api/v1/members/${ownerId}`, { cookie: owner.cookie }), 409, "last_owner");
-    expect((await ctx.request("PATCH", `/api/v1/members/${second.userId}`, { cookie: owner.cookie, body: { role: "owner" } })).status).toBe(200);
-    expect((await ctx.request("PATCH", `/api/v1/members/${ownerId}`, { cookie: owner.cookie, body: { role: "admin" } })).status).toBe(200);
-    await expectError(await ctx.request("DELETE", `/api/v1/members/${second.userId}`, { cookie: second.cookie }), 409, "last_owner");
+    await expectError(
+      await ctx.request("PATCH", `/api/v1/members/${ownerId}`, { cookie: owner.cookie, body: { role: "admin" } }),
+      409,
+      "last_owner",
+    );
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/members/${ownerId}`, { cookie: owner.cookie }),
+      409,
+      "last_owner",
+    );
+    expect(
+      (
+        await ctx.request("PATCH", `/api/v1/members/${second.userId}`, {
+          cookie: owner.cookie,
+          body: { role: "owner" },
+        })
+      ).status,
+    ).toBe(200);
+    expect(
+      (await ctx.request("PATCH", `/api/v1/members/${ownerId}`, { cookie: owner.cookie, body: { role: "admin" } }))
+        .status,
+    ).toBe(200);
+    await expectError(
+      await ctx.request("DELETE", `/api/v1/members/${second.userId}`, { cookie: second.cookie }),
+      409,
+      "last_owner",
+    );
   });
 
   it("two owners demoting each other at once leave exactly one owner (repeated)", async () => {

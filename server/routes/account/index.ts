@@ -11,7 +11,9 @@ const AccountSettingsSchema = z
     name: z.string(),
     currency: z.string(),
     status: z.enum(["active", "suspended", "closed"]),
-    moneyMoved: z.boolean().openapi({ description: "True once any ledger entry or top-up exists: the currency is fixed." }),
+    moneyMoved: z
+      .boolean()
+      .openapi({ description: "True once any ledger entry or top-up exists: the currency is fixed." }),
     balance: z.number().int().openapi({ description: "Minor units." }),
     held: z.number().int().openapi({ description: "Minor units." }),
     createdAt: z.string().openapi({ format: "date-time" }),
@@ -66,7 +68,10 @@ export const accountRoutes = createRouter()
   .openapi(update, async (c) => {
     const { userId, role } = sessionOf(c);
     const actor = { userId, role, requestId: c.get("requestId") };
-    return c.json(await updateAccountSettings(c.get("deps").database.sql, c.get("accountId"), actor, c.req.valid("json")), 200);
+    return c.json(
+      await updateAccountSettings(c.get("deps").database.sql, c.get("accountId"), actor, c.req.valid("json")),
+      200,
+    );
   })
   .openapi(close, async (c) => {
     const { userId, role } = sessionOf(c);

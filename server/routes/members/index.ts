@@ -48,7 +48,10 @@ const InvitationSchema = z
   .openapi("Invitation");
 
 const MembersSchema = z
-  .object({ members: z.array(MemberSchema), invitations: z.array(InvitationSchema).openapi({ description: "Pending only." }) })
+  .object({
+    members: z.array(MemberSchema),
+    invitations: z.array(InvitationSchema).openapi({ description: "Pending only." }),
+  })
   .openapi("Members");
 
 const InvitationPreviewSchema = z
@@ -63,7 +66,10 @@ const InvitationPreviewSchema = z
 
 const InviteBody = z
   .object({
-    email: z.email().max(254).transform((s) => s.toLowerCase()),
+    email: z
+      .email()
+      .max(254)
+      .transform((s) => s.toLowerCase()),
     role: Role.openapi({ description: "Admins may invite admins and viewers; only owners invite owners." }),
   })
   .strict()
@@ -73,15 +79,25 @@ const AcceptBody = z
   .object({
     signup: z
       .object({
-        email: z.email().max(254).transform((s) => s.toLowerCase()).openapi({ description: "Must be the invited address." }),
+        email: z
+          .email()
+          .max(254)
+          .transform((s) => s.toLowerCase())
+          .openapi({ description: "Must be the invited address." }),
         name: z.string().trim().min(1).max(100),
-        password: z.string().max(PASSWORD_MAX_LENGTH).openapi({
-          description: `At least ${PASSWORD_MIN_LENGTH} characters, not only spaces, not a commonly used password`,
-        }),
+        password: z
+          .string()
+          .max(PASSWORD_MAX_LENGTH)
+          .openapi({
+            description: `At least ${PASSWORD_MIN_LENGTH} characters, not only spaces, not a commonly used password`,
+          }),
         locale: z.enum(["en", "de"]).default("en"),
       })
       .strict()
-      .openapi({ description: "A new person: creates their user (no account of their own) and joins. Omit to join as the logged-in user." })
+      .openapi({
+        description:
+          "A new person: creates their user (no account of their own) and joins. Omit to join as the logged-in user.",
+      })
       .optional(),
   })
   .strict()
@@ -105,7 +121,8 @@ const invite = createRoute({
   path: "/members/invitations",
   operationId: "inviteMember",
   tags: ["members"],
-  summary: "Invite someone by email: a single-use link valid 7 days (without SMTP_URL the email, link included, is logged)",
+  summary:
+    "Invite someone by email: a single-use link valid 7 days (without SMTP_URL the email, link included, is logged)",
   description: "Inviting the same address again revokes the earlier link. 409 already_member when they are already in.",
   middleware: [requireSession(["owner", "admin"])] as const,
   request: jsonBody(InviteBody),
@@ -204,7 +221,13 @@ export const membersRoutes = createRouter()
   .openapi(invite, async (c) => {
     const { database, publicUrl } = c.get("deps");
     const { email, role } = c.req.valid("json");
-    const invitation = await createInvitation(database.sql, { accountId: c.get("accountId"), actor: actorOf(c), email, role, publicUrl });
+    const invitation = await createInvitation(database.sql, {
+      accountId: c.get("accountId"),
+      actor: actorOf(c),
+      email,
+      role,
+      publicUrl,
+    });
     return c.json(invitation, 201);
   })
   .openapi(revoke, async (c) => {
@@ -213,14 +236,22 @@ export const membersRoutes = createRouter()
   })
   .openapi(changeRole, async (c) => {
     const { userId } = c.req.valid("param");
-    const member = await changeMemberRole(c.get("deps").database.sql, c.get("accountId"), actorOf(c), userId, c.req.valid("json").role);
+    const member = await changeMemberRole(
+      c.get("deps").database.sql,
+      c.get("accountId"),
+      actorOf(c),
+      userId,
+      c.req.valid("json").role,
+    );
     return c.json(member, 200);
   })
   .openapi(remove, async (c) => {
     await removeMember(c.get("deps").database.sql, c.get("accountId"), actorOf(c), c.req.valid("param").userId);
     return c.body(null, 204);
   })
-  .openapi(preview, async (c) => c.json(await previewInvitation(c.get("deps").database.sql, c.req.valid("param").token), 200))
+  .openapi(preview, async (c) =>
+    c.json(await previewInvitation(c.get("deps").database.sql, c.req.valid("param").token), 200),
+  )
   .openapi(accept, async (c) => {
     const { token } = c.req.valid("param");
     const { signup } = c.req.valid("json");
@@ -231,7 +262,10 @@ export const membersRoutes = createRouter()
       // Before the costly hash: an unknown or used link costs nothing.
       const invited = await previewInvitation(database.sql, token);
       if (invited.email !== signup.email) {
-        throw new ApiError("invitation_email_mismatch", `This invitation is for ${invited.email}; sign up with that address.`);
+        throw new ApiError(
+          "invitation_email_mismatch",
+          `This invitation is for ${invited.email}; sign up with that address.`,
+        );
       }
       await limitSignups(c);
       const passwordHash = await hashPassword(signup.password);
@@ -241,7 +275,8 @@ export const membersRoutes = createRouter()
           INSERT INTO users (id, email, name, password_hash, locale)
           VALUES (${userId}, ${signup.email}, ${signup.name}, ${passwordHash}, ${signup.locale})
           ON CONFLICT (email) DO NOTHING RETURNING id`;
-        if (inserted.length === 0) throw new ApiError("email_taken", "A user with this email already exists. Log in, then accept.");
+        if (inserted.length === 0)
+          throw new ApiError("email_taken", "A user with this email already exists. Log in, then accept.");
         const accountId = await acceptInvitation(tx, token, { id: userId, email: signup.email }, requestId);
         await startSession(c, tx, userId, accountId);
       });
