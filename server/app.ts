@@ -25,6 +25,8 @@ import { meRoutes } from "./routes/me/index";
 import { twoFactorRoutes } from "./routes/me/two-factor";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
+import { operatorAuthRoutes } from "./routes/operator/auth";
+import { operatorUserRoutes } from "./routes/operator/users";
 import { payRoutes } from "./routes/pay/index";
 import { meterRoutes } from "./routes/operator/meters";
 import { usageBatchRoutes } from "./routes/usage/batch";
@@ -87,6 +89,8 @@ export function createApp(deps: AppDeps) {
     .route("/", pushSubscriptionsRoutes)
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
+    .route("/", operatorAuthRoutes)
+    .route("/", operatorUserRoutes)
     .route("/", meterRoutes)
     .route("/", refundsRoutes)
     .route("/", billingDetailsRoutes)
