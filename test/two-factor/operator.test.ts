@@ -91,6 +91,19 @@ describe("operator users: creation and first log-in", () => {
   });
 });
 
+describe("the demo operator", () => {
+  it("is an admin with the demo login, created once, whose first log-in leads to TOTP enrolment", async () => {
+    // Imported here: server/demo.ts loads the ledger before the harness set up zod's OpenAPI extension.
+    const { seedDemoOperator } = await import("../../server/demo");
+    const demo = await seedDemoOperator(ctx.deps);
+    expect(await seedDemoOperator(ctx.deps)).toEqual(demo);
+    expect(demo.consoleUrl).toBe("http://localhost:3000/operator");
+    const login = await ctx.request("POST", "/api/v1/operator/auth/login", { body: { email: demo.email, password: demo.password } });
+    expect(await login.clone().json()).toMatchObject({ email: demo.email, role: "admin", twoFactorEnabled: false });
+    await expectError(await ctx.request("GET", "/api/v1/operator/users", { cookie: cookieOf(login) }), 403, "two_factor_required");
+  });
+});
+
 describe("customer and operator sessions are separate", () => {
   it("a customer session opens no operator route, an operator session no customer route", async () => {
     const customer = await newCustomer(ctx);
