@@ -30,6 +30,8 @@ import { sessionsRoutes } from "./routes/me/sessions";
 import { membersRoutes } from "./routes/members/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorRoutes } from "./routes/operator/index";
+import { operatorAuthRoutes } from "./routes/operator/auth";
+import { operatorUserRoutes } from "./routes/operator/users";
 import { payRoutes } from "./routes/pay/index";
 import { meterRoutes } from "./routes/operator/meters";
 import { usageBatchRoutes } from "./routes/usage/batch";
@@ -99,6 +101,8 @@ export function createApp(deps: AppDeps) {
     .route("/", pushSubscriptionsRoutes)
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
+    .route("/", operatorAuthRoutes)
+    .route("/", operatorUserRoutes)
     .route("/", meterRoutes)
     .route("/", refundsRoutes)
     .route("/", billingDetailsRoutes)

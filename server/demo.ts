@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { hash } from "@node-rs/argon2";
+import { hashPassword } from "./auth/passwords";
 import { newId } from "../db/ids";
 import { credit } from "../db/ledger/credit";
 import { debit } from "../db/ledger/debit";
@@ -72,6 +73,19 @@ export async function seedDemo(deps: AppDeps): Promise<DemoLogin> {
     writeFileSync(keyFile, apiKey + "\n", { mode: 0o600 });
   }
   return { email: DEMO_EMAIL, password: DEMO_PASSWORD, accountId, apiKey };
+}
+
+/**
+ * The demo operator (issue 11): an admin with the demo login's email and password in
+ * operator_users (a separate table from portal users), without TOTP, so the first log-in at
+ * /operator/login leads through the mandatory enrolment. Created once.
+ */
+export async function seedDemoOperator(deps: AppDeps): Promise<{ email: string; password: string; consoleUrl: string }> {
+  await deps.database.sql`
+    INSERT INTO operator_users (id, email, password_hash, role)
+    VALUES (${newId("opu")}, ${DEMO_EMAIL}, ${await hashPassword(DEMO_PASSWORD)}, 'admin')
+    ON CONFLICT (email) DO NOTHING`;
+  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, consoleUrl: `${deps.publicUrl}/operator` };
 }
 
 /** Creates DEMO_METERS with their EUR prices, once (audited as the `demo` actor). */

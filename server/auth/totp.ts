@@ -17,6 +17,9 @@ import { sha256Hex } from "./tokens";
  * - RECOVERY_CODE_COUNT recovery codes of 50 random bits each are shown once, stored as
  *   SHA-256 (random secrets this long need no slow hash, as session tokens), single-use.
  * - The secret is returned only by `startTotpEnrolment`; afterwards it never leaves the server.
+ *   It is stored as it is (base32) in totp_credentials: the server must read it to check codes,
+ *   so encrypting it only helps with a key kept outside the database (a configured key or
+ *   KMS), which this deployment does not have yet.
  */
 
 /** The issuer an authenticator app shows above the account name. */

@@ -340,6 +340,39 @@ export async function regenerateRecoveryCodes(code: string): Promise<string[]> {
   return (await request<{ recoveryCodes: string[] }>("POST", "/me/two-factor/recovery-codes", { body: { code } })).recoveryCodes;
 }
 
+// ---------------------------------------------------------------------------
+// Operator console (its own session cookie, lb_operator)
+// ---------------------------------------------------------------------------
+
+export type OperatorMe = Schemas["OperatorMe"];
+/** The TOTP routes of the logged-in operator (the `base` of the two-factor functions above). */
+export const OPERATOR_TWO_FACTOR_BASE = "/operator/me/two-factor";
+
+/** POST /operator/auth/login -> OperatorMe (no TOTP yet: enrolment is due) or a TwoFactorChallenge. */
+export function operatorLogin(input: Schemas["OperatorLoginRequest"]): Promise<OperatorMe | TwoFactorChallenge> {
+  return request("POST", "/operator/auth/login", { body: input, quiet401: true });
+}
+
+/** POST /operator/auth/login/two-factor -> OperatorMe. */
+export function operatorLoginTwoFactor(input: Schemas["TwoFactorLoginRequest"]): Promise<OperatorMe> {
+  return request("POST", "/operator/auth/login/two-factor", { body: input, quiet401: true });
+}
+
+/** POST /operator/auth/set-password with the one-time link's token -> OperatorMe (logged in; enrolment due). 404: link invalid. */
+export function operatorSetPassword(input: Schemas["OperatorSetPasswordRequest"]): Promise<OperatorMe> {
+  return request("POST", "/operator/auth/set-password", { body: input, quiet401: true });
+}
+
+/** GET /operator/me -> the logged-in operator; 401 without an operator session. */
+export function getOperatorMe(fetchFn?: typeof fetch): Promise<OperatorMe> {
+  return request("GET", "/operator/me", { quiet401: true, fetch: fetchFn });
+}
+
+/** POST /operator/auth/logout -> 204. */
+export function operatorLogout(): Promise<void> {
+  return request("POST", "/operator/auth/logout", { quiet401: true });
+}
+
 /** PUT /account/two-factor-policy (owners): require two-factor log-in of every member. */
 export async function setTwoFactorPolicy(requireTwoFactor: boolean): Promise<boolean> {
   return (await request<{ requireTwoFactor: boolean }>("PUT", "/account/two-factor-policy", { body: { requireTwoFactor } })).requireTwoFactor;
