@@ -82,7 +82,7 @@ describe("audit log", () => {
     expect(rows[0]).toMatchObject({ action: "refund.requested", before: null, after: { id: refund.id, amount: 500, topupId: p.topupId } });
   });
 
-  it("operator webhook endpoints are audited (created, enabled, deleted) without their secret; customers' are not", async () => {
+  it("operator webhook endpoints are audited (created, enabled, deleted) without their secret; customers' as their user", async () => {
     const created = await asOperator(ctx, "POST", "webhook-endpoints", {
       body: { url: "https://hooks.example.test/ops", enabledEvents: ["topup.succeeded"] },
     });
@@ -100,7 +100,8 @@ describe("audit log", () => {
       body: { url: "https://hooks.example.test/own", enabledEvents: ["topup.succeeded"] },
     });
     expect(own.status).toBe(201);
-    expect(await auditRows(ctx, ((await own.json()) as { id: string }).id)).toEqual([]);
+    const ownRows = await auditRows(ctx, ((await own.json()) as { id: string }).id);
+    expect(ownRows.map((r) => [r.action, r.actor.replace(/^user:usr_\w+$/, "user:<id>")])).toEqual([["webhook_endpoint.created", "user:<id>"]]);
   });
 
   it("meters and prices are audited (existing verbs, same table)", async () => {
