@@ -94,7 +94,7 @@ export async function signUpAndTopUp25(page: Page, base: string, name: string): 
   await page.getByTestId("topup-25").click();
   await page.waitForURL(/\/simulated-checkout\//);
   await fillCard(page, "4242424242424242");
-  await page.getByRole("button", { name: /^Pay/ }).click();
+  await page.getByRole("button", { name: /^Pay|bezahlen$/ }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
 }
 

@@ -19,16 +19,16 @@ it("a past expiry and a short CVC are shown on the checkout page and charge noth
   await page.waitForURL(/\/simulated-checkout\//);
 
   await fillCard(page, "4242424242424242", { expiry: "01 / 20" });
-  await page.getByRole("button", { name: /^Pay/ }).click();
+  await page.getByRole("button", { name: /^Pay|bezahlen$/ }).click();
   await expect.poll(() => page.getByTestId("card-error").textContent()).toBe("Your card's expiration date is in the past.");
 
   await fillCard(page, "4242424242424242", { cvc: "12" });
-  await page.getByRole("button", { name: /^Pay/ }).click();
+  await page.getByRole("button", { name: /^Pay|bezahlen$/ }).click();
   await expect.poll(() => page.getByTestId("card-error").textContent()).toBe("Your card's security code is incomplete.");
   expect(page.url()).toMatch(/\/simulated-checkout\//);
 
   await fillCard(page, "4242424242424242");
-  await page.getByRole("button", { name: /^Pay/ }).click();
+  await page.getByRole("button", { name: /^Pay|bezahlen$/ }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("€25.00");
   await page.close();
@@ -43,7 +43,7 @@ it("unticking 'save this card' pays without saving it; 'Add a card' returns with
   await page.getByTestId("topup-10").click();
   await page.waitForURL(/\/simulated-checkout\//);
   await fillCard(page, "4242424242424242");
-  await page.getByRole("button", { name: /^Pay/ }).click();
+  await page.getByRole("button", { name: /^Pay|bezahlen$/ }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("€10.00");
 

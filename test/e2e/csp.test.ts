@@ -36,7 +36,7 @@ it("the portal, the checkout page and /docs run under our CSP with no violation"
   await page.locator("[data-card]").first().click(); // the page's inline script copies the number
   expect(await page.locator("#card").inputValue()).toMatch(/^\d[\d ]{15,}$/);
   await fillCard(page, await page.locator("#card").inputValue());
-  await page.getByRole("button", { name: /^Pay/ }).click();
+  await page.getByRole("button", { name: /^Pay|bezahlen$/ }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toMatch(/25/);
 

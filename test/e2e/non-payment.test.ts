@@ -50,7 +50,7 @@ it("a non-payment suspension appears live; a top-up lifts it", async () => {
   await page.getByTestId("topup-10").click();
   await page.waitForURL(/\/simulated-checkout\//);
   await fillCard(page, "4242424242424242");
-  await page.getByRole("button", { name: /^Pay/ }).click();
+  await page.getByRole("button", { name: /^Pay|bezahlen$/ }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("€5.00");
   await expect.poll(() => page.getByTestId("suspended-non-payment").count()).toBe(0);

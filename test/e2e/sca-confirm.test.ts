@@ -24,7 +24,7 @@ it("a paused auto top-up is confirmed through our confirm page and the bank's pa
   await page.getByTestId("topup-25").click();
   await page.waitForURL(/\/simulated-checkout\//);
   await fillCard(page, "4000002500003155");
-  await page.getByRole("button", { name: /^Pay/ }).click();
+  await page.getByRole("button", { name: /^Pay|bezahlen$/ }).click();
   await page.getByRole("button", { name: "Complete authentication" }).click();
   await page.waitForURL(/\/\?topup=|\/$/);
   await expect.poll(() => balanceText(page), { timeout: 10_000 }).toBe("€25.00");

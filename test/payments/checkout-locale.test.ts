@@ -19,7 +19,7 @@ describe("simulated checkout in the user's language", () => {
     const topup = await createTopup(ctx, c, 123_456);
     const html = await page(topup.checkoutUrl);
     expect(html).toContain('<html lang="de">');
-    expect(html).toContain("1.234,56\u00a0€ zahlen");
+    expect(html).toContain("1.234,56\u00a0€ bezahlen");
     expect(html).toContain("Abbrechen und zurück");
     expect(html).toContain("Testkarten");
     expect(html).not.toContain("Pay with card");

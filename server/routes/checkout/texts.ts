@@ -38,7 +38,7 @@ const TEXTS = {
     messages: {} as Record<string, string>,
   },
   de: {
-    pay: (amount: string) => `${amount} zahlen`,
+    pay: (amount: string) => `${amount} bezahlen`,
     saveCard: "Karte speichern",
     cancel: "Abbrechen und zurück",
     testMode: "TESTMODUS",
