@@ -104,3 +104,36 @@ describe("413 on a keep-alive connection", () => {
     agent.destroy();
   });
 });
+
+describe("request bodies read from Node's IncomingMessage (server/middleware/body-limit.ts)", () => {
+  const post = (path: string, body: Buffer | string, headers: Record<string, string>) =>
+    fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+
+  it("a chunked body (no Content-Length) over 64 KiB is 413", async () => {
+    const big = JSON.stringify({ name: "x".repeat(100 * 1024) });
+    const chunked = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < big.length; i += 8192) controller.enqueue(new TextEncoder().encode(big.slice(i, i + 8192)));
+        controller.close();
+      },
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/auth/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: chunked,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+  });
+
+  it("decodes like the Fetch standard (a leading BOM dropped) and still finds a NUL anywhere", async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ email: "bom@example.test", password: "not the password" }))]);
+    const withBom = await post("/api/v1/auth/login", bom, {});
+    // parsed: a login refusal (401), not invalid JSON (400)
+    expect(withBom.status).toBe(401);
+    const nul = await post("/api/v1/auth/login", JSON.stringify({ email: "a@example.test", password: "x\u0000y" }), {});
+    expect(nul.status).toBe(400);
+    expect(((await nul.json()) as { error: { details: { field: string }[] } }).error.details[0]!.field).toBe("password");
+  });
+});
