@@ -2,7 +2,7 @@ import { connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestContext, type TestContext } from "../harness";
+import { createTestContext, fund, newCustomer, type TestContext } from "../harness";
 
 let ctx: TestContext;
 let server: ServerType;
@@ -135,5 +135,24 @@ describe("request bodies read from Node's IncomingMessage (server/middleware/bod
     const nul = await post("/api/v1/auth/login", JSON.stringify({ email: "a@example.test", password: "x\u0000y" }), {});
     expect(nul.status).toBe(400);
     expect(((await nul.json()) as { error: { details: { field: string }[] } }).error.details[0]!.field).toBe("password");
+  });
+});
+
+describe("a debit's answer over real HTTP", () => {
+  it("states its length and is not gzipped (under hono/compress' 1 KiB threshold), with X-Request-Id", async () => {
+    const c = await newCustomer(ctx);
+    await fund(ctx, c.accountId, 1_000);
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/usage`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${c.apiKey}`, "accept-encoding": "gzip" },
+      body: JSON.stringify({ amount: 7 }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const text = await res.text();
+    expect(Number(res.headers.get("content-length"))).toBe(Buffer.byteLength(text));
+    expect(JSON.parse(text)).toMatchObject({ balance: 993, entry: { amount: -7 } });
   });
 });
