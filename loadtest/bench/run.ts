@@ -50,6 +50,8 @@ interface Sample {
   p99Ms: number;
   /** The service's CPU (all its processes) per request, µs; null for pgbench. */
   serviceCpuUs: number | null;
+  /** The same less its idle CPU over the run (graphile-worker polling, timers): what each request adds, µs. */
+  marginalCpuUs: number | null;
   /** PostgreSQL backends' CPU per request or statement, µs. */
   dbCpuUs: number;
 }
@@ -60,7 +62,8 @@ const add = (label: string, s: Sample) => {
   samples.set(label, [...(samples.get(label) ?? []), s]);
   // each run as it ends, so a later failure loses nothing
   log(`  ${s.rps.toFixed(0)}/s, p50 ${s.p50Ms.toFixed(2)} ms, p99 ${s.p99Ms.toFixed(2)} ms` +
-    `${s.serviceCpuUs === null ? "" : `, service ${s.serviceCpuUs.toFixed(0)} µs/request`}, PostgreSQL ${s.dbCpuUs.toFixed(0)} µs`);
+    `${s.serviceCpuUs === null ? "" : `, service ${s.serviceCpuUs.toFixed(0)} µs/request (${s.marginalCpuUs!.toFixed(0)} above idle)`}` +
+    `, PostgreSQL ${s.dbCpuUs.toFixed(0)} µs`);
 };
 const log = (line: string) => process.stdout.write(`bench: ${line}\n`);
 const loadAverages = [loadAverage1m()];
@@ -80,6 +83,9 @@ const label = {
   apiHot: (n: number) => `API POST /usage, one account${processes(n)}`,
 };
 let sse: IdleSseMemory | null = null;
+/** The running service's CPU when no request comes in, s per s (measured after each start). */
+let idleCpuSPerS = 0;
+const IDLE_SAMPLE_MS = 5_000;
 
 for (const n of PROCESSES) {
   if (n > 1 && !redisUp) {
@@ -92,6 +98,10 @@ for (const n of PROCESSES) {
     ...(n > 1 ? { REDIS_URL } : {}),
   });
   try {
+    const idle = treeCpuMeter(service.pid);
+    await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
+    idleCpuSPerS = idle.stop() / (IDLE_SAMPLE_MS / 1000);
+    log(`service idle: ${(idleCpuSPerS * 1000).toFixed(1)} ms CPU per second (${n} process${n > 1 ? "es" : ""})`);
     for (let run = 1; run <= RUNS; run++) {
       // pgbench interleaved with the first process count's API runs, so drift hits both alike
       if (n === PROCESSES[0]) await pgRun(label.pgSpread, `random(0, ${ACCOUNTS - 1})`, run);
@@ -131,8 +141,8 @@ if (!SHORT && process.env.BENCH_HELLO !== "0") {
     log(`${kind} hello world`);
     hello[kind] = await helloRun(kind);
   }
-  add("bare node:http hello world", { ...hello.node!, serviceCpuUs: null, dbCpuUs: NaN });
-  add("Hono hello world", { ...hello.hono!, serviceCpuUs: null, dbCpuUs: NaN });
+  add("bare node:http hello world", { ...hello.node!, serviceCpuUs: null, marginalCpuUs: null, dbCpuUs: NaN });
+  add("Hono hello world", { ...hello.hono!, serviceCpuUs: null, marginalCpuUs: null, dbCpuUs: NaN });
   notes.set("Hono hello world", ratio("Hono hello world", "bare node:http hello world", "Hono / node:http"));
 }
 loadAverages.push(loadAverage1m());
@@ -144,8 +154,8 @@ process.stdout.write(
     `\`npm run bench${SHORT ? " -- --short" : ""}\`\n\n`,
 );
 process.stdout.write(
-  "| run | per second | p50 ms | p99 ms | service CPU µs / request | PostgreSQL CPU µs / statement | ratio (medians) |\n" +
-    "|---|---:|---:|---:|---:|---:|---|\n",
+  "| run | per second | p50 ms | p99 ms | service CPU µs / request | of it above idle | PostgreSQL CPU µs / statement | ratio (medians) |\n" +
+    "|---|---:|---:|---:|---:|---:|---:|---|\n",
 );
 for (const [name, runs] of samples) {
   const cells = [
@@ -153,6 +163,7 @@ for (const [name, runs] of samples) {
     spread(runs.map((r) => r.p50Ms), 2, false),
     spread(runs.map((r) => r.p99Ms), 2, false),
     runs[0]!.serviceCpuUs === null ? "" : spread(runs.map((r) => r.serviceCpuUs!), 0),
+    runs[0]!.marginalCpuUs === null ? "" : spread(runs.map((r) => r.marginalCpuUs!), 0),
     Number.isNaN(runs[0]!.dbCpuUs) ? "" : spread(runs.map((r) => r.dbCpuUs), 0),
   ];
   process.stdout.write(`| ${name} | ${cells.join(" | ")} | ${notes.get(name) ?? ""} |\n`);
@@ -166,7 +177,7 @@ async function pgRun(name: string, nExpression: string, run: number): Promise<vo
   const db = postgresCpuMeter(DATABASE);
   const r = await runPgbench(databaseUrl, toPgbenchScript(statement, hot, "acc_load_b_", nExpression), CONCURRENCY, DURATION_S);
   const dbS = db.stop();
-  add(name, { rps: r.tps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, serviceCpuUs: null, dbCpuUs: (dbS * 1e6) / r.transactions });
+  add(name, { rps: r.tps, p50Ms: r.p50Ms, p99Ms: r.p99Ms, serviceCpuUs: null, marginalCpuUs: null, dbCpuUs: (dbS * 1e6) / r.transactions });
 }
 
 /** k6 `scenario` against `service`, with the service's and PostgreSQL's CPU over it. */
@@ -174,11 +185,18 @@ async function apiRun(service: RunningService, name: string, scenario: string, r
   log(`${name} (run ${run}/${RUNS})`);
   const node = treeCpuMeter(service.pid);
   const db = postgresCpuMeter(DATABASE);
+  const startedMs = performance.now();
   const r = await k6Run(scenario, k6Env, "debit");
   const dbS = db.stop();
   const nodeS = node.stop();
+  const idleS = (idleCpuSPerS * (performance.now() - startedMs)) / 1000;
   if (r.failedRate > 0.01) throw new Error(`${name}: ${(r.failedRate * 100).toFixed(1)} % of requests failed`);
-  add(name, { ...r, serviceCpuUs: (nodeS * 1e6) / r.requests, dbCpuUs: (dbS * 1e6) / r.requests });
+  add(name, {
+    ...r,
+    serviceCpuUs: (nodeS * 1e6) / r.requests,
+    marginalCpuUs: (Math.max(0, nodeS - idleS) * 1e6) / r.requests,
+    dbCpuUs: (dbS * 1e6) / r.requests,
+  });
 }
 
 /** "median (min-max)" of `values`, or the one value; `dp` decimals. */
