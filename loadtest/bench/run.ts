@@ -92,11 +92,13 @@ for (const n of PROCESSES) {
     log(`skipping ${n} processes: Redis at ${REDIS_URL} does not answer (WEB_CONCURRENCY > 1 needs it)`);
     continue;
   }
-  const service = await startService(databaseUrl, PORT, {
-    DATABASE_POOL_MAX: String(Math.ceil(CONCURRENCY / n)),
-    WEB_CONCURRENCY: String(n),
-    ...(n > 1 ? { REDIS_URL } : {}),
-  });
+  // a busy shared machine can take minutes to start N processes under tsx
+  const service = await startService(
+    databaseUrl,
+    PORT,
+    { DATABASE_POOL_MAX: String(Math.ceil(CONCURRENCY / n)), WEB_CONCURRENCY: String(n), ...(n > 1 ? { REDIS_URL } : {}) },
+    180,
+  );
   try {
     const idle = treeCpuMeter(service.pid);
     await new Promise((r) => setTimeout(r, IDLE_SAMPLE_MS));
