@@ -1,4 +1,4 @@
-import { randomBytes } from "node:crypto";
+import { randomFillSync } from "node:crypto";
 
 /** Prefixes of our ids, one per kind of object (as Stripe and unkey do). */
 export type IdPrefix =
@@ -24,9 +24,21 @@ function encodeTime(ms: number): string {
   return out;
 }
 
+/**
+ * Random bytes are drawn from the CSPRNG 4 KiB at a time and handed out in order, never
+ * twice: one randomFillSync per ~400 ids instead of one each (it was ~2 % of a debit's
+ * CPU in `node --cpu-prof`).
+ */
+const pool = Buffer.alloc(4096);
+let poolOffset = pool.length;
+
 function encodeRandom(bytes: number): string {
-  const buf = randomBytes(bytes);
+  if (poolOffset + bytes > pool.length) {
+    randomFillSync(pool);
+    poolOffset = 0;
+  }
   let out = "";
-  for (const b of buf) out += ALPHABET[b % 32]! + ALPHABET[(b >> 5) % 32]!;
+  for (let i = poolOffset; i < poolOffset + bytes; i++) out += ALPHABET[pool[i]! % 32]! + ALPHABET[(pool[i]! >> 5) % 32]!;
+  poolOffset += bytes;
   return out.slice(0, 16);
 }

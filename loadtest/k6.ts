@@ -44,6 +44,8 @@ export interface K6Result {
   p99Ms: number;
   /** Share of failed requests, 0..1. */
   failedRate: number;
+  /** Requests made over the run (all names). */
+  requests: number;
 }
 
 /** Reads a `--summary-export` JSON; `trend` is the duration metric, e.g. `http_req_duration{name:debit}`. */
@@ -55,5 +57,6 @@ export function readK6Summary(file: string, trend = "http_req_duration"): K6Resu
     p50Ms: duration.med ?? 0,
     p99Ms: duration["p(99)"] ?? 0,
     failedRate: metrics.http_req_failed?.value ?? 0,
+    requests: metrics.http_reqs?.count ?? 0,
   };
 }

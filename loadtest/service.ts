@@ -34,9 +34,14 @@ export interface RunningService {
  * Starts the service as `npm start` runs it (`node --import tsx server/main.ts`) on
  * `databaseUrl` with DEMO=0 and LOG_LEVEL=warn (`env` overrides), and resolves once
  * /readyz answers 200 (the server migrates the database first).
- * @throws Error when it is not ready within 60 s or exits early.
+ * @throws Error when it is not ready within `readyTimeoutS` (default 60 s) or exits early.
  */
-export async function startService(databaseUrl: string, port: number, env: Record<string, string> = {}): Promise<RunningService> {
+export async function startService(
+  databaseUrl: string,
+  port: number,
+  env: Record<string, string> = {},
+  readyTimeoutS = 60,
+): Promise<RunningService> {
   const child = spawn(process.execPath, ["--import", "tsx", "server/main.ts"], {
     env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: "127.0.0.1", DEMO: "0", LOG_LEVEL: "warn", ...env },
     stdio: ["ignore", "ignore", "inherit"],
@@ -47,7 +52,7 @@ export async function startService(databaseUrl: string, port: number, env: Recor
     if (child.exitCode === null) child.kill("SIGTERM");
     await exited;
   };
-  for (let i = 0; i < 120; i++) {
+  for (let i = 0; i < readyTimeoutS * 2; i++) {
     if (child.exitCode !== null) throw new Error(`service exited with code ${child.exitCode} before it was ready`);
     try {
       if ((await fetch(`${baseUrl}/readyz`)).ok) return { baseUrl, pid: child.pid!, stop };
@@ -57,5 +62,5 @@ export async function startService(databaseUrl: string, port: number, env: Recor
     await new Promise((r) => setTimeout(r, 500));
   }
   await stop();
-  throw new Error("service did not become ready within 60 s");
+  throw new Error(`service did not become ready within ${readyTimeoutS} s`);
 }

@@ -1,10 +1,10 @@
 import { OpenAPIHono } from "@hono/zod-openapi";
-import { bodyLimit } from "hono/body-limit";
 import { compress } from "hono/compress";
 import { methodNotAllowed } from "hono/method-not-allowed";
 import type { AppDeps, AppEnv } from "./context";
 import { ApiError } from "./errors";
 import { errorResponse, onError, onNotFound } from "./middleware/errors";
+import { limitBody as bodyLimit } from "./middleware/body-limit";
 import { httpMetrics } from "./middleware/metrics";
 import { noStore, securityHeaders } from "./middleware/security-headers";
 import { requestContext } from "./middleware/request-context";
@@ -122,21 +122,18 @@ export function createApp(deps: AppDeps) {
   app.use("*", compress());
   app.use("/api/*", noStore());
   const bodyLimitOf = (maxSize: number) =>
-    bodyLimit({
-      maxSize,
-      onError: (c) => {
-        // The body is left unread: say the connection ends with this answer, so the client
-        // does not send its next request on a connection the server is about to drop
-        // (@hono/node-server drains an unread body for at most 500 ms, then destroys the socket).
-        c.header("Connection", "close");
-        throw new ApiError("payload_too_large", `Request bodies are limited to ${maxSize} bytes.`);
-      },
+    bodyLimit(maxSize, (c) => {
+      // The body is left unread: say the connection ends with this answer, so the client
+      // does not send its next request on a connection the server is about to drop
+      // (@hono/node-server drains an unread body for at most 500 ms, then destroys the socket).
+      c.header("Connection", "close");
+      throw new ApiError("payload_too_large", `Request bodies are limited to ${maxSize} bytes.`);
     });
   const limitBody = bodyLimitOf(MAX_BODY_BYTES);
   const limitBatchBody = bodyLimitOf(MAX_BATCH_BODY_BYTES);
-  // Not for GET/HEAD (no body is read): bodyLimit reads `c.req.raw.body`, which makes
-  // @hono/node-server build a full WHATWG Request (+ AbortController) that then lives as
-  // long as the connection, ~1.3 KB per open SSE connection (GET /api/v1/events).
+  // Not for GET/HEAD (no body is read): reading `c.req.raw.body` makes @hono/node-server
+  // build a full WHATWG Request (+ AbortController) that then lives as long as the
+  // connection, ~1.3 KB per open SSE connection (GET /api/v1/events).
   app.use("/api/*", (c, next) =>
     c.req.method === "GET" || c.req.method === "HEAD" ? next() : (c.req.path === BATCH_PATH ? limitBatchBody : limitBody)(c, next),
   );

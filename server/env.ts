@@ -49,6 +49,11 @@ const EnvSchema = z.object({
   /** How long a valid API key is cached per instance, ms (server/auth/api-key-cache.ts): a key revoked on another instance works that much longer. 0 = no cache. */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /**
+   * API processes sharing the port (node:cluster, server/cluster.ts); > 1 needs REDIS_URL
+   * (live events and rate limits shared between them). The graphile-worker runs once.
+   */
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(1),
+  /**
    * 1 lets customers' webhook endpoints reach localhost and private networks; 0 refuses
    * them (SSRF). Default: 1 when PUBLIC_URL is on localhost (development), else 0.
    * The operator's endpoints may always.

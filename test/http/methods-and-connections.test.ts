@@ -2,7 +2,7 @@ import { connect, type Socket } from "node:net";
 import type { AddressInfo } from "node:net";
 import { serve, type ServerType } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestContext, type TestContext } from "../harness";
+import { createTestContext, fund, newCustomer, type TestContext } from "../harness";
 
 let ctx: TestContext;
 let server: ServerType;
@@ -102,5 +102,57 @@ describe("413 on a keep-alive connection", () => {
     expect(await send("POST", "/api/v1/auth/signup", JSON.stringify({ name: "x".repeat(100 * 1024) }))).toBe(413);
     expect(await send("GET", "/healthz")).toBe(200);
     agent.destroy();
+  });
+});
+
+describe("request bodies read from Node's IncomingMessage (server/middleware/body-limit.ts)", () => {
+  const post = (path: string, body: Buffer | string, headers: Record<string, string>) =>
+    fetch(`http://127.0.0.1:${port}${path}`, { method: "POST", headers: { "content-type": "application/json", ...headers }, body });
+
+  it("a chunked body (no Content-Length) over 64 KiB is 413", async () => {
+    const big = JSON.stringify({ name: "x".repeat(100 * 1024) });
+    const chunked = new ReadableStream({
+      start(controller) {
+        for (let i = 0; i < big.length; i += 8192) controller.enqueue(new TextEncoder().encode(big.slice(i, i + 8192)));
+        controller.close();
+      },
+    });
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/auth/signup`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: chunked,
+      duplex: "half",
+    } as RequestInit);
+    expect(res.status).toBe(413);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe("payload_too_large");
+  });
+
+  it("decodes like the Fetch standard (a leading BOM dropped) and still finds a NUL anywhere", async () => {
+    const bom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(JSON.stringify({ email: "bom@example.test", password: "not the password" }))]);
+    const withBom = await post("/api/v1/auth/login", bom, {});
+    // parsed: a login refusal (401), not invalid JSON (400)
+    expect(withBom.status).toBe(401);
+    const nul = await post("/api/v1/auth/login", JSON.stringify({ email: "a@example.test", password: "x\u0000y" }), {});
+    expect(nul.status).toBe(400);
+    expect(((await nul.json()) as { error: { details: { field: string }[] } }).error.details[0]!.field).toBe("password");
+  });
+});
+
+describe("a debit's answer over real HTTP", () => {
+  it("states its length and is not gzipped (under hono/compress' 1 KiB threshold), with X-Request-Id", async () => {
+    const c = await newCustomer(ctx);
+    await fund(ctx, c.accountId, 1_000);
+    const res = await fetch(`http://127.0.0.1:${port}/api/v1/usage`, {
+      method: "POST",
+      headers: { "content-type": "application/json", authorization: `Bearer ${c.apiKey}`, "accept-encoding": "gzip" },
+      body: JSON.stringify({ amount: 7 }),
+    });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("content-encoding")).toBeNull();
+    expect(res.headers.get("x-request-id")).toMatch(/^req_/);
+    expect(res.headers.get("content-security-policy")).toContain("default-src 'self'");
+    const text = await res.text();
+    expect(Number(res.headers.get("content-length"))).toBe(Buffer.byteLength(text));
+    expect(JSON.parse(text)).toMatchObject({ balance: 993, entry: { amount: -7 } });
   });
 });

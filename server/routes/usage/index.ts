@@ -109,5 +109,16 @@ export const usageRoutes = createRouter().openapi(usage, async (c) => {
     body.amount !== undefined
       ? await deps.debits.debit({ ...common, amount: body.amount }, commit)
       : await pricedDebit(deps.ledger, { ...common, meter: body.meter!, quantity: parseQuantity(body.quantity!) }, commit);
-  return c.json(toDebitDto(result), 201);
+  const dto = toDebitDto(result);
+  return c.json(dto, 201, contentLengthOf(dto));
 });
+
+/**
+ * A Content-Length header for `body` as c.json() will send it. hono/compress honours its
+ * 1 KiB threshold only when the answer states its length; without it every debit answer
+ * (~0.5 KB) went through a gzip CompressionStream for clients that accept gzip (k6, Go,
+ * browsers, curl --compressed): ~15 % of a debit's CPU in `node --cpu-prof`.
+ */
+function contentLengthOf(body: unknown): Record<string, string> {
+  return { "Content-Length": String(Buffer.byteLength(JSON.stringify(body))) };
+}
