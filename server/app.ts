@@ -23,6 +23,7 @@ import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
 import { metricsRoutes } from "./routes/metrics/index";
+import { operatorEventsRoutes, operatorTransactionsRoutes } from "./routes/operator/account-activity";
 import { operatorRoutes } from "./routes/operator/index";
 import { payRoutes } from "./routes/pay/index";
 import { meterRoutes } from "./routes/operator/meters";
@@ -85,6 +86,8 @@ export function createApp(deps: AppDeps) {
     .route("/", pushSubscriptionsRoutes)
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
+    .route("/", operatorTransactionsRoutes)
+    .route("/", operatorEventsRoutes)
     .route("/", meterRoutes)
     .route("/", refundsRoutes)
     .route("/", billingDetailsRoutes)

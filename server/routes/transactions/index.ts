@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { listEntries } from "../../../db/ledger/list-entries";
+import type { LedgerEntry } from "../../../db/ledger/types";
 import { requireAuth } from "../../middleware/auth";
 import { createRouter } from "../router";
 import { toEntryFilter, TransactionFilters } from "./filters";
@@ -18,12 +19,13 @@ const Cursor = z
     return Number(m[1]);
   });
 
-const Query = TransactionFilters.extend({
+/** GET /transactions query: the filters, limit 1..100, cursor. */
+export const TransactionsQuery = TransactionFilters.extend({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: Cursor.optional().openapi({ type: "string", description: "nextCursor of the previous page" }),
 });
 
-const TransactionsPage = z
+export const TransactionsPage = z
   .object({ data: z.array(LedgerEntrySchema), nextCursor: z.string().nullable() })
   .openapi("TransactionsPage");
 
@@ -34,7 +36,7 @@ const list = createRoute({
   tags: ["balance"],
   summary: "Ledger entries of the account, newest first, cursor-paginated",
   middleware: [requireAuth({ session: {}, apiKeyScope: "balance:read" })] as const,
-  request: { query: Query },
+  request: { query: TransactionsQuery },
   responses: { 200: jsonResponse(TransactionsPage, "A page of entries") },
 });
 
@@ -46,8 +48,12 @@ export const transactionsRoutes = createRouter().openapi(list, async (c) => {
     beforeSequence: q.cursor,
     ...toEntryFilter(q),
   });
-  const page = data.slice(0, q.limit);
-  const last = page.at(-1);
-  const nextCursor = data.length > q.limit && last ? encodeCursor(last.sequence) : null;
-  return c.json({ data: page, nextCursor }, 200);
+  return c.json(pageOf(data, q.limit), 200);
 });
+
+/** A page of `limit` entries from `limit + 1` read, with the cursor of the next page (null on the last). */
+export function pageOf(rows: LedgerEntry[], limit: number): { data: LedgerEntry[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.sequence) : null };
+}
