@@ -7,13 +7,13 @@
  * Amounts are integers in minor units, as on the wire.
  */
 import { newIdempotencyKey, request, type LedgerEntry, type Page, type TransactionQuery } from "../api";
-import type { components } from "../api-types";
+import type { components, paths } from "../api-types";
 
 type Schemas = components["schemas"];
 
 export type OperatorAccountSummary = Schemas["OperatorAccountSummary"];
 export type OperatorAccount = Schemas["OperatorAccount"];
-export type AuditEntry = Schemas["AuditLogEntry"];
+export type AuditEntry = Schemas["AuditEntry"];
 export type RevenueRow = Schemas["RevenueRow"];
 export type LiabilityRow = Schemas["LiabilityRow"];
 export type TopAccountRow = Schemas["TopAccountRow"];
@@ -23,14 +23,14 @@ export type Meter = Schemas["Meter"];
 export type MeterPrice = Schemas["MeterPrice"];
 export type OperatorUser = Schemas["OperatorUser"];
 
-/** GET /operator/accounts filters: q (name, member email, id or id prefix), status, flag filters, sort. */
-export interface AccountQuery {
-  q?: string;
-  status?: string;
-  filter?: string;
-  sort?: string;
+/**
+ * GET /operator/accounts filters: q (name, member email, id or id prefix), status, belowZero,
+ * autoTopup (failing | disabled_after_failures), webhookDisabled, sort (created, balance = lowest
+ * first, -balance, last_activity).
+ */
+export type AccountQuery = Omit<NonNullable<paths["/operator/accounts"]["get"]["parameters"]["query"]>, "cursor"> & {
   cursor?: string | null;
-}
+};
 
 /** GET /operator/accounts -> a cursor page of account summaries. */
 export function listAccounts(query: AccountQuery): Promise<{ data: OperatorAccountSummary[]; nextCursor: string | null }> {
@@ -62,7 +62,7 @@ export function createAdjustment(
   id: string,
   input: { amount: number; type: "adjustment" | "promotion"; reason: string },
   idempotencyKey: string = newIdempotencyKey(),
-): Promise<LedgerEntry> {
+): Promise<Schemas["AdjustmentResult"]> {
   return request("POST", `/operator/accounts/${encodeURIComponent(id)}/adjustments`, {
     body: input,
     headers: { "Idempotency-Key": idempotencyKey },
