@@ -1,3 +1,4 @@
+import { recordAudit, type AuditBy } from "../audit/record-audit";
 import type { Queryable } from "../client";
 import { enqueueNotifications } from "../notifications/enqueue";
 import { AccountNotFoundError } from "./errors";
@@ -22,6 +23,7 @@ export interface AccountStatusChange {
  * account's live stream after commit. Idempotent.
  * `onlyIfOverdrawn`: only while the balance is below zero (the non-payment rule, so a
  * top-up that lands between its check and this call wins).
+ * `by`: the operator who asked; a change is then audited (`account.suspended`) in its transaction.
  * @throws AccountNotFoundError; a closed account cannot be suspended (not found as active)
  */
 export function suspendAccount(
@@ -29,21 +31,24 @@ export function suspendAccount(
   accountId: string,
   reason: SuspensionReason,
   onlyIfOverdrawn = false,
+  by?: AuditBy,
 ): Promise<AccountStatusChange> {
-  return changeStatus(ctx, accountId, { from: "active", to: "suspended", reason, type: "account.suspended", onlyIfOverdrawn });
+  return changeStatus(ctx, accountId, { from: "active", to: "suspended", reason, type: "account.suspended", onlyIfOverdrawn, by });
 }
 
 /**
  * Reactivates a suspended account (operator). Sends `account.reactivated` as
- * suspendAccount sends `account.suspended`. Idempotent.
+ * suspendAccount sends `account.suspended`. Idempotent. A change is audited
+ * (`account.reactivated`, by `by`) in its transaction.
  * @throws AccountNotFoundError
  */
-export function reactivateAccount(ctx: LedgerContext, accountId: string): Promise<AccountStatusChange> {
+export function reactivateAccount(ctx: LedgerContext, accountId: string, by: AuditBy): Promise<AccountStatusChange> {
   return changeStatus(ctx, accountId, {
     from: "suspended",
     to: "active",
     reason: "operator",
     type: "account.reactivated",
+    by,
   });
 }
 
@@ -56,17 +61,30 @@ async function changeStatus(
     reason: SuspensionReason;
     type: "account.suspended" | "account.reactivated";
     onlyIfOverdrawn?: boolean;
+    by?: AuditBy;
   },
 ): Promise<AccountStatusChange> {
   const suspendedReason = change.to === "suspended" ? change.reason : null;
   const changed = await ctx.sql.begin(async (tx) => {
-    const rows = await tx`
-      UPDATE accounts SET status = ${change.to}, suspended_reason = ${suspendedReason}, updated_at = now()
-       WHERE id = ${accountId} AND kind = 'customer' AND status = ${change.from}
-         AND (${change.onlyIfOverdrawn ?? false}::boolean = false OR balance < 0)
-      RETURNING id`;
-    if (rows.length > 0) await enqueueNotifications(tx, { accountId, type: change.type, data: { reason: change.reason } });
-    return rows.length > 0;
+    const rows = await tx<{ before_reason: SuspensionReason | null }[]>`
+      UPDATE accounts a SET status = ${change.to}, suspended_reason = ${suspendedReason}, updated_at = now()
+        FROM (SELECT id, suspended_reason FROM accounts WHERE id = ${accountId} FOR UPDATE) old
+       WHERE a.id = old.id AND a.kind = 'customer' AND a.status = ${change.from}
+         AND (${change.onlyIfOverdrawn ?? false}::boolean = false OR a.balance < 0)
+      RETURNING old.suspended_reason AS before_reason`;
+    const [row] = rows;
+    if (!row) return false;
+    await enqueueNotifications(tx, { accountId, type: change.type, data: { reason: change.reason } });
+    if (change.by) {
+      await recordAudit(tx, {
+        ...change.by,
+        action: change.type,
+        targetId: accountId,
+        before: { status: change.from, suspendedReason: row.before_reason },
+        after: { status: change.to, suspendedReason },
+      });
+    }
+    return true;
   });
   if (changed) ctx.events.notify(notice(accountId, "account", change.type, { reason: change.reason }));
   return currentStatus(ctx.sql, accountId, changed);

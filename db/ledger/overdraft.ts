@@ -1,3 +1,5 @@
+import { recordAudit, type AuditBy } from "../audit/record-audit";
+import { withTransaction } from "../client";
 import { suspendAccount } from "./account-status";
 import { AccountNotFoundError, OverdraftInUseError } from "./errors";
 import type { LedgerContext } from "./types";
@@ -14,22 +16,41 @@ export interface OverdraftLimit {
  * Sets how far below zero a customer account's available balance may go (shared/DESIGN.md:
  * `balance - held >= -overdraftLimit`). One guarded, row-locking UPDATE: a limit below
  * what the account already uses is refused, so the invariant `verify` checks always holds.
+ * The change is audited (`account.overdraft_set`, before/after limit, by `by`) in the same
+ * transaction; a refused one writes nothing.
  * @throws AccountNotFoundError, OverdraftInUseError
  */
-export async function setOverdraftLimit(ctx: LedgerContext, accountId: string, limit: number): Promise<OverdraftLimit> {
-  const [row] = await ctx.sql<{ overdraft_limit: number; available: number; changed: boolean }[]>`
-    WITH u AS (
-      UPDATE accounts SET overdraft_limit = ${limit}, updated_at = now()
-       WHERE id = ${accountId} AND kind = 'customer' AND status <> 'closed' AND balance - held >= -${limit}::bigint
-      RETURNING overdraft_limit, balance - held AS available
-    )
-    SELECT overdraft_limit, available, true AS changed FROM u
-    UNION ALL
-    SELECT overdraft_limit, balance - held, false FROM accounts
-     WHERE id = ${accountId} AND kind = 'customer' AND status <> 'closed' AND NOT EXISTS (SELECT 1 FROM u)`;
-  if (!row) throw new AccountNotFoundError(accountId);
-  if (!row.changed) throw new OverdraftInUseError(row.available, limit);
-  return { accountId, overdraftLimit: row.overdraft_limit, available: row.available };
+export async function setOverdraftLimit(
+  ctx: LedgerContext,
+  accountId: string,
+  limit: number,
+  by: AuditBy,
+): Promise<OverdraftLimit> {
+  return withTransaction(ctx.sql, async (tx) => {
+    const [row] = await tx<{ overdraft_limit: number; before: number; available: number; changed: boolean }[]>`
+      WITH old AS (
+        SELECT id, overdraft_limit FROM accounts
+         WHERE id = ${accountId} AND kind = 'customer' AND status <> 'closed' FOR UPDATE
+      ), u AS (
+        UPDATE accounts a SET overdraft_limit = ${limit}, updated_at = now()
+          FROM old WHERE a.id = old.id AND a.balance - a.held >= -${limit}::bigint
+        RETURNING a.overdraft_limit, old.overdraft_limit AS before, a.balance - a.held AS available
+      )
+      SELECT overdraft_limit, before, available, true AS changed FROM u
+      UNION ALL
+      SELECT a.overdraft_limit, a.overdraft_limit, a.balance - a.held, false FROM accounts a JOIN old ON old.id = a.id
+       WHERE NOT EXISTS (SELECT 1 FROM u)`;
+    if (!row) throw new AccountNotFoundError(accountId);
+    if (!row.changed) throw new OverdraftInUseError(row.available, limit);
+    await recordAudit(tx, {
+      ...by,
+      action: "account.overdraft_set",
+      targetId: accountId,
+      before: { overdraftLimit: row.before },
+      after: { overdraftLimit: row.overdraft_limit },
+    });
+    return { accountId, overdraftLimit: row.overdraft_limit, available: row.available };
+  });
 }
 
 /** Accounts one sweep suspends at most: 500 (bounded work; the next sweep continues). */

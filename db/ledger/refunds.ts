@@ -1,3 +1,4 @@
+import { recordAudit, type AuditBy } from "../audit/record-audit";
 import { withTransaction, type Queryable } from "../client";
 import { newId } from "../ids";
 import { enqueueNotifications } from "../notifications/enqueue";
@@ -62,12 +63,14 @@ const toRefund = (r: RefundRow): Refund => ({
  * records it (payment_reversals, so the provider's own `charge.refunded` for it later adds
  * nothing) and enqueues submit_refund. Debiting first means the money cannot be spent
  * while the provider is asked; a refund the provider finally refuses is credited back
- * (failRefund).
+ * (failRefund). Audited (`refund.requested` on the account, the refund as `after`, by `by`)
+ * in the same transaction.
  * @throws TopupNotFoundError (also for a top-up not settled), RefundExceedsAvailableError
  */
 export async function requestRefund(
   ctx: LedgerContext,
   input: { topupId: string; amount?: number },
+  by: AuditBy,
 ): Promise<{ refund: Refund; posted: PostedEntry }> {
   const result = await withTransaction(ctx.sql, async (tx) => {
     const [topup] = await tx<LockedTopup[]>`
@@ -91,7 +94,9 @@ export async function requestRefund(
     await tx`
       SELECT graphile_worker.add_job(${SUBMIT_REFUND_TASK}, json_build_object('refundId', ${id}::text),
                                      max_attempts := ${SUBMIT_REFUND_MAX_ATTEMPTS}::int)`;
-    return { refund: toRefund(row!), posted: reversal.posted! };
+    const refund = toRefund(row!);
+    await recordAudit(tx, { ...by, action: "refund.requested", targetId: topup.account_id, before: null, after: refund });
+    return { refund, posted: reversal.posted! };
   });
   ctx.events.publish(toBalanceEvent(result.posted));
   return result;

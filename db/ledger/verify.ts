@@ -117,6 +117,30 @@ const CHECKS: { invariant: string; query: (q: Queryable) => PromiseLike<readonly
       HAVING sum(r.recovered * CASE WHEN r.kind IN ('dispute_won', 'refund_failed') THEN -1 ELSE 1 END) > t.amount
        LIMIT 10`,
   },
+  {
+    invariant:
+      "the daily rollups (ledger_daily_totals, read by the operator analytics) equal the ledger summed per UTC day, currency, shard and type",
+    query: (q) => q`
+      WITH l AS (
+        SELECT (created_at AT TIME ZONE 'UTC')::date AS day, currency, (hashtext(account_id) & 31)::smallint AS shard,
+               coalesce(sum(amount) FILTER (WHERE type = 'topup'), 0) AS topup,
+               coalesce(sum(amount) FILTER (WHERE type = 'usage'), 0) AS usage,
+               coalesce(sum(amount) FILTER (WHERE type = 'capture'), 0) AS capture,
+               coalesce(sum(amount) FILTER (WHERE type = 'promotion'), 0) AS promotion,
+               coalesce(sum(amount) FILTER (WHERE type = 'adjustment'), 0) AS adjustment,
+               coalesce(sum(amount) FILTER (WHERE type = 'refund'), 0) AS refund,
+               coalesce(sum(amount) FILTER (WHERE type = 'dispute'), 0) AS dispute,
+               count(*) AS entries
+          FROM ledger_entries GROUP BY 1, 2, 3
+      )
+      SELECT coalesce(l.day, t.day) AS day, coalesce(l.currency, t.currency) AS currency, coalesce(l.shard, t.shard) AS shard,
+             to_jsonb(l) - 'day' - 'currency' - 'shard' AS ledger, to_jsonb(t) - 'day' - 'currency' - 'shard' AS rollup
+        FROM l FULL JOIN ledger_daily_totals t ON t.day = l.day AND t.currency = l.currency AND t.shard = l.shard
+       WHERE l.day IS NULL OR t.day IS NULL
+          OR (l.topup, l.usage, l.capture, l.promotion, l.adjustment, l.refund, l.dispute, l.entries)
+             IS DISTINCT FROM (t.topup, t.usage, t.capture, t.promotion, t.adjustment, t.refund, t.dispute, t.entries)
+       LIMIT 10`,
+  },
 ];
 
 /** Runs every invariant check; an empty array means the books are sound. */

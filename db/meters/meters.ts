@@ -1,5 +1,5 @@
 import type { Queryable, Sql } from "../client";
-import { recordAudit } from "../audit/record-audit";
+import { recordAudit, type AuditBy } from "../audit/record-audit";
 import { LedgerError } from "../ledger/errors";
 import { newId } from "../ids";
 
@@ -25,10 +25,7 @@ export interface Meter {
 }
 
 /** Who asks for an operator change, for the audit log. */
-export interface Actor {
-  actor: string;
-  requestId?: string | null;
-}
+export type Actor = AuditBy;
 
 export class MeterNotFoundError extends LedgerError {
   constructor(key: string) {

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, check, date, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
  * Customer and system accounts. Amounts are minor units of `currency` (ISO 4217).
@@ -42,6 +42,13 @@ export const accounts = pgTable(
   },
   (t) => [
     uniqueIndex("accounts_system_code_currency_idx").on(t.code, t.currency),
+    // operator search (GET /operator/accounts?q): trigram match on the name, prefix match on the id
+    index("accounts_name_trgm_idx").using("gin", sql`${t.name} gin_trgm_ops`),
+    index("accounts_id_prefix_idx").using("btree", sql`${t.id} text_pattern_ops`),
+    // the operator list's default order (newest first, keyset). No index on balance or
+    // updated_at on purpose: every posting changes them, and an index on either would turn
+    // the debit's row update from HOT into one that rewrites every index of the table.
+    index("accounts_customer_created_idx").on(t.createdAt, t.id).where(sql`${t.kind} = 'customer'`),
     check("accounts_currency_iso", sql`${t.currency} ~ '^[A-Z]{3}$'`),
     check("accounts_held_nonnegative", sql`${t.held} >= 0`),
     check("accounts_overdraft_nonnegative", sql`${t.overdraftLimit} >= 0`),

@@ -22,3 +22,4 @@ export * from "./documents";
 export * from "./meters";
 export * from "./audit-log";
 export * from "./balance-alerts";
+export * from "./ledger-daily-totals";

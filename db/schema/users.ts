@@ -1,4 +1,5 @@
-import { pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /** Portal users. `email` is stored lower-cased; `passwordHash` is argon2id (PHC string). */
 export const users = pgTable("users", {
@@ -9,4 +10,7 @@ export const users = pgTable("users", {
   /** The language of the emails and push messages this user gets: `en` or `de` (the portal's languages). */
   locale: text("locale", { enum: ["en", "de"] }).notNull().default("en"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
-});
+}, (t) => [
+  // operator search by member email (GET /operator/accounts?q)
+  index("users_email_trgm_idx").using("gin", sql`${t.email} gin_trgm_ops`),
+]);

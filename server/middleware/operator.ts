@@ -1,6 +1,8 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
 import { createMiddleware } from "hono/factory";
+import type { AuditBy } from "../../db/audit/record-audit";
+import { clientIp } from "../client-ip";
 import type { AppEnv } from "../context";
 import { ApiError } from "../errors";
 import { documented } from "../openapi/route-docs";
@@ -30,9 +32,13 @@ export function operatorRole(_c: Context<AppEnv>): "admin" | "support" {
   return "admin";
 }
 
-/** Who made an operator request, for `recordAudit` and the ledger verbs' `by`. */
-export function operatorAuditBy(c: Context<AppEnv>): { actor: string; requestId: string } {
-  return { actor: operatorActor(c), requestId: c.get("requestId") };
+/** Who made an operator request, for `recordAudit` and the ledger verbs' `by`: actor, request id, client IP. */
+export function operatorAuditBy(c: Context<AppEnv>): AuditBy {
+  return {
+    actor: operatorActor(c),
+    requestId: c.get("requestId"),
+    ip: clientIp(c, c.get("deps").env.TRUST_PROXY === "1"),
+  };
 }
 
 /**

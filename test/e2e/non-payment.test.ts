@@ -34,7 +34,7 @@ it("a non-payment suspension appears live; a top-up lifts it", async () => {
   await expect.poll(() => page.getByTestId("connection-status").textContent()).toMatch(/Live/);
   await markNoReload(page);
 
-  await setOverdraftLimit(ctx.deps.ledger, accountId, 1_000);
+  await setOverdraftLimit(ctx.deps.ledger, accountId, 1_000, { actor: "test" });
   await debit(ctx.deps.ledger, { accountId, amount: 500, description: "Calls on credit" });
   await expect.poll(() => balanceText(page), { timeout: 5_000 }).toBe("-€5.00");
   expect(await page.getByTestId("suspended-non-payment").count()).toBe(0);

@@ -103,7 +103,7 @@ describe("web push", () => {
             .length,
       )
       .toBe(0);
-    await reactivateAccount(ctx.deps.ledger, c.accountId);
+    await reactivateAccount(ctx.deps.ledger, c.accountId, { actor: "test" });
     await new Promise((resolve) => setTimeout(resolve, 700));
     expect(pushService.received.filter((r) => browser.json.endpoint.endsWith(r.path))).toHaveLength(1);
   });

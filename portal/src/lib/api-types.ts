@@ -565,6 +565,57 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  "/operator/audit-log": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The audit log, newest first, cursor-paginated: every operator change with who, when, before/after, request id and IP */
+    get: operations["listAuditLog"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/accounts": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Customer accounts: search (name, member email, id or id prefix), filters and sorts, cursor-paginated */
+    get: operations["listOperatorAccounts"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/operator/accounts/{id}": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** One account: balance, held, overdraft, status, members, auto top-up health, saved cards, webhook endpoints, recent documents */
+    get: operations["getOperatorAccount"];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   "/operator/accounts/{id}/suspend": {
     parameters: {
       query?: never;
@@ -1731,6 +1782,108 @@ export interface components {
       /** @description Default 60. */
       cooldownMinutes?: number;
       monthlyCap?: number | null;
+    };
+    AuditEntry: {
+      id: string;
+      /** Format: date-time */
+      at: string;
+      /** @description `api_key` (OPERATOR_API_KEY), `operator:<id>` or `user:<id>`. */
+      actor: string;
+      /** @example account.adjusted */
+      action: string;
+      /** @description The changed object: an account id, a meter key, a webhook endpoint id. */
+      targetId: string;
+      /** @description The object's shape before the change; null when created. */
+      before?: unknown;
+      /** @description Its shape after the change; null when deleted. */
+      after?: unknown;
+      requestId: string | null;
+      /** @description The client IP of the request. */
+      ip: string | null;
+    };
+    OperatorAccountsPage: {
+      data: components["schemas"]["OperatorAccountSummary"][];
+      nextCursor: string | null;
+    };
+    OperatorAccountSummary: {
+      id: string;
+      name: string;
+      currency: string;
+      /** @description Minor units. */
+      balance: number;
+      held: number;
+      /** @description balance - held, minor units. */
+      available: number;
+      overdraftLimit: number;
+      /** @enum {string} */
+      status: "active" | "suspended" | "closed";
+      /** @enum {string|null} */
+      suspendedReason: "operator" | "non_payment" | null;
+      /** @description The first owner's email. */
+      ownerEmail: string | null;
+      /** Format: date-time */
+      createdAt: string;
+      /**
+       * Format: date-time
+       * @description Last ledger entry or status/overdraft change.
+       */
+      lastActivityAt: string;
+    };
+    OperatorAccount: components["schemas"]["OperatorAccountSummary"] & {
+      members: {
+        userId: string;
+        email: string;
+        name: string;
+        /** @enum {string} */
+        role: "owner" | "admin" | "viewer";
+      }[];
+      /** @description null: auto top-up never set up. */
+      autoTopup: {
+        enabled: boolean;
+        threshold: number;
+        amount: number | null;
+        targetBalance: number | null;
+        paymentMethodId: string | null;
+        cooldownMinutes: number;
+        monthlyCap: number | null;
+        consecutiveFailures: number;
+        disabledReason: string | null;
+        lastAttemptAt: string | null;
+        lastResult: string | null;
+        lastReason: string | null;
+        /**
+         * @description off: never enabled or turned off by the customer; failing: enabled, last attempts failed; disabled_after_failures: turned off after 3 failures.
+         * @enum {string}
+         */
+        health: "off" | "ok" | "failing" | "disabled_after_failures";
+      } | null;
+      paymentMethods: {
+        id: string;
+        brand: string;
+        last4: string;
+        expMonth: number;
+        expYear: number;
+        isDefault: boolean;
+      }[];
+      webhookEndpoints: {
+        id: string;
+        url: string;
+        enabledEvents: string[];
+        createdAt: string;
+        disabledAt: string | null;
+        disabledReason: string | null;
+        failedDeliveries7d: number;
+        pendingDeliveries: number;
+        lastDeliveredAt: string | null;
+      }[];
+      recentDocuments: {
+        id: string;
+        type: string;
+        number: string;
+        issuedAt: string;
+        currency: string;
+        amount: number;
+      }[];
     };
     AccountStatus: {
       accountId: string;
@@ -4798,6 +4951,215 @@ export interface operations {
       };
       /** @description Error code `payload_too_large` */
       413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listAuditLog: {
+    parameters: {
+      query?: {
+        targetId?: string;
+        actor?: string;
+        action?: string;
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Audit rows */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": {
+            data: components["schemas"]["AuditEntry"][];
+            nextCursor: string | null;
+          };
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  listOperatorAccounts: {
+    parameters: {
+      query?: {
+        /** @description Name or member email (substring, case-insensitive), account id or id prefix. */
+        q?: string;
+        status?: "active" | "suspended" | "closed";
+        /** @description true: only accounts whose balance is below zero. */
+        belowZero?: "true" | "false";
+        autoTopup?: "failing" | "disabled_after_failures";
+        /** @description true: only accounts with a webhook endpoint turned off after failures. */
+        webhookDisabled?: "true" | "false";
+        /** @description created: newest first; balance: lowest first; -balance: highest first; last_activity: latest first. */
+        sort?: "created" | "balance" | "-balance" | "last_activity";
+        limit?: number;
+        /** @description nextCursor of the previous page */
+        cursor?: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Accounts */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["OperatorAccountsPage"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  getOperatorAccount: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The account */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["OperatorAccount"];
+        };
+      };
+      /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];
           [name: string]: unknown;

@@ -1,8 +1,10 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { reactivateAccount, suspendAccount } from "../../../db/ledger/account-status";
 import { setOverdraftLimit } from "../../../db/ledger/overdraft";
-import { requireOperator } from "../../middleware/operator";
+import { operatorAuditBy, requireOperator } from "../../middleware/operator";
 import { createRouter } from "../router";
+import { operatorAccountsRoutes } from "./accounts";
+import { auditLogRoutes } from "./audit-log";
 import { errors } from "../../openapi/route-docs";
 import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
 
@@ -77,15 +79,30 @@ const reactivate = createRoute({
   responses: { 200: jsonResponse(StatusSchema, "Active"), ...errorResponses },
 });
 
-/** Operator routes (server/middleware/operator.ts): suspend, reactivate, overdraft of any account. */
+/**
+ * Operator routes (server/middleware/operator.ts): suspend, reactivate, overdraft of any
+ * account, and the console's audit log, accounts, adjustments and analytics.
+ */
 export const operatorRoutes = createRouter()
+  .route("/", auditLogRoutes)
+  .route("/", operatorAccountsRoutes)
   .openapi(suspend, async (c) =>
-    c.json(await suspendAccount(c.get("deps").ledger, c.req.valid("param").id, c.req.valid("json").reason), 200),
+    c.json(
+      await suspendAccount(c.get("deps").ledger, c.req.valid("param").id, c.req.valid("json").reason, false, operatorAuditBy(c)),
+      200,
+    ),
   )
-  .openapi(reactivate, async (c) => c.json(await reactivateAccount(c.get("deps").ledger, c.req.valid("param").id), 200))
+  .openapi(reactivate, async (c) =>
+    c.json(await reactivateAccount(c.get("deps").ledger, c.req.valid("param").id, operatorAuditBy(c)), 200),
+  )
   .openapi(overdraft, async (c) =>
     c.json(
-      await setOverdraftLimit(c.get("deps").ledger, c.req.valid("param").id, c.req.valid("json").overdraftLimit),
+      await setOverdraftLimit(
+        c.get("deps").ledger,
+        c.req.valid("param").id,
+        c.req.valid("json").overdraftLimit,
+        operatorAuditBy(c),
+      ),
       200,
     ),
   );

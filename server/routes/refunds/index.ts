@@ -1,7 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getRefund, refundableNow, requestRefund } from "../../../db/ledger/refunds";
 import { idempotent } from "../../middleware/idempotency";
-import { requireOperator } from "../../middleware/operator";
+import { operatorAuditBy, requireOperator } from "../../middleware/operator";
 import { notFound } from "../../middleware/errors";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
@@ -104,7 +104,7 @@ export const refundsRoutes = createRouter()
     const { refund } = await requestRefund(c.get("deps").ledger, {
       topupId: c.req.valid("param").id,
       amount: c.req.valid("json").amount,
-    });
+    }, operatorAuditBy(c));
     return c.json(refund, 202);
   })
   .openapi(listTopups, async (c) => {

@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
+import { recordAudit, type AuditBy } from "../../../db/audit/record-audit";
+import type { Queryable } from "../../../db/client";
 import { newId } from "../../../db/ids";
 import { enqueueWebhookEvent, redeliverWebhook } from "../../../db/webhooks/enqueue";
 import type { AppEnv } from "../../context";
@@ -8,7 +10,7 @@ import { FieldError } from "../../../db/ledger/errors";
 import { ApiError } from "../../errors";
 import { requireSession } from "../../middleware/auth";
 import { notFound } from "../../middleware/errors";
-import { requireOperator } from "../../middleware/operator";
+import { operatorAuditBy, requireOperator } from "../../middleware/operator";
 import { namesPrivateHost } from "../../webhooks/targets";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
@@ -91,6 +93,19 @@ interface Scope {
   restricted: boolean;
   /** Prefix of the routes' operationIds ("" or e.g. "operator"), unique across scopes. */
   operationPrefix: string;
+  /** Who to record in the audit log for a change (operator scope); null: changes are not audited. */
+  auditBy: (c: Context<AppEnv>) => AuditBy | null;
+}
+
+/** Records a change to an endpoint in the audit log (on `tx`, the change's transaction) when the scope audits. */
+async function auditEndpoint(
+  tx: Queryable,
+  by: AuditBy | null,
+  action: string,
+  targetId: string,
+  change: { before: unknown; after: unknown },
+): Promise<void> {
+  if (by) await recordAudit(tx, { ...by, action, targetId, ...change });
 }
 
 /**
@@ -155,6 +170,7 @@ function webhookEndpointRoutes(scope: Scope) {
             SELECT ${newId("we")}, ${owner}, ${body.url}, ${body.description || null}, ${[...new Set(body.enabledEvents)]}, ${secret}
              WHERE (SELECT count(*) FROM webhook_endpoints WHERE account_id IS NOT DISTINCT FROM ${owner}) < ${MAX_WEBHOOK_ENDPOINTS}
             RETURNING ${tx(ENDPOINT_COLUMNS)}`;
+          if (created) await auditEndpoint(tx, scope.auditBy(c), "webhook_endpoint.created", created.id, { before: null, after: toDto(created) });
           return created;
         });
         if (!row)
@@ -174,10 +190,14 @@ function webhookEndpointRoutes(scope: Scope) {
         responses: { 204: { description: "Deleted" }, ...errorResponses },
       }),
       async (c) => {
-        const deleted = await c.get("deps").database.sql`
-          DELETE FROM webhook_endpoints
-           WHERE id = ${c.req.valid("param").id} AND account_id IS NOT DISTINCT FROM ${scope.owner(c)} RETURNING id`;
-        if (deleted.length === 0) throw notFound("webhook endpoint");
+        const id = c.req.valid("param").id;
+        await c.get("deps").database.sql.begin(async (tx) => {
+          const [deleted] = await tx<EndpointRow[]>`
+            DELETE FROM webhook_endpoints
+             WHERE id = ${id} AND account_id IS NOT DISTINCT FROM ${scope.owner(c)} RETURNING ${tx(ENDPOINT_COLUMNS)}`;
+          if (!deleted) throw notFound("webhook endpoint");
+          await auditEndpoint(tx, scope.auditBy(c), "webhook_endpoint.deleted", id, { before: toDto(deleted), after: null });
+        });
         return c.body(null, 204);
       },
     )
@@ -193,12 +213,18 @@ function webhookEndpointRoutes(scope: Scope) {
         responses: { 200: jsonResponse(WebhookEndpointSchema, "Turned on"), ...errorResponses },
       }),
       async (c) => {
-        const { sql } = c.get("deps").database;
-        const [row] = await sql<EndpointRow[]>`
-          UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL
-           WHERE id = ${c.req.valid("param").id} AND account_id IS NOT DISTINCT FROM ${scope.owner(c)}
-          RETURNING ${sql(ENDPOINT_COLUMNS)}`;
-        if (!row) throw notFound("webhook endpoint");
+        const id = c.req.valid("param").id;
+        const row = await c.get("deps").database.sql.begin(async (tx) => {
+          const [old] = await tx<EndpointRow[]>`
+            SELECT ${tx(ENDPOINT_COLUMNS)} FROM webhook_endpoints
+             WHERE id = ${id} AND account_id IS NOT DISTINCT FROM ${scope.owner(c)} FOR UPDATE`;
+          if (!old) throw notFound("webhook endpoint");
+          const [updated] = await tx<EndpointRow[]>`
+            UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL WHERE id = ${id}
+            RETURNING ${tx(ENDPOINT_COLUMNS)}`;
+          await auditEndpoint(tx, scope.auditBy(c), "webhook_endpoint.enabled", id, { before: toDto(old), after: toDto(updated!) });
+          return updated!;
+        });
         return c.json(toDto(row), 200);
       },
     )
@@ -301,6 +327,7 @@ export const accountWebhookEndpointRoutes = webhookEndpointRoutes({
   who: "the account's",
   restricted: true,
   operationPrefix: "",
+  auditBy: () => null,
 });
 
 /** The operator's endpoints, which receive every account's events (OPERATOR_API_KEY). */
@@ -312,4 +339,5 @@ export const operatorWebhookEndpointRoutes = webhookEndpointRoutes({
   who: "every account's (platform-wide)",
   restricted: false,
   operationPrefix: "operator",
+  auditBy: operatorAuditBy,
 });
