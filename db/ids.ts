@@ -3,7 +3,7 @@ import { randomBytes } from "node:crypto";
 /** Prefixes of our ids, one per kind of object (as Stripe and unkey do). */
 export type IdPrefix =
   | "usr" | "acc" | "mem" | "key" | "le" | "tu" | "req" | "cs" | "pi" | "evt" | "hold" | "pm" | "we" | "prv" | "psub" | "rf" | "doc"
-  | "price" | "aud";
+  | "price" | "aud" | "opu" | "ses" | "inv";
 
 /**
  * A prefixed, time-ordered id: `<prefix>_` + 10 base32 chars of the ms timestamp +

@@ -46,8 +46,8 @@ export async function seedAccounts(sql: Sql, count: number, tag = randomBytes(4)
         INSERT INTO account_members (account_id, user_id, role)
         SELECT 'acc_load_' || id, 'usr_load_' || id, 'owner' FROM unnest(${ids}::text[]) AS id`;
       await tx`
-        INSERT INTO sessions (id, user_id, account_id, expires_at)
-        SELECT h, 'usr_load_' || id, 'acc_load_' || id, now() + interval '24 hours'
+        INSERT INTO sessions (id, user_id, account_id, expires_at, public_id)
+        SELECT h, 'usr_load_' || id, 'acc_load_' || id, now() + interval '24 hours', 'ses_load_' || id
           FROM unnest(${ids}::text[], ${tokens.map(sha256Hex)}::text[]) AS t(id, h)`;
       await tx`
         INSERT INTO api_keys (id, account_id, name, prefix, key_hash, scopes)

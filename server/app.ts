@@ -10,8 +10,10 @@ import { noStore, securityHeaders } from "./middleware/security-headers";
 import { requestContext } from "./middleware/request-context";
 import { serveOpenApiDocument } from "./openapi/document";
 import { rejectNulText } from "./middleware/text-input";
+import { accountRoutes } from "./routes/account/index";
 import { apiKeysRoutes } from "./routes/api-keys/index";
 import { authRoutes } from "./routes/auth/index";
+import { recoveryRoutes } from "./routes/auth/recovery";
 import { autoTopupRoutes } from "./routes/auto-topup/index";
 import { balanceRoutes } from "./routes/balance/index";
 import { billingDetailsRoutes } from "./routes/billing-details/index";
@@ -22,15 +24,22 @@ import { eventsRoutes } from "./routes/events/index";
 import { healthRoutes } from "./routes/health/index";
 import { holdsRoutes } from "./routes/holds/index";
 import { meRoutes } from "./routes/me/index";
+import { twoFactorRoutes } from "./routes/me/two-factor";
+import { profileRoutes } from "./routes/me/profile";
+import { sessionsRoutes } from "./routes/me/sessions";
+import { membersRoutes } from "./routes/members/index";
 import { metricsRoutes } from "./routes/metrics/index";
 import { operatorEventsRoutes, operatorTransactionsRoutes } from "./routes/operator/account-activity";
 import { operatorRoutes } from "./routes/operator/index";
+import { operatorAuthRoutes } from "./routes/operator/auth";
+import { operatorUserRoutes } from "./routes/operator/users";
 import { payRoutes } from "./routes/pay/index";
 import { meterRoutes } from "./routes/operator/meters";
 import { usageBatchRoutes } from "./routes/usage/batch";
 import { usageSummaryRoutes } from "./routes/usage/summary";
 import { spendLimitsRoutes } from "./routes/spend-limits/index";
 import { balanceAlertsRoutes } from "./routes/balance-alerts/index";
+import { notificationPreferencesRoutes } from "./routes/notification-preferences/index";
 import { pushSubscriptionsRoutes } from "./routes/push-subscriptions/index";
 import { refundsRoutes } from "./routes/refunds/index";
 import { paymentMethodsRoutes } from "./routes/payment-methods/index";
@@ -68,7 +77,13 @@ export function createApp(deps: AppDeps) {
   );
   api
     .route("/", authRoutes)
+    .route("/", recoveryRoutes)
     .route("/", meRoutes)
+    .route("/", twoFactorRoutes)
+    .route("/", profileRoutes)
+    .route("/", sessionsRoutes)
+    .route("/", membersRoutes)
+    .route("/", accountRoutes)
     .route("/", balanceRoutes)
     .route("/", transactionsCsvRoutes)
     .route("/", transactionsRoutes)
@@ -79,6 +94,7 @@ export function createApp(deps: AppDeps) {
     .route("/", usageSummaryRoutes)
     .route("/", spendLimitsRoutes)
     .route("/", balanceAlertsRoutes)
+    .route("/", notificationPreferencesRoutes)
     .route("/", topupsRoutes)
     .route("/", webhooksRoutes)
     .route("/", holdsRoutes)
@@ -88,6 +104,8 @@ export function createApp(deps: AppDeps) {
     .route("/", operatorRoutes)
     .route("/", operatorTransactionsRoutes)
     .route("/", operatorEventsRoutes)
+    .route("/", operatorAuthRoutes)
+    .route("/", operatorUserRoutes)
     .route("/", meterRoutes)
     .route("/", refundsRoutes)
     .route("/", billingDetailsRoutes)

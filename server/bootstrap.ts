@@ -10,6 +10,7 @@ import type { EventBus } from "./events/bus";
 import { createInProcessBus } from "./events/in-process";
 import { createRedisBus } from "./events/redis";
 import { createDebitCoalescer } from "./ledger/coalesce-debits";
+import { createGroupCommitter } from "./ledger/group-commit";
 import type { Logger } from "./logger";
 import { registerPoolMetrics } from "./metrics/db-pool";
 import { countingSink } from "./metrics/ledger-sink";
@@ -82,8 +83,9 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
   registerPoolMetrics(metrics, database.sql, env.DATABASE_POOL_MAX);
   registerRateLimitStoreMetrics(metrics, rateLimits);
   const ledger = { sql: database.sql, events: countingSink(bus, metrics), issuer: issuerFromEnv(env) };
-  const debits =
+  const single =
     env.DEBIT_COALESCING === "1" ? createDebitCoalescer(ledger) : { debit: (input: DebitInput) => debit(ledger, input) };
+  const debits = env.GROUP_COMMIT_WAIT_MS > 0 ? createGroupCommitter(ledger, single, env.GROUP_COMMIT_WAIT_MS) : single;
 
   return {
     deps: {

@@ -1,5 +1,6 @@
 import type { Database } from "../db/client";
 import type { ApiKeyCache } from "./auth/api-key-cache";
+import type { OperatorSession } from "./auth/operator-sessions";
 import type { DebitCoalescer } from "./ledger/coalesce-debits";
 import type { LedgerContext } from "../db/ledger/types";
 import type { Env } from "./env";
@@ -51,6 +52,8 @@ export interface AppEnv {
     requestId: string;
     log: Logger;
     principal: Principal;
+    /** The operator session of an operator route, null for the OPERATOR_API_KEY (set by requireOperator). */
+    operator: OperatorSession | null;
     /** The account the principal acts on (set with `principal`). */
     accountId: string;
     /** The request's Idempotency-Key header, when sent (set by idempotent()). */

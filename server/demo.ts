@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { hash } from "@node-rs/argon2";
+import { hashPassword } from "./auth/passwords";
 import { newId } from "../db/ids";
 import { credit } from "../db/ledger/credit";
 import { debit } from "../db/ledger/debit";
@@ -49,7 +50,7 @@ export async function seedDemo(deps: AppDeps): Promise<DemoLogin> {
     const userId = newId("usr");
     const passwordHash = await hash(DEMO_PASSWORD);
     accountId = await sql.begin(async (tx) => {
-      await tx`INSERT INTO users (id, email, name, password_hash) VALUES (${userId}, ${DEMO_EMAIL}, 'Demo Ltd', ${passwordHash})`;
+      await tx`INSERT INTO users (id, email, name, password_hash, email_verified_at) VALUES (${userId}, ${DEMO_EMAIL}, 'Demo Ltd', ${passwordHash}, now())`;
       const id = await openAccount(tx, { name: "Demo Ltd", currency: "EUR" });
       await tx`INSERT INTO account_members (account_id, user_id, role) VALUES (${id}, ${userId}, 'owner')`;
       return id;
@@ -72,6 +73,19 @@ export async function seedDemo(deps: AppDeps): Promise<DemoLogin> {
     writeFileSync(keyFile, apiKey + "\n", { mode: 0o600 });
   }
   return { email: DEMO_EMAIL, password: DEMO_PASSWORD, accountId, apiKey };
+}
+
+/**
+ * The demo operator (issue 11): an admin with the demo login's email and password in
+ * operator_users (a separate table from portal users), without TOTP, so the first log-in at
+ * /operator/login leads through the mandatory enrolment. Created once.
+ */
+export async function seedDemoOperator(deps: AppDeps): Promise<{ email: string; password: string; consoleUrl: string }> {
+  await deps.database.sql`
+    INSERT INTO operator_users (id, email, password_hash, role)
+    VALUES (${newId("opu")}, ${DEMO_EMAIL}, ${await hashPassword(DEMO_PASSWORD)}, 'admin')
+    ON CONFLICT (email) DO NOTHING`;
+  return { email: DEMO_EMAIL, password: DEMO_PASSWORD, consoleUrl: `${deps.publicUrl}/operator` };
 }
 
 /** Creates DEMO_METERS with their EUR prices, once (audited as the `demo` actor). */

@@ -38,10 +38,14 @@ const EnvSchema = z.object({
    * those routes answer 401 to everyone. Use at least 32 random characters.
    */
   OPERATOR_API_KEY: z.string().min(32).optional(),
+  /** Largest adjustment (credit or debit, minor units) an operator of role `support` may post; admins have no limit. */
+  OPERATOR_SUPPORT_ADJUSTMENT_LIMIT: z.coerce.number().int().min(0).max(10_000_000_000).default(5_000),
   /** Session lifetime, hours. */
   SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(24 * 90).default(24 * 14),
   /** Coalesce concurrent debits on one account into one transaction (server/ledger/coalesce-debits.ts); 0 = one transaction per debit. */
   DEBIT_COALESCING: z.enum(["0", "1"]).default("1"),
+  /** Group commit across accounts (server/ledger/group-commit.ts): longest a debit waits for others, ms; 0 = off. */
+  GROUP_COMMIT_WAIT_MS: z.coerce.number().int().min(0).max(100).default(1),
   /** How long a valid API key is cached per instance, ms (server/auth/api-key-cache.ts): a key revoked on another instance works that much longer. 0 = no cache. */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   /**

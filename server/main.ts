@@ -2,7 +2,7 @@ import { serve } from "@hono/node-server";
 import { createApp } from "./app";
 import { startServices } from "./bootstrap";
 import { deliverToApp } from "./payments/deliver-to-app";
-import { seedDemo, startDemoUsage } from "./demo";
+import { seedDemo, seedDemoOperator, startDemoUsage } from "./demo";
 import { loadEnv } from "./env";
 import { closeHttpServer, runMain, stopOnSignals } from "./process";
 import type { Server } from "node:http";
@@ -26,6 +26,7 @@ async function main() {
 
   const demoEnabled = env.DEMO ? env.DEMO === "1" : services.embedded;
   const demo = demoEnabled ? await seedDemo(services.deps) : null;
+  const demoOperator = demoEnabled ? await seedDemoOperator(services.deps) : null;
 
   const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
     const lines = [`Live balance service running at ${services.deps.publicUrl} (port ${info.port})`];
@@ -35,6 +36,12 @@ async function main() {
         `emails: ${services.deps.mailer.transport === "smtp" ? "SMTP" : "logged (set SMTP_URL to send)"}`,
     );
     if (demo) lines.push(`  demo login: ${demo.email} / ${demo.password}`, `  demo API key: ${demo.apiKey}`);
+    if (demoOperator) {
+      lines.push(
+        `  operator console: ${demoOperator.consoleUrl}`,
+        `  demo operator login: ${demoOperator.email} / ${demoOperator.password} (admin; set up TOTP at the first log-in)`,
+      );
+    }
     lines.push(`  API docs: ${services.deps.publicUrl}/docs`);
     process.stdout.write(lines.join("\n") + "\n");
   });

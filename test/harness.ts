@@ -80,7 +80,7 @@ export interface Customer {
 
 let customerCounter = 0;
 
-/** Signs up a new user (own account) and creates an API key for it. */
+/** Signs up a new user (own account, email verified) and creates an API key for it. */
 export async function newCustomer(ctx: TestContext, currency = "EUR"): Promise<Customer> {
   const email = `user${Date.now()}_${process.pid}_${++customerCounter}@example.test`;
   const res = await ctx.request("POST", "/api/v1/auth/signup", {
@@ -89,6 +89,8 @@ export async function newCustomer(ctx: TestContext, currency = "EUR"): Promise<C
   if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${await res.text()}`);
   const cookie = (res.headers.get("set-cookie") ?? "").split(";")[0]!;
   const me = (await res.json()) as { account: { id: string } };
+  // As if the verification link were opened: notification emails go to verified addresses only.
+  await ctx.deps.database.sql`UPDATE users SET email_verified_at = now() WHERE email = ${email}`;
   const keyRes = await ctx.request("POST", "/api/v1/api-keys", { cookie, body: { name: "test" } });
   if (keyRes.status !== 201) throw new Error(`api key failed: ${keyRes.status} ${await keyRes.text()}`);
   const { secret } = (await keyRes.json()) as { secret: string };

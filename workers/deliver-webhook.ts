@@ -40,7 +40,9 @@ export class WebhookDeliveryFailed extends Error {}
  * JSON body, signed per Standard Webhooks (https://www.standardwebhooks.com): headers
  * `webhook-id` (the event id, the same on every retry), `webhook-timestamp` (Unix s) and
  * `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body` with the
- * endpoint's secret), via the `standardwebhooks` library. Any 2xx within
+ * endpoint's secret; during a secret roll's overlap a second, space-separated one with the
+ * previous secret, which the spec allows so receivers can switch), via the
+ * `standardwebhooks` library. Any 2xx within
  * WEBHOOK_TIMEOUT_MS succeeds; redirects are not followed (a 3xx is a failure); a target
  * the policy forbids is a failed attempt that says so. Records the attempt and the
  * delivery's new state; the last allowed attempt that fails marks the delivery `failed`
@@ -53,8 +55,11 @@ export async function deliverWebhook(
   { attempt, maxAttempts }: AttemptNumber,
   policy: WebhookTargetPolicy,
 ): Promise<DeliveryResult> {
-  const [row] = await sql<{ url: string; secret: string; payload: string; account_id: string | null }[]>`
-    SELECT e.url, e.secret, d.payload, e.account_id
+  const [row] = await sql<
+    { url: string; secret: string; previous_secret: string | null; payload: string; account_id: string | null }[]
+  >`
+    SELECT e.url, e.secret, d.payload, e.account_id,
+           CASE WHEN e.previous_secret_expires_at > now() THEN e.previous_secret END AS previous_secret
       FROM webhook_deliveries d JOIN webhook_endpoints e ON e.id = d.endpoint_id
      WHERE d.endpoint_id = ${key.endpointId} AND d.event_id = ${key.eventId} AND d.status = 'pending'`;
   if (!row) return { kind: "gone" };
@@ -72,7 +77,10 @@ export async function deliverWebhook(
         "user-agent": USER_AGENT,
         "webhook-id": key.eventId,
         "webhook-timestamp": String(Math.floor(sentAt.getTime() / 1000)),
-        "webhook-signature": new Webhook(row.secret).sign(key.eventId, sentAt, row.payload),
+        "webhook-signature": [row.secret, row.previous_secret]
+          .filter((secret) => secret !== null)
+          .map((secret) => new Webhook(secret).sign(key.eventId, sentAt, row.payload))
+          .join(" "),
       },
       row.payload,
       {

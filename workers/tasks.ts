@@ -14,15 +14,20 @@ import { SUBMIT_REFUND_TASK } from "../db/ledger/refunds";
 import { expireHolds } from "../db/ledger/release-hold";
 import { BALANCE_LOW_TASK, enqueueBalanceLow, type BalanceLowJob } from "../db/notifications/balance-low";
 import { notice } from "../db/ledger/notice";
+import { SEND_INVITATION_TASK, type InvitationEmailJob } from "../db/members/invitations";
 import { SEND_EMAIL_TASK, SEND_PUSH_TASK, type EmailJob, type PushJob } from "../db/notifications/enqueue";
 import { DELIVER_WEBHOOK_TASK } from "../db/webhooks/enqueue";
+import { SEND_ACCOUNT_EMAIL_TASK, type AccountEmailJob } from "../db/auth/account-emails";
+import { renderAccountEmail } from "../server/notifications/account-emails";
 import type { Logger } from "../server/logger";
+import { renderInvitationEmail } from "../server/notifications/invitation-email";
 import type { AppDeps } from "../server/context";
 import { deliverWebhook, WebhookDeliveryFailed } from "./deliver-webhook";
 import { ATTEMPT_LEASE_MS, runAutoTopup, type AutoTopupDeps } from "./run-auto-topup";
 import { sendEmail } from "./send-email";
 import { sendPush } from "./send-push";
 import { submitRefund } from "./submit-refund";
+import { dropPreviousWebhookSecret, DROP_PREVIOUS_WEBHOOK_SECRET_TASK } from "../db/webhooks/edit-endpoint";
 
 /** Most accounts one sweep enqueues: 1000 (bounded work; the next sweep continues). */
 const SWEEP_BATCH = 1000;
@@ -55,6 +60,9 @@ export const CRONTAB = [
  *   (deliverWebhook); a failed attempt fails the job, so graphile-worker retries it with
  *   its exponential backoff until the last attempt;
  * - send_email (EmailJob): one notification email (sendEmail); an SMTP error is retried;
+ * - send_account_email (AccountEmailJob): one reset link, verification link or security
+ *   notice (server/notifications/account-emails.ts); retried like send_email;
+ * - send_invitation (InvitationEmailJob): one invitation email with its accept link; retried like send_email;
  * - send_push (PushJob): one Web Push message to one browser (sendPush); 429/5xx retried;
  * - balance_low (BalanceLowJob): a low-balance alert fired (db/ledger/post-entry.ts): the
  *   balance.low webhook event, emails and pushes (enqueueBalanceLow), and the live notification;
@@ -63,6 +71,8 @@ export const CRONTAB = [
  *   enqueues issue_statement for every account with entries in the month (job key per
  *   account and month, so a rerun adds nothing);
  * - issue_statement `{ accountId, period }`: issueStatement, once per account and month.
+ * - drop_previous_webhook_secret `{ endpointId }` (run at a secret roll's overlap end):
+ *   dropPreviousWebhookSecret.
  */
 export function createTaskList(
   deps: AutoTopupDeps & Pick<AppDeps, "env" | "webhookTargets" | "mailer" | "publicUrl" | "vapid"> & { logger: Logger },
@@ -108,8 +118,19 @@ export function createTaskList(
         throw new WebhookDeliveryFailed(`webhook ${key.eventId} to ${key.endpointId}: ${result.error}`);
       }
     },
+    [DROP_PREVIOUS_WEBHOOK_SECRET_TASK]: async (payload) => {
+      await dropPreviousWebhookSecret(deps.ledger.sql, (payload as { endpointId: string }).endpointId);
+    },
     [SEND_EMAIL_TASK]: async (payload) => {
       await sendEmail(deps.mailer, deps.ledger.sql, deps.publicUrl, payload as EmailJob);
+    },
+    [SEND_ACCOUNT_EMAIL_TASK]: async (payload, helpers) => {
+      // No event behind these: the job's id traces the message (X-Live-Balance-Event).
+      await deps.mailer.send((payload as AccountEmailJob).to, renderAccountEmail(payload as AccountEmailJob), `job:${helpers.job.id}`);
+    },
+    [SEND_INVITATION_TASK]: async (payload) => {
+      const job = payload as InvitationEmailJob;
+      await deps.mailer.send(job.to, renderInvitationEmail(job), job.invitationId);
     },
     [SEND_PUSH_TASK]: async (payload) => {
       const job = payload as PushJob;

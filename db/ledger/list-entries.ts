@@ -13,7 +13,17 @@ export interface ListEntriesInput {
   type?: LedgerEntry["type"];
   from?: Date;
   to?: Date;
+  /** Text the description contains, case-insensitively (no wildcards: `%` and `_` match themselves). */
+  q?: string;
 }
+
+/**
+ * `AND description ILIKE '%q%'` with LIKE's wildcards and escape character escaped, so the
+ * text matches literally; served by the trigram index ledger_entries_description_trgm_idx
+ * (3+ characters; shorter text scans the account's entries).
+ */
+const descriptionContains = (q: Queryable, text: string | undefined) =>
+  text ? q`AND description ILIKE ${`%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`}` : q``;
 
 /**
  * Entries of one account, by sequence: newest first, or oldest first when
@@ -31,6 +41,7 @@ export async function listEntries(q: Queryable, input: ListEntriesInput): Promis
        ${input.type ? q`AND type = ${input.type}` : q``}
        ${input.from ? q`AND created_at >= ${input.from}` : q``}
        ${input.to ? q`AND created_at < ${input.to}` : q``}
+       ${descriptionContains(q, input.q)}
      ORDER BY sequence ${ascending ? q`ASC` : q`DESC`}
      LIMIT ${input.limit}`;
   return rows.map(toLedgerEntry);
@@ -58,6 +69,7 @@ export async function* streamEntries(
        ${input.type ? sql`AND type = ${input.type}` : sql``}
        ${input.from ? sql`AND created_at >= ${input.from}` : sql``}
        ${input.to ? sql`AND created_at < ${input.to}` : sql``}
+       ${descriptionContains(sql, input.q)}
      ORDER BY sequence`.cursor(STREAM_BATCH_ROWS);
   for await (const rows of cursor) for (const r of rows) yield toLedgerEntry(r);
 }

@@ -118,6 +118,23 @@ const CHECKS: { invariant: string; query: (q: Queryable) => PromiseLike<readonly
        LIMIT 10`,
   },
   {
+    invariant: "usage rollups = the usage entries summed per account, UTC hour, meter and currency",
+    // meter keys are never '' (meters_key_format), so coalesce(meter, '') tells plain amounts apart
+    query: (q) => q`
+      SELECT coalesce(l.account_id, r.account_id) AS account_id, coalesce(l.hour, r.hour) AS hour,
+             coalesce(l.meter, r.meter) AS meter, l.quantity AS entries_quantity, r.quantity AS rollup_quantity,
+             l.amount AS entries_amount, r.amount AS rollup_amount, l.entries, r.entries AS rollup_entries
+        FROM (SELECT account_id, date_trunc('hour', created_at, 'UTC') AS hour, meter, currency,
+                     sum(quantity) AS quantity, -sum(amount) AS amount, count(*) AS entries
+                FROM ledger_entries WHERE type = 'usage' GROUP BY 1, 2, 3, 4) l
+        FULL JOIN usage_rollups r
+          ON r.account_id = l.account_id AND r.hour = l.hour AND coalesce(r.meter, '') = coalesce(l.meter, '')
+         AND r.currency = l.currency
+       WHERE l.account_id IS NULL OR r.account_id IS NULL OR l.quantity IS DISTINCT FROM r.quantity
+          OR l.amount <> r.amount OR l.entries <> r.entries
+       LIMIT 10`,
+  },
+  {
     invariant:
       "the daily rollups (ledger_daily_totals, read by the operator analytics) equal the ledger summed per UTC day, currency, shard and type",
     query: (q) => q`

@@ -35,6 +35,27 @@ export const NOTIFIED_EVENT_TYPES: readonly WebhookEventType[] = [
   "balance.low",
 ];
 
+/**
+ * Events that protect the account: a user cannot turn their email off (PUT
+ * /notification-preferences refuses with 422 notification_protected, and enqueueing
+ * ignores a stored "off"), so nobody misses that auto top-up stopped or the account was
+ * suspended. Their push messages can be turned off.
+ */
+export const PROTECTED_EVENT_TYPES: readonly WebhookEventType[] = ["auto_topup.disabled", "account.suspended"];
+
+/** A notification channel a user can turn on or off per event type (notification_preferences). */
+export type NotificationChannel = "email" | "push";
+
+/**
+ * SQL: true unless the user `u` (users, joined by the caller) turned `channel` off for
+ * `type` (no row = on); always true for the email of a protected event.
+ */
+const wanted = (tx: Queryable, type: WebhookEventType, channel: NotificationChannel) =>
+  channel === "email" && PROTECTED_EVENT_TYPES.includes(type)
+    ? tx`true`
+    : tx`NOT EXISTS (SELECT 1 FROM notification_preferences p
+                      WHERE p.user_id = u.id AND p.event_type = ${type} AND p.channel = ${channel} AND NOT p.enabled)`;
+
 /** What a notification says, fixed when the event happened (amounts in `data` are minor units). */
 export interface NotificationContent {
   accountId: string;
@@ -62,8 +83,11 @@ export interface PushJob extends NotificationContent {
 /**
  * Inside the transaction of the change (transactional outbox, as webhooks): enqueues the
  * event's webhook deliveries (enqueueWebhookEvent) and, for NOTIFIED_EVENT_TYPES, one
- * send_email job per owner or admin of the account (viewers are not mailed) and one
- * send_push job per browser subscribed to the account. Rolled back with the change: no
+ * send_email job per owner or admin of the account whose email is verified (viewers are
+ * not mailed; unverified addresses neither, issue 12: "emails go only to verified
+ * addresses") and one send_push job per browser subscribed to the account, leaving out
+ * the users who turned that channel off for the event type (notification_preferences;
+ * not the email of a PROTECTED_EVENT_TYPES event). Rolled back with the change: no
  * message for a change that did not happen. `notify: false` sends webhooks only (an event
  * another message already tells). Emails and pushes are at least once: a worker that dies
  * after the server accepted a message and before its job completed sends it again.
@@ -86,12 +110,13 @@ export async function enqueueNotifications(
       FROM account_members m
       JOIN users u ON u.id = m.user_id
       JOIN accounts a ON a.id = m.account_id
-     WHERE m.account_id = ${event.accountId} AND m.role IN ('owner', 'admin')`;
+     WHERE m.account_id = ${event.accountId} AND m.role IN ('owner', 'admin') AND u.email_verified_at IS NOT NULL
+       AND ${wanted(tx, event.type, "email")}`;
   const pushes = await tx`
     SELECT graphile_worker.add_job(${SEND_PUSH_TASK},
                                    (${content} || jsonb_build_object('subscriptionId', s.id, 'locale', u.locale))::json,
                                    max_attempts := ${PUSH_MAX_ATTEMPTS}::int)
       FROM push_subscriptions s JOIN accounts a ON a.id = s.account_id JOIN users u ON u.id = s.user_id
-     WHERE s.account_id = ${event.accountId}`;
+     WHERE s.account_id = ${event.accountId} AND ${wanted(tx, event.type, "push")}`;
   return { ...sent, emails: emails.length, pushes: pushes.length };
 }

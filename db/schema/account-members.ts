@@ -1,4 +1,4 @@
-import { pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
+import { index, pgTable, primaryKey, text, timestamp } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 import { users } from "./users";
 
@@ -11,5 +11,9 @@ export const accountMembers = pgTable(
     role: text("role", { enum: ["owner", "admin", "viewer"] }).notNull(),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.accountId, t.userId] })],
+  (t) => [
+    primaryKey({ columns: [t.accountId, t.userId] }),
+    // from a user to their accounts (operator search by member email)
+    index("account_members_user_idx").on(t.userId),
+  ],
 );

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, check, date, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
+import { bigint, boolean, check, date, index, pgTable, text, timestamp, uniqueIndex } from "drizzle-orm/pg-core";
 
 /**
  * Customer and system accounts. Amounts are minor units of `currency` (ISO 4217).
@@ -37,6 +37,8 @@ export const accounts = pgTable(
     spentDayStart: date("spent_day_start"),
     spentMonth: bigint("spent_month", { mode: "number" }).notNull().default(0),
     spentMonthStart: date("spent_month_start"),
+    /** Set by an owner: every member must use two-factor log-in (TOTP) before using the portal. */
+    requireTwoFactor: boolean("require_two_factor").notNull().default(false),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp("updated_at", { withTimezone: true }).notNull().defaultNow(),
   },

@@ -39,6 +39,9 @@ export const ledgerEntries = pgTable(
     uniqueIndex("ledger_entries_external_ref_idx").on(t.externalRef),
     index("ledger_entries_contra_account_idx").on(t.contraAccountId),
     index("ledger_entries_account_created_idx").on(t.accountId, t.createdAt),
+    // Text search in descriptions (GET /transactions?q=, ILIKE '%q%'): a trigram index serves
+    // a substring match of 3+ characters (pg_trgm, created in the same migration).
+    index("ledger_entries_description_trgm_idx").using("gin", sql`${t.description} gin_trgm_ops`),
     check("ledger_entries_amount_nonzero", sql`${t.amount} <> 0 OR ${t.meter} IS NOT NULL`),
     check(
       "ledger_entries_priced_usage",

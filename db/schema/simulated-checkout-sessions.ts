@@ -16,5 +16,7 @@ export const simulatedCheckoutSessions = pgTable("simulated_checkout_sessions", 
   successUrl: text("success_url").notNull(),
   cancelUrl: text("cancel_url").notNull(),
   lastError: text("last_error"),
+  /** The page's language (Stripe Checkout's `locale`): the portal user's chosen one at creation. */
+  locale: text("locale", { enum: ["en", "de"] }).notNull().default("en"),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 });

@@ -9,6 +9,11 @@ export const users = pgTable("users", {
   passwordHash: text("password_hash").notNull(),
   /** The language of the emails and push messages this user gets: `en` or `de` (the portal's languages). */
   locale: text("locale", { enum: ["en", "de"] }).notNull().default("en"),
+  /**
+   * When the user proved they own `email` (the link of db/auth/user-tokens.ts); null until
+   * then. Notification emails go only to verified addresses (db/notifications/enqueue.ts).
+   */
+  emailVerifiedAt: timestamp("email_verified_at", { withTimezone: true }),
   createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   // operator search by member email (GET /operator/accounts?q)

@@ -19,6 +19,13 @@ export const webhookEndpoints = pgTable(
     description: text("description"),
     enabledEvents: text("enabled_events").array().notNull(),
     secret: text("secret").notNull(),
+    /**
+     * The secret replaced by the last roll (POST .../roll-secret), which still signs next to
+     * `secret` until `previousSecretExpiresAt` (Standard Webhooks: several space-separated
+     * signatures), so receivers can switch without losing a delivery; cleared after it.
+     */
+    previousSecret: text("previous_secret"),
+    previousSecretExpiresAt: timestamp("previous_secret_expires_at", { withTimezone: true }),
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     /**
      * Set when an account's endpoint was turned off because its deliveries kept failing

@@ -9,8 +9,12 @@ import { API_KEY_PREFIX, SESSION_COOKIE, sha256Hex, type ApiKeyScope } from "../
 type Role = "owner" | "admin" | "viewer";
 
 interface AuthOptions {
-  /** Accept a portal session cookie; `roles` limits which members may call. */
-  session?: { roles?: Role[] };
+  /**
+   * Accept a portal session cookie; `roles` limits which members may call.
+   * `beforeTwoFactor`: also open to a member who must enrol two-factor first (their account
+   * requires it, they have none): the routes of enrolment, GET /me, log-out.
+   */
+  session?: { roles?: Role[]; beforeTwoFactor?: boolean };
   /** Accept an API key (`Authorization: Bearer lb_sk_...`) carrying this scope. */
   apiKeyScope?: ApiKeyScope;
 }
@@ -30,7 +34,9 @@ export function requireAuth(options: AuthOptions) {
       principal = await authenticateApiKey(c.get("deps"), header, options.apiKeyScope);
     } else if (options.session) {
       assertSameOrigin(c, c.get("deps").publicUrl);
-      principal = await authenticateSession(c.get("deps").database.sql, getCookie(c, SESSION_COOKIE), options.session.roles);
+      principal = await authenticateSession(c.get("deps").database.sql, getCookie(c, SESSION_COOKIE), options.session.roles, {
+        beforeTwoFactor: options.session.beforeTwoFactor,
+      });
     } else {
       throw new ApiError("unauthenticated", "Send an API key: Authorization: Bearer lb_sk_...");
     }
@@ -53,6 +59,7 @@ function authDoc(options: AuthOptions): MiddlewareDoc {
     security.push({ session: options.session.roles ?? [] });
     errors.push("forbidden_origin"); // only on POST, PUT, PATCH, DELETE
     if (options.session.roles) errors.push("forbidden");
+    if (!options.session.beforeTwoFactor) errors.push("two_factor_required");
   }
   if (options.apiKeyScope) {
     security.push({ apiKey: [options.apiKeyScope] });
@@ -63,6 +70,8 @@ function authDoc(options: AuthOptions): MiddlewareDoc {
 
 /** Portal routes: session cookie only (any role unless `roles` says otherwise). */
 export const requireSession = (roles?: Role[]) => requireAuth({ session: { roles } });
+/** Portal routes a member who must still enrol two-factor may call (enrolment, GET /me, log-out). */
+export const requireSessionBeforeTwoFactor = () => requireAuth({ session: { beforeTwoFactor: true } });
 /** Platform routes: API key with `scope` only. */
 export const requireApiKey = (scope: ApiKeyScope) => requireAuth({ apiKeyScope: scope });
 
@@ -97,20 +106,39 @@ async function authenticateApiKey(deps: AppDeps, header: string, scope: ApiKeySc
 
 /**
  * The portal session of the `lb_session` cookie `token` (pages outside the API use it too).
- * @throws ApiError unauthenticated (no or an expired session), forbidden (role not in `roles`)
+ * A member of an account that requires two-factor log-in who has none is refused unless
+ * `options.beforeTwoFactor` (the enrolment routes).
+ * @throws ApiError unauthenticated (no or an expired session), two_factor_required (403),
+ *   forbidden (role not in `roles`)
  */
 export async function authenticateSession(
   sql: AppEnv["Variables"]["deps"]["database"]["sql"],
   token: string | undefined,
   roles: Role[] | undefined,
+  options: { beforeTwoFactor?: boolean } = {},
 ): Promise<Extract<Principal, { kind: "session" }>> {
   if (!token) throw new ApiError("unauthenticated", "Log in first.");
   const sessionId = sha256Hex(token);
-  const [row] = await sql<{ user_id: string; account_id: string; role: Role }[]>`
-    SELECT s.user_id, s.account_id, m.role
-      FROM sessions s JOIN account_members m ON m.account_id = s.account_id AND m.user_id = s.user_id
-     WHERE s.id = ${sessionId} AND s.expires_at > now()`;
+  // Same round trip: stamp last_seen_at (the sessions list), at most once a minute per session.
+  const [row] = await sql<{ user_id: string; account_id: string; role: Role; must_enrol: boolean }[]>`
+    WITH s AS (
+      SELECT s.id, s.user_id, s.account_id, s.last_seen_at, m.role,
+             a.require_two_factor AND NOT EXISTS (
+               SELECT 1 FROM totp_credentials t WHERE t.subject_id = s.user_id AND t.confirmed_at IS NOT NULL) AS must_enrol
+        FROM sessions s
+        JOIN account_members m ON m.account_id = s.account_id AND m.user_id = s.user_id
+        JOIN accounts a ON a.id = s.account_id
+       WHERE s.id = ${sessionId} AND s.expires_at > now()
+    ), touched AS (
+      UPDATE sessions SET last_seen_at = now() FROM s
+       WHERE sessions.id = s.id AND s.last_seen_at < now() - interval '1 minute'
+      RETURNING 1
+    )
+    SELECT user_id, account_id, role, must_enrol, (SELECT count(*) FROM touched) AS touched FROM s`;
   if (!row) throw new ApiError("unauthenticated", "Your session has expired. Log in again.");
+  if (row.must_enrol && !options.beforeTwoFactor) {
+    throw new ApiError("two_factor_required", "Your account requires two-factor log-in: set it up under Profile → Security first.");
+  }
   if (roles && !roles.includes(row.role)) {
     throw new ApiError("forbidden", `This needs one of the roles: ${roles.join(", ")}.`);
   }

@@ -1,10 +1,14 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import type { Context } from "hono";
+import { getCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
 import type { AuditBy } from "../../db/audit/record-audit";
 import { clientIp } from "../client-ip";
+import type { OperatorRole } from "../../db/operators/operator-users";
+import { authenticateOperatorSession, OPERATOR_SESSION_COOKIE, type OperatorSession } from "../auth/operator-sessions";
+import { assertSameOrigin } from "../auth/same-origin";
 import type { AppEnv } from "../context";
-import { ApiError } from "../errors";
+import { ApiError, type ErrorCode } from "../errors";
 import { documented } from "../openapi/route-docs";
 
 const digest = (s: string) => createHash("sha256").update(s).digest();
@@ -17,19 +21,27 @@ export function hasOperatorKey(c: Context<AppEnv>): boolean {
 }
 
 /**
- * The audit actor of an operator request: `api_key` for `Bearer <OPERATOR_API_KEY>` (automation).
- * Operator sessions (issue 11) will return `operator:<operatorUserId>`.
+ * The operator session of the request (set by requireOperator), or null for the API key.
+ * @throws Error on a route without requireOperator (a bug, not a client error)
  */
-export function operatorActor(_c: Context<AppEnv>): string {
-  return "api_key";
+export function operatorSessionOf(c: Context<AppEnv>): OperatorSession | null {
+  const operator = c.get("operator");
+  if (operator === undefined) throw new Error("this route needs requireOperator()");
+  return operator;
+}
+
+/** The audit actor of an operator request: `api_key` for `Bearer <OPERATOR_API_KEY>` (automation), else `operator:<operatorUserId>`. */
+export function operatorActor(c: Context<AppEnv>): string {
+  const session = operatorSessionOf(c);
+  return session ? `operator:${session.operatorUserId}` : "api_key";
 }
 
 /**
  * The operator role of the request: `admin` (everything) or `support` (read, plus adjustments
  * up to OPERATOR_SUPPORT_ADJUSTMENT_LIMIT). The API key acts as `admin`.
  */
-export function operatorRole(_c: Context<AppEnv>): "admin" | "support" {
-  return "admin";
+export function operatorRole(c: Context<AppEnv>): OperatorRole {
+  return operatorSessionOf(c)?.role ?? "admin";
 }
 
 /** Who made an operator request, for `recordAudit` and the ledger verbs' `by`: actor, request id, client IP. */
@@ -41,19 +53,50 @@ export function operatorAuditBy(c: Context<AppEnv>): AuditBy {
   };
 }
 
+interface OperatorOptions {
+  /** A `support` operator may call this non-GET route (adjustments); by default support operators may only read. */
+  supportMayWrite?: boolean;
+  /** Only `admin` operators (and the API key) may call this route, GET included (operator users). */
+  adminOnly?: boolean;
+  /** Only an operator session (the operator's own log-in, profile and enrolment): the API key is refused. */
+  sessionOnly?: boolean;
+  /** Also open to an operator who has not enrolled TOTP yet (their enrolment, GET operator/me, log-out). */
+  beforeTwoFactor?: boolean;
+}
+
 /**
- * Operator (platform staff) routes: `Authorization: Bearer <OPERATOR_API_KEY>`, compared in
- * constant time over SHA-256 digests. Without OPERATOR_API_KEY configured nobody is an operator.
- * `supportMayWrite`: a `support` operator may call this non-GET route (adjustments); by default
- * support operators may only read.
- * @throws ApiError unauthenticated (401)
+ * Operator (platform staff) routes: an operator session (cookie `lb_operator`, password and
+ * TOTP: server/auth/operator-sessions.ts) or `Authorization: Bearer <OPERATOR_API_KEY>`,
+ * compared in constant time over SHA-256 digests (without OPERATOR_API_KEY configured only
+ * sessions). A portal session never opens these routes (another cookie). State-changing
+ * session calls must come from our origin. Sets `operator` (null for the API key).
+ * @throws ApiError unauthenticated (401), two_factor_required (403: TOTP not enrolled yet),
+ *   forbidden (403: a support operator on a write or admin-only route), forbidden_origin (403)
  */
-export function requireOperator(_options: { supportMayWrite?: boolean } = {}) {
+export function requireOperator(options: OperatorOptions = {}) {
   const middleware = createMiddleware<AppEnv>(async (c, next) => {
-    if (!hasOperatorKey(c)) {
-      throw new ApiError("unauthenticated", "Operator routes need Authorization: Bearer <OPERATOR_API_KEY>.");
+    if (!options.sessionOnly && hasOperatorKey(c)) {
+      c.set("operator", null);
+      return next();
     }
+    assertSameOrigin(c, c.get("deps").publicUrl);
+    const session = await authenticateOperatorSession(c.get("deps").database.sql, getCookie(c, OPERATOR_SESSION_COOKIE));
+    if (!session.twoFactorEnabled && !options.beforeTwoFactor) {
+      throw new ApiError("two_factor_required", "Operators must set up two-factor log-in first.");
+    }
+    if (session.role !== "admin") {
+      const write = c.req.method !== "GET" && c.req.method !== "HEAD";
+      if (options.adminOnly || (write && !options.supportMayWrite && !options.sessionOnly)) {
+        throw new ApiError("forbidden", "This needs the operator role admin.");
+      }
+    }
+    c.set("operator", session);
     await next();
   });
-  return documented(middleware, { security: [{ operatorKey: [] }], errors: ["unauthenticated"] });
+  const errors: ErrorCode[] = ["unauthenticated", "forbidden_origin"];
+  if (!options.beforeTwoFactor) errors.push("two_factor_required");
+  if (!options.sessionOnly) errors.push("forbidden");
+  const roles = options.adminOnly ? ["admin"] : [];
+  const security: Record<string, string[]>[] = options.sessionOnly ? [{ operatorSession: [] }] : [{ operatorKey: [] }, { operatorSession: roles }];
+  return documented(middleware, { security, errors });
 }

@@ -65,6 +65,14 @@ export function serveOpenApiDocument(api: OpenAPIHono<AppEnv>): void {
     scheme: "bearer",
     description: "Platform staff: the OPERATOR_API_KEY of this deployment.",
   });
+  registry.registerComponent("securitySchemes", "operatorSession", {
+    type: "apiKey",
+    in: "cookie",
+    name: "lb_operator",
+    description:
+      "Operator session cookie (POST /operator/auth/login: password and TOTP); separate from portal sessions. " +
+      "The requirement names the operator roles allowed, none = any.",
+  });
   for (const [name, header] of Object.entries(SHARED_HEADERS)) registry.registerComponent("headers", name, header);
   for (const [type, description] of Object.entries(WEBHOOK_EVENTS)) {
     registry.registerWebhook({

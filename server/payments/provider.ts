@@ -83,7 +83,12 @@ export interface CreateCheckoutInput {
    * (checkoutMetadata), so settlement stores no card; Stripe gets no `setup_future_usage`.
    */
   saveCard: boolean;
+  /** The checkout page's language (Stripe Checkout `locale`); default en. */
+  locale?: CheckoutLocale;
 }
+
+/** Languages the checkout pages are shown in (the portal's). */
+export type CheckoutLocale = "en" | "de";
 
 /** The metadata of a payment-mode checkout session (the same for Stripe and the simulator). */
 export function checkoutMetadata(input: CreateCheckoutInput): Record<string, string> {
@@ -100,6 +105,8 @@ export interface CreateSetupSessionInput {
   successUrl: string;
   cancelUrl: string;
   idempotencyKey: string;
+  /** The checkout page's language (Stripe Checkout `locale`); default en. */
+  locale?: CheckoutLocale;
 }
 
 /** A verified webhook event, reduced to what settlement needs. */

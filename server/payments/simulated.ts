@@ -4,7 +4,7 @@ import type { Database } from "../../db/client";
 import { newId } from "../../db/ids";
 import type { Logger } from "../logger";
 import { ProviderError } from "./errors";
-import { checkoutMetadata, type PaymentProvider } from "./provider";
+import { checkoutMetadata, type CheckoutLocale, type PaymentProvider } from "./provider";
 import {
   parseStripeWebhook,
   signWebhookPayload,
@@ -48,6 +48,8 @@ export interface SimulatedCheckout {
   successUrl: string;
   cancelUrl: string;
   lastError: string | null;
+  /** The page's language (the top-up's, from the portal user who started it). */
+  locale: CheckoutLocale;
 }
 
 /**
@@ -103,6 +105,7 @@ interface SessionRow {
   success_url: string;
   cancel_url: string;
   last_error: string | null;
+  locale: CheckoutLocale;
   created_at: Date;
 }
 
@@ -223,6 +226,7 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
     successUrl: row.success_url,
     cancelUrl: row.cancel_url,
     lastError: row.last_error,
+    locale: row.locale,
   });
 
   const fail = async (row: SessionRow, message: string): Promise<CheckoutOutcome> => {
@@ -278,8 +282,8 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
       const id = `cs_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 32)}`;
       const metadata = checkoutMetadata(input);
       await sql`
-        INSERT INTO simulated_checkout_sessions (id, amount, currency, metadata, success_url, cancel_url)
-        VALUES (${id}, ${input.amount}, ${input.currency}, ${sql.json(metadata)}, ${input.successUrl}, ${input.cancelUrl})
+        INSERT INTO simulated_checkout_sessions (id, amount, currency, metadata, success_url, cancel_url, locale)
+        VALUES (${id}, ${input.amount}, ${input.currency}, ${sql.json(metadata)}, ${input.successUrl}, ${input.cancelUrl}, ${input.locale ?? "en"})
         ON CONFLICT (id) DO NOTHING`;
       return retrieveCheckoutSession(id);
     },
@@ -288,8 +292,8 @@ export function createSimulatedProvider(options: SimulatedProviderOptions): Simu
       const id = `cs_sim_${createHash("sha256").update(input.idempotencyKey).digest("hex").slice(0, 32)}`;
       const metadata = { accountId: input.accountId, purpose: "setup" };
       await sql`
-        INSERT INTO simulated_checkout_sessions (id, amount, currency, metadata, success_url, cancel_url)
-        VALUES (${id}, 0, ${input.currency}, ${sql.json(metadata)}, ${input.successUrl}, ${input.cancelUrl})
+        INSERT INTO simulated_checkout_sessions (id, amount, currency, metadata, success_url, cancel_url, locale)
+        VALUES (${id}, 0, ${input.currency}, ${sql.json(metadata)}, ${input.successUrl}, ${input.cancelUrl}, ${input.locale ?? "en"})
         ON CONFLICT (id) DO NOTHING`;
       return retrieveCheckoutSession(id);
     },

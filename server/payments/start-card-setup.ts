@@ -3,6 +3,7 @@ import type { AppDeps } from "../context";
 import { ApiError } from "../errors";
 import { notFound } from "../middleware/errors";
 import { ProviderError } from "./errors";
+import type { CheckoutLocale } from "./provider";
 
 /**
  * POST /payment-methods: opens a setup-mode checkout to add a card without paying. The
@@ -15,6 +16,7 @@ import { ProviderError } from "./errors";
 export async function startCardSetup(
   deps: Pick<AppDeps, "database" | "payments" | "publicUrl">,
   accountId: string,
+  locale?: CheckoutLocale,
 ): Promise<{ checkoutUrl: string }> {
   const [account] = await deps.database.sql<{ currency: string }[]>`
     SELECT currency FROM accounts WHERE id = ${accountId} AND kind = 'customer'`;
@@ -27,6 +29,7 @@ export async function startCardSetup(
       successUrl: `${returnUrl}?setup=done`,
       cancelUrl: `${returnUrl}?setup=canceled`,
       idempotencyKey: `setup_${randomUUID()}`,
+      locale,
     });
     if (!session.url) throw new ProviderError("The payment provider returned no checkout URL.");
     return { checkoutUrl: session.url };

@@ -4,6 +4,7 @@ import { attachCheckoutSession, failTopup } from "../../db/ledger/topup-transiti
 import type { AppDeps } from "../context";
 import { ApiError } from "../errors";
 import { ProviderError } from "./errors";
+import type { CheckoutLocale } from "./provider";
 
 export interface StartTopupInput {
   accountId: string;
@@ -15,6 +16,8 @@ export interface StartTopupInput {
   idempotencyKey?: string | null;
   /** Save the card paid with for later off-session charges (default true). */
   saveCard?: boolean;
+  /** The checkout page's language (the portal user's chosen one); default en. */
+  locale?: CheckoutLocale;
 }
 
 /**
@@ -48,6 +51,7 @@ export async function startTopup(
       cancelUrl: `${returnUrl}&canceled=1`,
       idempotencyKey: `topup_${topup.id}`,
       saveCard,
+      locale: input.locale,
     });
   } catch (err) {
     await failTopup(sql, topup.id, "The payment provider could not open a checkout session.");

@@ -71,6 +71,7 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
               },
             ],
             client_reference_id: input.topupId,
+            locale: input.locale ?? "auto",
             customer_creation: "always",
             metadata,
             payment_intent_data: input.saveCard ? { metadata, setup_future_usage: "off_session" } : { metadata },
@@ -93,6 +94,7 @@ export function createStripeProvider(options: StripeProviderOptions): PaymentPro
           {
             mode: "setup",
             currency: input.currency.toLowerCase(),
+            locale: input.locale ?? "auto",
             customer: customer.id,
             metadata: { accountId: input.accountId, purpose: "setup" },
             success_url: input.successUrl,

@@ -58,7 +58,8 @@ describe("the OpenAPI document", () => {
 
     expect(operation("/balance", "get").security).toEqual([{ session: [] }, { apiKey: ["balance:read"] }]);
     expect(operation("/topups", "post").security).toEqual([{ session: ["owner", "admin"] }, { apiKey: ["topups:write"] }]);
-    expect(operation("/operator/accounts/{id}/suspend", "post").security).toEqual([{ operatorKey: [] }]);
+    expect(operation("/operator/accounts/{id}/suspend", "post").security).toEqual([{ operatorKey: [] }, { operatorSession: [] }]);
+    expect(operation("/operator/users", "get").security).toEqual([{ operatorKey: [] }, { operatorSession: ["admin"] }]);
     expect(operation("/auth/login", "post").security).toEqual([]);
     expect(operation("/auth/login", "post").responses["429"]!.headers).toHaveProperty("Retry-After");
   });

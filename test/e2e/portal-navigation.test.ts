@@ -47,8 +47,8 @@ describe("the log-in and sign-up pages (point 21)", () => {
 
 describe("the phone navigation (point 11)", () => {
   for (const [locale, current, sections] of [
-    ["en-US", "Dashboard", ["Dashboard", "Transactions", "Documents", "Cards", "API keys", "Webhooks", "Notifications", "Settings"]],
-    ["de-DE", "Übersicht", ["Übersicht", "Buchungen", "Belege", "Karten", "API-Schlüssel", "Webhooks", "Benachrichtigungen", "Einstellungen"]],
+    ["en-US", "Dashboard", ["Dashboard", "Transactions", "Documents", "Cards", "API keys", "Webhooks", "Notifications", "Members", "Settings", "Profile"]],
+    ["de-DE", "Übersicht", ["Übersicht", "Buchungen", "Belege", "Karten", "API-Schlüssel", "Webhooks", "Benachrichtigungen", "Mitglieder", "Einstellungen", "Profil"]],
   ] as const) {
     it(`${locale}: a menu shows every section, the active one named on the button and marked in the list`, async () => {
       const page = await h.browser.newPage({ locale, viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });

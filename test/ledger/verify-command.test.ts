@@ -52,4 +52,13 @@ it("exits 0 on sound books and 1 with the broken invariant named", async () => {
   expect(broken.code).toBe(1);
   expect(broken.stdout).toContain("VIOLATION: customer balance = sum of the account's entries");
   expect(broken.stdout).toContain(accountId);
+
+  // A usage rollup that no longer equals the ledger (the balance put right again).
+  await sql`UPDATE accounts SET balance = balance - 1 WHERE id = ${accountId}`;
+  await sql`UPDATE usage_rollups SET amount = amount + 1 WHERE account_id = ${accountId}`;
+  const rollup = await verify();
+  expect(rollup.code).toBe(1);
+  expect(rollup.stdout).not.toContain("VIOLATION: customer balance");
+  expect(rollup.stdout).toContain("VIOLATION: usage rollups = the usage entries");
+  expect(rollup.stdout).toContain(accountId);
 });

@@ -4,6 +4,7 @@ import { Webhook } from "standardwebhooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DELIVER_WEBHOOK_TASK, enqueueWebhookEvent } from "../../db/webhooks/enqueue";
 import { deliverWebhook } from "../../workers/deliver-webhook";
+import { dropPreviousWebhookSecret } from "../../db/webhooks/edit-endpoint";
 import { createTestContext, newCustomer, startTaskWorker, type Customer, type TestContext } from "../harness";
 import { declineThreeTimes } from "../auto-topup/helpers";
 import { createTopup, expectError, submitCheckout } from "../payments/helpers";
@@ -476,6 +477,58 @@ describe("endpoints that keep failing", () => {
       }
     } finally {
       await failing.close();
+    }
+  });
+
+  it("after a secret roll both secrets sign during the overlap, only the new one after it; the old is then dropped", async () => {
+    const receiver = await startReceiver();
+    const c = await newCustomer(ctx);
+    const endpoint = await createEndpoint(c, receiver.url, ["*"]);
+    const sendTest = async (n: number) => {
+      const res = await ctx.request("POST", `/api/v1/webhook-endpoints/${endpoint.id}/test`, { cookie: c.cookie });
+      expect(res.status).toBe(202);
+      await receiver.waitFor(n);
+      return receiver.received[n - 1]!;
+    };
+    const verifies = (w: ReceivedWebhook, secret: string) => {
+      try {
+        new Webhook(secret).verify(w.body, w.headers as Record<string, string>);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    try {
+      const res = await ctx.request("POST", `/api/v1/webhook-endpoints/${endpoint.id}/roll-secret`, {
+        cookie: c.cookie,
+        body: { overlapHours: 1 },
+      });
+      expect(res.status).toBe(200);
+      const { secret } = (await res.json()) as { secret: string };
+
+      const during = await sendTest(1);
+      expect(String(during.headers["webhook-signature"]).split(" ")).toHaveLength(2);
+      expect(verifies(during, secret)).toBe(true);
+      expect(verifies(during, endpoint.secret)).toBe(true);
+
+      // The hour is over (moved back rather than waited for): only the new secret signs.
+      await ctx.deps.database.sql`
+        UPDATE webhook_endpoints SET previous_secret_expires_at = now() - interval '1 second' WHERE id = ${endpoint.id}`;
+      const after = await sendTest(2);
+      expect(String(after.headers["webhook-signature"]).split(" ")).toHaveLength(1);
+      expect(verifies(after, secret)).toBe(true);
+      expect(verifies(after, endpoint.secret)).toBe(false);
+
+      // The drop job (scheduled at the overlap's end) clears the old secret for good.
+      expect(await dropPreviousWebhookSecret(ctx.deps.database.sql, endpoint.id)).toBe(true);
+      const [row] = await ctx.deps.database.sql<{ previous_secret: string | null }[]>`
+        SELECT previous_secret FROM webhook_endpoints WHERE id = ${endpoint.id}`;
+      expect(row!.previous_secret).toBeNull();
+      const [job] = await ctx.deps.database.sql<{ run_at: Date }[]>`
+        SELECT run_at FROM graphile_worker.jobs WHERE key = ${`drop_previous_webhook_secret:${endpoint.id}`}`;
+      expect(Math.abs(job!.run_at.getTime() - (Date.now() + 3600_000))).toBeLessThan(60_000);
+    } finally {
+      await receiver.close();
     }
   });
 });

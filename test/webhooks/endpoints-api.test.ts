@@ -40,6 +40,7 @@ describe("webhook endpoints API", () => {
         createdAt: expect.any(String),
         disabledAt: null,
         disabledReason: null,
+        previousSecretExpiresAt: null,
       },
     ]);
     expect(JSON.stringify(listed)).not.toContain(created.secret);
@@ -97,10 +98,13 @@ describe("webhook endpoints API", () => {
       ["DELETE", `/api/v1/webhook-endpoints/${id}`],
       ["GET", `/api/v1/webhook-endpoints/${id}/deliveries`],
       ["POST", `/api/v1/webhook-endpoints/${id}/test`],
+      ["PATCH", `/api/v1/webhook-endpoints/${id}`],
+      ["POST", `/api/v1/webhook-endpoints/${id}/roll-secret`],
     ] as const) {
-      await expectError(await ctx.request(method, path, { cookie: other.cookie }), 404, "not_found");
+      const body = method === "PATCH" ? { description: "mine now" } : method === "POST" ? {} : undefined;
+      await expectError(await ctx.request(method, path, { cookie: other.cookie, body }), 404, "not_found");
       await expectError(
-        await ctx.request(method, path, { headers: { authorization: `Bearer ${OPERATOR_KEY}` } }),
+        await ctx.request(method, path, { headers: { authorization: `Bearer ${OPERATOR_KEY}` }, body }),
         401,
         "unauthenticated",
       );
@@ -113,9 +117,90 @@ describe("webhook endpoints API", () => {
       404,
       "not_found",
     );
-    expect(await list(owner)).toHaveLength(1);
+    expect(await list(owner)).toEqual([expect.objectContaining({ description: null, previousSecretExpiresAt: null })]);
     expect(await list(other)).toEqual([]);
     await expectError(await ctx.request("GET", "/api/v1/webhook-endpoints"), 401, "unauthenticated");
+  });
+
+  it("edits URL, description and events (only the fields given), audited", async () => {
+    const c = await newCustomer(ctx);
+    const { id } = (await (await create(c, { ...valid, description: "Cut service" })).json()) as { id: string };
+    const patch = (body: unknown) => ctx.request("PATCH", `/api/v1/webhook-endpoints/${id}`, { cookie: c.cookie, body });
+
+    const res = await patch({ url: "https://example.org/new", enabledEvents: ["topup.succeeded", "topup.succeeded"] });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({
+      id,
+      url: "https://example.org/new",
+      description: "Cut service",
+      enabledEvents: ["topup.succeeded"],
+    });
+    expect((await patch({ description: "" })).status).toBe(200);
+    expect(await list(c)).toEqual([
+      expect.objectContaining({ url: "https://example.org/new", description: null, enabledEvents: ["topup.succeeded"] }),
+    ]);
+
+    for (const body of [
+      {},
+      { url: "http://example.com/hooks" },
+      { url: "not a url" },
+      { url: `https://example.com/${"x".repeat(2100)}` },
+      { enabledEvents: [] },
+      { enabledEvents: ["balance.stolen"] },
+      { description: "x".repeat(201) },
+      "{not json",
+    ]) {
+      const bad = await patch(body);
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+    }
+    expect(await list(c)).toEqual([expect.objectContaining({ url: "https://example.org/new" })]);
+
+    const audit = await ctx.deps.database.sql<{ actor: string; before: unknown; after: unknown }[]>`
+      SELECT actor, before, after FROM audit_log WHERE target_id = ${id} AND action = 'webhook_endpoint.updated' ORDER BY at`;
+    expect(audit).toEqual([
+      {
+        actor: expect.stringMatching(/^user:/),
+        before: { url: valid.url, description: "Cut service", enabledEvents: valid.enabledEvents },
+        after: { url: "https://example.org/new", description: "Cut service", enabledEvents: ["topup.succeeded"] },
+      },
+      expect.objectContaining({ after: expect.objectContaining({ description: null }) }),
+    ]);
+  });
+
+  it("rolls the secret with a configurable overlap (default 24 h), the new one shown once, audited", async () => {
+    const c = await newCustomer(ctx);
+    const created = (await (await create(c, valid)).json()) as { id: string; secret: string };
+    const roll = (body: unknown) =>
+      ctx.request("POST", `/api/v1/webhook-endpoints/${created.id}/roll-secret`, { cookie: c.cookie, body });
+
+    const res = await roll({});
+    expect(res.status).toBe(200);
+    const rolled = (await res.json()) as { secret: string; previousSecretExpiresAt: string };
+    expect(rolled.secret).toMatch(/^whsec_[A-Za-z0-9+/]{43}=$/);
+    expect(rolled.secret).not.toBe(created.secret);
+    const overlapMs = Date.parse(rolled.previousSecretExpiresAt) - Date.now();
+    expect(overlapMs).toBeGreaterThan(24 * 3600_000 - 60_000);
+    expect(overlapMs).toBeLessThan(24 * 3600_000 + 60_000);
+    const listed = await list(c);
+    expect(listed).toEqual([expect.objectContaining({ previousSecretExpiresAt: rolled.previousSecretExpiresAt })]);
+    expect(JSON.stringify(listed)).not.toContain(rolled.secret);
+
+    const twoHours = (await (await roll({ overlapHours: 2 })).json()) as { previousSecretExpiresAt: string };
+    expect(Date.parse(twoHours.previousSecretExpiresAt) - Date.now()).toBeLessThan(2 * 3600_000 + 60_000);
+    const none = (await (await roll({ overlapHours: 0 })).json()) as { previousSecretExpiresAt: string | null };
+    expect(none.previousSecretExpiresAt).toBeNull();
+
+    for (const body of [{ overlapHours: -1 }, { overlapHours: 169 }, { overlapHours: 1.5 }, { overlapHours: "24" }]) {
+      expect((await roll(body)).status, JSON.stringify(body)).toBe(400);
+    }
+    const audit = await ctx.deps.database.sql<{ actor: string; after: { overlapHours: number } }[]>`
+      SELECT actor, after FROM audit_log WHERE target_id = ${created.id} AND action = 'webhook_endpoint.secret_rolled' ORDER BY at`;
+    expect(audit.map((a) => [a.actor, a.after.overlapHours])).toEqual([
+      [expect.stringMatching(/^user:/), 24],
+      [expect.stringMatching(/^user:/), 2],
+      [expect.stringMatching(/^user:/), 0],
+    ]);
+    expect(JSON.stringify(audit)).not.toContain("whsec_");
   });
 
   it("operator endpoints need the operator key", async () => {

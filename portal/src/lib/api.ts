@@ -7,7 +7,7 @@
  * Amounts are integers in minor units, as on the wire.
  */
 
-import type { components, paths } from "./api-types";
+import type { components, operations, paths } from "./api-types";
 
 const BASE = "/api/v1";
 
@@ -87,6 +87,12 @@ export type CreateWebhookEndpointInput = Schemas["CreateWebhookEndpointRequest"]
 
 /** One event sent (or being sent) to one endpoint, with the outcome of its last attempt. */
 export type WebhookDelivery = Schemas["WebhookDelivery"];
+
+/** Usage of one meter (null: plain amounts) in one UTC interval (GET /usage/summary); `amount` minor units. */
+export type UsageBucket = Schemas["UsageSummary"]["buckets"][number];
+
+/** GET /usage/summary query: ISO instants (`to` exclusive), UTC buckets, optionally one meter. */
+export type UsageSummaryQuery = operations["getUsageSummary"]["parameters"]["query"];
 
 /** A browser of the session's user that gets Web Push notifications (GET /push-subscriptions). */
 export type PushDevice = Schemas["PushSubscription"];
@@ -233,6 +239,8 @@ export async function request<T>(method: string, path: string, options: RequestO
   if (response.status === 204) return undefined as T;
 
   const text = await response.text();
+  // 202 without a body: accepted, nothing to report (POST /auth/password-reset, PUT /me/email).
+  if (response.status === 202 && !text) return undefined as T;
   // undefined: no JSON body; a JSON `null` is a real answer (GET /billing-details when none are saved).
   let json: unknown = undefined;
   if (text) {
@@ -292,9 +300,86 @@ export function signup(input: SignupInput): Promise<Session> {
   return request("POST", "/auth/signup", { body: input, quiet401: true });
 }
 
-/** POST /auth/login -> Session; sets the session cookie. 401 invalid_credentials. */
-export function login(input: Schemas["LoginRequest"]): Promise<Session> {
+/** The answer of the password step when two-factor log-in is on (202): send `token` with a code to loginTwoFactor. */
+export type TwoFactorChallenge = Schemas["TwoFactorChallenge"];
+
+/**
+ * POST /auth/login -> Session (cookie set), or a TwoFactorChallenge when the user has
+ * two-factor log-in on. 401 invalid_credentials, 429 rate_limited.
+ */
+export function login(input: Schemas["LoginRequest"]): Promise<Session | TwoFactorChallenge> {
   return request("POST", "/auth/login", { body: input, quiet401: true });
+}
+
+/** POST /auth/login/two-factor -> Session; a TOTP or recovery code. 422 invalid_two_factor_code, 401 login_challenge_expired. */
+export function loginTwoFactor(input: Schemas["TwoFactorLoginRequest"]): Promise<Session> {
+  return request("POST", "/auth/login/two-factor", { body: input, quiet401: true });
+}
+
+export type TwoFactorStatus = Schemas["TwoFactorStatus"];
+export type TotpEnrolment = Schemas["TotpEnrolment"];
+
+/** GET /me/two-factor (base `/me/two-factor`) or the operator's own (`/operator/me/two-factor`). */
+export function getTwoFactor(base = "/me/two-factor"): Promise<TwoFactorStatus> {
+  return request("GET", base);
+}
+
+/** POST .../enrolment -> a new secret with its QR code (shown once; not in force until confirmed). */
+export function startTwoFactorEnrolment(base = "/me/two-factor"): Promise<TotpEnrolment> {
+  return request("POST", `${base}/enrolment`);
+}
+
+/** POST .../enrolment/confirm -> the 10 recovery codes (shown once). 422 invalid_two_factor_code. */
+export async function confirmTwoFactorEnrolment(code: string, base = "/me/two-factor"): Promise<string[]> {
+  return (await request<{ recoveryCodes: string[] }>("POST", `${base}/enrolment/confirm`, { body: { code } })).recoveryCodes;
+}
+
+/** POST /me/two-factor/disable -> 204; the password and a code. */
+export function disableTwoFactor(password: string, code: string): Promise<void> {
+  return request("POST", "/me/two-factor/disable", { body: { password, code } });
+}
+
+/** POST /me/two-factor/recovery-codes -> 10 new recovery codes (the old ones stop working). */
+export async function regenerateRecoveryCodes(code: string): Promise<string[]> {
+  return (await request<{ recoveryCodes: string[] }>("POST", "/me/two-factor/recovery-codes", { body: { code } })).recoveryCodes;
+}
+
+// ---------------------------------------------------------------------------
+// Operator console (its own session cookie, lb_operator)
+// ---------------------------------------------------------------------------
+
+export type OperatorMe = Schemas["OperatorMe"];
+/** The TOTP routes of the logged-in operator (the `base` of the two-factor functions above). */
+export const OPERATOR_TWO_FACTOR_BASE = "/operator/me/two-factor";
+
+/** POST /operator/auth/login -> OperatorMe (no TOTP yet: enrolment is due) or a TwoFactorChallenge. */
+export function operatorLogin(input: Schemas["OperatorLoginRequest"]): Promise<OperatorMe | TwoFactorChallenge> {
+  return request("POST", "/operator/auth/login", { body: input, quiet401: true });
+}
+
+/** POST /operator/auth/login/two-factor -> OperatorMe. */
+export function operatorLoginTwoFactor(input: Schemas["TwoFactorLoginRequest"]): Promise<OperatorMe> {
+  return request("POST", "/operator/auth/login/two-factor", { body: input, quiet401: true });
+}
+
+/** POST /operator/auth/set-password with the one-time link's token -> OperatorMe (logged in; enrolment due). 404: link invalid. */
+export function operatorSetPassword(input: Schemas["OperatorSetPasswordRequest"]): Promise<OperatorMe> {
+  return request("POST", "/operator/auth/set-password", { body: input, quiet401: true });
+}
+
+/** GET /operator/me -> the logged-in operator; 401 without an operator session. */
+export function getOperatorMe(fetchFn?: typeof fetch): Promise<OperatorMe> {
+  return request("GET", "/operator/me", { quiet401: true, fetch: fetchFn });
+}
+
+/** POST /operator/auth/logout -> 204. */
+export function operatorLogout(): Promise<void> {
+  return request("POST", "/operator/auth/logout", { quiet401: true });
+}
+
+/** PUT /account/two-factor-policy (owners): require two-factor log-in of every member. */
+export async function setTwoFactorPolicy(requireTwoFactor: boolean): Promise<boolean> {
+  return (await request<{ requireTwoFactor: boolean }>("PUT", "/account/two-factor-policy", { body: { requireTwoFactor } })).requireTwoFactor;
 }
 
 /** POST /auth/logout -> 204; clears the session. */
@@ -318,6 +403,53 @@ export async function getSessionState(fetchFn?: typeof fetch): Promise<Session |
   return (await request<{ session: Session | null }>("GET", "/session", { quiet401: true, fetch: fetchFn })).session;
 }
 
+/** POST /auth/password-reset -> 202 whether or not the email has an account (429 when asked too often). */
+export function requestPasswordReset(email: string): Promise<void> {
+  return request("POST", "/auth/password-reset", { body: { email }, quiet401: true });
+}
+
+/** POST /auth/password-reset/:token -> 204; 404 not_found for a used, expired or unknown link; 400 for a weak password. */
+export function resetPassword(token: string, password: string): Promise<void> {
+  return request("POST", `/auth/password-reset/${encodeURIComponent(token)}`, { body: { password }, quiet401: true });
+}
+
+/** POST /auth/email-verification/:token -> the verified address; 404 for a used or expired link, 409 email_taken. */
+export function verifyEmail(token: string): Promise<{ email: string }> {
+  return request("POST", `/auth/email-verification/${encodeURIComponent(token)}`, { quiet401: true });
+}
+
+/** POST /me/email-verification -> 202: a new verification link to the log-in email. */
+export function resendEmailVerification(): Promise<void> {
+  return request("POST", "/me/email-verification");
+}
+
+/** PUT /me/password -> 204; 401 invalid_credentials when the current password is wrong (not a lost session). */
+export function changePassword(input: Schemas["ChangePasswordRequest"]): Promise<void> {
+  return request("PUT", "/me/password", { body: input, quiet401: true });
+}
+
+/** PUT /me/email -> 202: a link to the new address; 409 email_taken, 401 invalid_credentials. */
+export function changeEmail(input: Schemas["ChangeEmailRequest"]): Promise<void> {
+  return request("PUT", "/me/email", { body: input, quiet401: true });
+}
+
+export type UserSession = Schemas["UserSession"];
+
+/** GET /me/sessions -> the user's sessions, most recently seen first. */
+export async function listSessions(): Promise<UserSession[]> {
+  return (await request<{ data: UserSession[] }>("GET", "/me/sessions")).data;
+}
+
+/** DELETE /me/sessions/:id -> 204. */
+export function endSession(id: string): Promise<void> {
+  return request("DELETE", `/me/sessions/${encodeURIComponent(id)}`);
+}
+
+/** POST /me/sessions/end-others -> how many sessions ended. */
+export async function endOtherSessions(): Promise<number> {
+  return (await request<{ ended: number }>("POST", "/me/sessions/end-others")).ended;
+}
+
 // ---------------------------------------------------------------------------
 // Balance, transactions, live events
 // ---------------------------------------------------------------------------
@@ -325,6 +457,14 @@ export async function getSessionState(fetchFn?: typeof fetch): Promise<Session |
 /** PUT /me/locale -> the language of this user's emails and push messages. */
 export function saveLocale(locale: "en" | "de"): Promise<Session> {
   return request("PUT", "/me/locale", { body: { locale } });
+}
+
+/** Top-ups and usage since a moment (minor units, both >= 0). */
+export type PeriodTotals = Schemas["PeriodTotals"];
+
+/** GET /balance/totals?from -> top-ups and usage (usage + captured holds) since `from` (ISO 8601, within 366 days). */
+export function getBalanceTotals(from: string): Promise<PeriodTotals> {
+  return request("GET", "/balance/totals", { query: { from } });
 }
 
 /** GET /balance -> the account's balance, held and available amounts (minor units). */
@@ -341,8 +481,17 @@ export function listTransactions(query: TransactionQuery = {}): Promise<Page<Led
       type: query.type,
       from: query.from,
       to: query.to,
+      q: query.q,
     },
   });
+}
+
+/** One ledger entry with the top-up it settled (kind, card) or the hold it captured. */
+export type TransactionDetails = Schemas["TransactionDetails"];
+
+/** GET /transactions/:id -> the entry with its top-up or hold; 404 for an unknown or another account's id. */
+export function getTransaction(id: string): Promise<TransactionDetails> {
+  return request("GET", `/transactions/${encodeURIComponent(id)}`);
 }
 
 /**
@@ -401,6 +550,34 @@ export async function setDefaultPaymentMethod(id: string): Promise<PaymentMethod
 
 export async function removePaymentMethod(id: string): Promise<PaymentMethod[]> {
   return (await request<{ data: PaymentMethod[] }>("DELETE", `/payment-methods/${encodeURIComponent(id)}`)).data;
+}
+
+/** One notified event type's email and push choice for the signed-in user; `emailRequired`: always emailed. */
+export type NotificationPreference = Schemas["NotificationPreferences"]["preferences"][number];
+
+/** GET /notification-preferences -> one per notified event type. */
+export async function getNotificationPreferences(): Promise<NotificationPreference[]> {
+  return (await request<{ preferences: NotificationPreference[] }>("GET", "/notification-preferences")).preferences;
+}
+
+/** PUT /notification-preferences: changes some channels (422 notification_protected for a protected email). */
+export async function putNotificationPreferences(
+  preferences: Schemas["NotificationPreferencesRequest"]["preferences"],
+): Promise<NotificationPreference[]> {
+  return (await request<{ preferences: NotificationPreference[] }>("PUT", "/notification-preferences", { body: { preferences } })).preferences;
+}
+
+/** Low-balance alert thresholds and those that fired (available fell below them and has not risen back); minor units. */
+export type BalanceAlerts = Schemas["BalanceAlerts"];
+
+/** GET /balance-alerts. */
+export function getBalanceAlerts(): Promise<BalanceAlerts> {
+  return request("GET", "/balance-alerts");
+}
+
+/** GET /usage/summary -> the account's usage per interval and meter, oldest first. */
+export async function getUsageSummary(query: UsageSummaryQuery): Promise<UsageBucket[]> {
+  return (await request<{ buckets: UsageBucket[] }>("GET", "/usage/summary", { query })).buckets;
 }
 
 export function getAutoTopup(): Promise<AutoTopupSettings> {
@@ -462,6 +639,25 @@ export async function listWebhookEndpoints(): Promise<WebhookEndpoint[]> {
  */
 export function createWebhookEndpoint(input: CreateWebhookEndpointInput): Promise<CreatedWebhookEndpoint> {
   return request("POST", "/webhook-endpoints", { body: input });
+}
+
+/** Fields of PATCH /webhook-endpoints/:id; only those given change, description null/"" clears it. */
+export type UpdateWebhookEndpointInput = Schemas["UpdateWebhookEndpointRequest"];
+
+/** PATCH /webhook-endpoints/:id -> the endpoint with its new URL, description or events (audited). 400 validation_error, 404. */
+export function updateWebhookEndpoint(id: string, input: UpdateWebhookEndpointInput): Promise<WebhookEndpoint> {
+  return request("PATCH", `/webhook-endpoints/${encodeURIComponent(id)}`, { body: input });
+}
+
+/** POST /webhook-endpoints/:id/roll-secret response: the endpoint and its new secret (shown once). */
+export type RolledWebhookSecret = Schemas["RolledWebhookSecret"];
+
+/**
+ * POST /webhook-endpoints/:id/roll-secret -> a new signing secret; the old one keeps signing
+ * next to it for `overlapHours` (0..168, default 24; `previousSecretExpiresAt` says until when).
+ */
+export function rollWebhookSecret(id: string, overlapHours: number): Promise<RolledWebhookSecret> {
+  return request("POST", `/webhook-endpoints/${encodeURIComponent(id)}/roll-secret`, { body: { overlapHours } });
 }
 
 /** DELETE /webhook-endpoints/:id -> 204; the endpoint, its delivery log and pending retries are gone. */
@@ -575,7 +771,10 @@ export async function fetchStatementPdf(period: string): Promise<{ blob: Blob; f
  * The CSV export (GET /transactions.csv) of the same filters as GET /transactions; German
  * gets semicolons and decimal commas (delimiter=semicolon&locale=de) for spreadsheet apps.
  */
-export function transactionsCsvUrl(filters: { type?: string; from?: string; to?: string }, language: string): string {
+export function transactionsCsvUrl(
+  filters: { type?: string; from?: string; to?: string; q?: string },
+  language: string,
+): string {
   const params = new URLSearchParams();
   for (const [key, value] of Object.entries(filters)) if (value) params.set(key, value);
   if (language === "de") {
@@ -594,4 +793,74 @@ export function getBillingDetails(): Promise<BillingDetails | null> {
 /** PUT /billing-details -> the saved details; 400 validation_error names the fields (details[].field). */
 export function putBillingDetails(input: BillingDetailsInput): Promise<BillingDetails> {
   return request("PUT", "/billing-details", { body: input });
+}
+
+// ---------------------------------------------------------------------------
+// Team members, invitations, account switching and settings (issue 12)
+// ---------------------------------------------------------------------------
+
+export type Member = Schemas["Member"];
+export type Invitation = Schemas["Invitation"];
+export type InvitationPreview = Schemas["InvitationPreview"];
+/** An account the user belongs to (GET /me `accounts`). */
+export type Membership = Schemas["Membership"];
+export type AccountSettings = Schemas["AccountSettings"];
+export type SignupFromInvitation = NonNullable<Schemas["AcceptInvitationRequest"]["signup"]>;
+
+/** GET /members -> members (owners first) and pending invitations. */
+export function listMembers(): Promise<{ members: Member[]; invitations: Invitation[] }> {
+  return request("GET", "/members");
+}
+
+/** POST /members/invitations -> the invitation; the link goes by email. 403 forbidden, 409 already_member. */
+export function inviteMember(input: { email: string; role: AccountRole }): Promise<Invitation> {
+  return request("POST", "/members/invitations", { body: input });
+}
+
+/** DELETE /members/invitations/{id} -> 204; the link stops working. */
+export function revokeInvitation(id: string): Promise<void> {
+  return request("DELETE", `/members/invitations/${encodeURIComponent(id)}`);
+}
+
+/** PATCH /members/{userId} -> the member. 409 last_owner. */
+export function changeMemberRole(userId: string, role: AccountRole): Promise<Member> {
+  return request("PATCH", `/members/${encodeURIComponent(userId)}`, { body: { role } });
+}
+
+/** DELETE /members/{userId} -> 204 (your own id: leave). 409 last_owner. */
+export function removeMember(userId: string): Promise<void> {
+  return request("DELETE", `/members/${encodeURIComponent(userId)}`);
+}
+
+/** GET /invitations/{token} -> what the link offers; 404 once used, revoked or expired. No session needed. */
+export function getInvitation(token: string): Promise<InvitationPreview> {
+  return request("GET", `/invitations/${encodeURIComponent(token)}`, { quiet401: true });
+}
+
+/**
+ * POST /invitations/{token}/accept -> Session on the joined account: as the logged-in user,
+ * or, with `signup`, as a new user (sets the session cookie). 403 invitation_email_mismatch.
+ */
+export function acceptInvitation(token: string, signup?: SignupFromInvitation): Promise<Session> {
+  return request("POST", `/invitations/${encodeURIComponent(token)}/accept`, { body: signup ? { signup } : {}, quiet401: true });
+}
+
+/** PUT /me/account -> Session acting on `accountId` (one of Session.accounts). */
+export function switchAccount(accountId: string): Promise<Session> {
+  return request("PUT", "/me/account", { body: { accountId } });
+}
+
+/** GET /account -> name, currency (fixed once money moved), status, balance. */
+export function getAccountSettings(): Promise<AccountSettings> {
+  return request("GET", "/account");
+}
+
+/** PATCH /account -> saved settings (owners and admins). 409 currency_locked. */
+export function updateAccountSettings(input: { name?: string; currency?: string }): Promise<AccountSettings> {
+  return request("PATCH", "/account", { body: input });
+}
+
+/** POST /account/close -> the closed account (owners). 409 account_not_empty (details: balance, held, currency). */
+export function closeAccount(): Promise<AccountSettings> {
+  return request("POST", "/account/close");
 }

@@ -47,6 +47,15 @@ export const m = {
       },
       p.type,
     ) ?? p.type,
+  /** The dashboard's runway (src/lib/usage.ts runwayDays): null = no recent use. */
+  usage_runway_text: (p: { days: number | null; locale: string }) =>
+    p.days === null
+      ? generated.usage_runway_none()
+      : p.days === 0
+        ? generated.usage_runway_zero()
+        : p.days === 1
+          ? generated.usage_runway_one()
+          : generated.usage_runway_other({ days: new Intl.NumberFormat(p.locale).format(p.days) }),
   topup_error_decimals: (p: { digits: number }) =>
     p.digits === 0 ? generated.topup_error_no_decimals() : generated.topup_error_decimals(p),
   /** A webhook event type in words ("Top-up succeeded"); unknown types as they are. */
@@ -103,6 +112,15 @@ export const m = {
       },
       p.type,
     ) ?? p.type.charAt(0).toUpperCase() + p.type.slice(1).replace(/_/g, " "),
+  details_topup_kind_value: (p: { kind: string }) =>
+    pick(
+      {
+        checkout: generated.details_topup_kind_checkout,
+        saved_card: generated.details_topup_kind_saved_card,
+        auto: generated.details_topup_kind_auto,
+      },
+      p.kind,
+    ) ?? p.kind,
 };
 
 /** The server's English sentences shown to users (ledger descriptions, card declines), by their text. */
@@ -116,6 +134,12 @@ const SERVER_TEXTS: Record<string, () => string> = {
   "Your card's security code is incorrect.": generated.server_text_card_cvc,
   "We are unable to authenticate your payment method. Please choose a different payment method and try again.":
     generated.server_text_authentication_failed,
+  "The payment was canceled.": generated.server_text_payment_canceled,
+  "The payment failed after checkout.": generated.server_text_payment_failed_after_checkout,
+  "The payment was not confirmed.": generated.server_text_payment_not_confirmed,
+  "This payment requires authentication.": generated.server_text_requires_authentication,
+  "The payment provider could not open a checkout session.": generated.server_text_checkout_unavailable,
+  "The card was declined.": generated.server_text_generic_decline,
 };
 
 /**
@@ -276,6 +300,14 @@ export function describeError(err: unknown, options: { currency?: string } = {})
         return m.error_password_too_common();
       case "rate_limited":
         return m.error_rate_limited();
+      case "invalid_two_factor_code":
+        return m.error_two_factor_code();
+      case "login_challenge_expired":
+        return m.error_login_challenge_expired();
+      case "two_factor_required":
+        return m.error_two_factor_required();
+      case "two_factor_not_enabled":
+        return m.error_two_factor_not_enabled();
       case "unauthenticated":
         return m.error_unauthenticated();
       case "forbidden":
@@ -285,6 +317,18 @@ export function describeError(err: unknown, options: { currency?: string } = {})
         return m.error_suspended();
       case "provider_unavailable":
         return m.error_provider_unavailable();
+      case "last_owner":
+        return m.error_last_owner();
+      case "already_member":
+        return m.error_already_member();
+      case "invitation_email_mismatch":
+        return m.error_invitation_email_mismatch();
+      case "account_not_empty":
+        return m.error_account_not_empty();
+      case "currency_locked":
+        return m.error_currency_locked();
+      case "account_closed":
+        return m.error_account_closed();
     }
     if (err.status >= 500 || !err.message) return m.error_generic();
     return err.message;

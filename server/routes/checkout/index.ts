@@ -4,6 +4,7 @@ import type { AppEnv } from "../../context";
 import { confirmPageUrl } from "../../payments/confirm-url";
 import { isSimulatedProvider, type SimulatedCheckout } from "../../payments/simulated";
 import { cspHash, extendCsp } from "../../middleware/security-headers";
+import { checkoutTexts } from "./texts";
 import { CARD_HINTS_SCRIPT, renderAuthenticationPage, renderCheckoutPage, renderMessagePage } from "./page";
 
 /** Largest checkout form body: 4 KiB (three short fields). */
@@ -67,11 +68,9 @@ export const checkoutRoutes = new Hono<AppEnv>()
 
 /** A session that can no longer be paid: paid already (link to continue) or expired. */
 function renderClosedPage(checkout: SimulatedCheckout): string {
+  const t = checkoutTexts(checkout.locale);
   if (checkout.status === "complete") {
-    return renderMessagePage("Payment complete", "This checkout has been paid.", { href: checkout.successUrl, text: "Continue" });
+    return renderMessagePage(t.paidTitle, t.paidBody, { href: checkout.successUrl, text: t.continue }, checkout.locale);
   }
-  return renderMessagePage("Checkout expired", "This checkout session has expired. Start a new top-up.", {
-    href: checkout.cancelUrl,
-    text: "Return",
-  });
+  return renderMessagePage(t.expiredTitle, t.expiredBody, { href: checkout.cancelUrl, text: t.return }, checkout.locale);
 }

@@ -1,7 +1,9 @@
 import { createHash } from "node:crypto";
 import { formatMinor } from "../../../db/currency";
 import type { SimulatedCheckout } from "../../payments/simulated";
+import type { CheckoutLocale } from "../../payments/provider";
 import { TEST_CARDS } from "../../payments/test-cards";
+import { checkoutTexts, translateCardMessage } from "./texts";
 
 /**
  * Server-rendered HTML of the simulated checkout (server/payments/simulated.ts),
@@ -53,8 +55,8 @@ button.secondary{width:100%;margin-top:12px;padding:12px;font:inherit;font-weigh
 export const STYLE_CSP_SOURCE = `'sha256-${createHash("sha256").update(STYLE).digest("base64")}'`;
 
 /** A whole HTML page around `body` with the shared style; `title` is escaped, `body` is trusted HTML. */
-export function layout(title: string, body: string): string {
-  return `<!doctype html><html lang="en"><head><meta charset="utf-8">
+export function layout(title: string, body: string, locale: CheckoutLocale = "en"): string {
+  return `<!doctype html><html lang="${locale}"><head><meta charset="utf-8">
 <meta name="viewport" content="width=device-width,initial-scale=1"><meta name="robots" content="noindex">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
 }
@@ -65,66 +67,79 @@ export function layout(title: string, body: string): string {
  * and `error` (e.g. "Your card was declined.") above the Pay button.
  */
 export function renderCheckoutPage(checkout: SimulatedCheckout, error?: string): string {
-  const amount = formatMinor(checkout.amount, checkout.currency);
+  const t = checkoutTexts(checkout.locale);
+  const amount = formatMinor(checkout.amount, checkout.currency, checkout.locale);
   const setup = checkout.mode === "setup";
-  const action = setup ? "Save card" : `Pay ${amount}`;
+  const action = setup ? t.saveCard : t.pay(amount);
   const hints = TEST_CARDS.map(
     (c) =>
-      `<li><code data-card="${c.number}" title="Use this card">${c.number.replace(/(\d{4})(?=\d)/g, "$1 ")}</code><span>${escapeHtml(c.label)}</span></li>`,
+      `<li><code data-card="${c.number}" title="${escapeHtml(t.useCard)}">${c.number.replace(/(\d{4})(?=\d)/g, "$1 ")}</code><span>${escapeHtml(t.cards[c.label] ?? c.label)}</span></li>`,
   ).join("");
   return layout(
     action,
     `<div class="wrap">
 <section class="summary">
-  <a class="back" href="${escapeHtml(checkout.cancelUrl)}">&larr; Cancel and return</a>
-  <div class="merchant"><span class="logo">B</span>Live Balance <span class="badge">TEST MODE</span></div>
-  <p class="label">${setup ? "Save a card for later top-ups" : "Balance top-up"}</p>
+  <a class="back" href="${escapeHtml(checkout.cancelUrl)}">&larr; ${escapeHtml(t.cancel)}</a>
+  <div class="merchant"><span class="logo">B</span>Live Balance <span class="badge">${t.testMode}</span></div>
+  <p class="label">${escapeHtml(setup ? t.saveLabel : t.topupLabel)}</p>
   ${setup ? "" : `<p class="amount" data-testid="amount">${escapeHtml(amount)}</p>`}
 </section>
 <section class="pay">
-  <h1>${setup ? "Save a card" : "Pay with card"}</h1>
+  <h1>${escapeHtml(setup ? t.saveTitle : t.payTitle)}</h1>
   <form method="post" autocomplete="off">
-    <label for="card">Card information</label>
+    <label for="card">${escapeHtml(t.cardInformation)}</label>
     <div class="group">
       <input type="text" id="card" name="card" inputmode="numeric" placeholder="1234 1234 1234 1234" autofocus required>
-      <div class="row"><input type="text" id="expiry" name="expiry" inputmode="numeric" placeholder="MM / YY" aria-label="Expiry" required><input type="text" id="cvc" name="cvc" inputmode="numeric" placeholder="CVC" aria-label="CVC" required></div>
+      <div class="row"><input type="text" id="expiry" name="expiry" inputmode="numeric" placeholder="${escapeHtml(t.expiryPlaceholder)}" aria-label="${escapeHtml(t.expiry)}" required><input type="text" id="cvc" name="cvc" inputmode="numeric" placeholder="CVC" aria-label="${escapeHtml(t.cvc)}" required></div>
     </div>
-    ${error ? `<p class="error" role="alert" data-testid="card-error">${escapeHtml(error)}</p>` : ""}
+    ${error ? `<p class="error" role="alert" data-testid="card-error">${escapeHtml(translateCardMessage(error, checkout.locale))}</p>` : ""}
     <button class="primary" type="submit">${escapeHtml(action)}</button>
   </form>
-  <div class="hints">Test cards (any future expiry date, any 3-digit CVC):<ul>${hints}</ul></div>
-  <p class="foot">Simulated payments &middot; no real card is charged</p>
+  <div class="hints">${escapeHtml(t.hints)}<ul>${hints}</ul></div>
+  <p class="foot">${escapeHtml(t.foot)}</p>
 </section>
 </div>
 <script>${CARD_HINTS_SCRIPT}</script>`,
+    checkout.locale,
   );
 }
 
 /** The simulated 3-D Secure step: two buttons posting the card back with `authentication=complete|fail`. */
-export function renderAuthenticationPage(payment: { amount: number; currency: string }, card?: { card: string; expiry: string }): string {
-  const amount = formatMinor(payment.amount, payment.currency);
+export function renderAuthenticationPage(
+  payment: { amount: number; currency: string; locale?: CheckoutLocale },
+  card?: { card: string; expiry: string },
+): string {
+  const locale = payment.locale ?? "en";
+  const t = checkoutTexts(locale);
+  const amount = formatMinor(payment.amount, payment.currency, locale);
   return layout(
-    "Authenticate your payment",
+    t.authTitle,
     `<div class="center">
-  <div class="merchant"><span class="logo">B</span>3-D Secure <span class="badge">TEST MODE</span></div>
-  <h1>Authenticate your payment</h1>
-  <p>Your bank asks you to confirm the payment of <strong>${escapeHtml(amount)}</strong> to Live Balance.
-  This is a simulated authentication page: choose the outcome.</p>
+  <div class="merchant"><span class="logo">B</span>3-D Secure <span class="badge">${t.testMode}</span></div>
+  <h1>${escapeHtml(t.authTitle)}</h1>
+  <p>${t.authBody(escapeHtml(amount))}</p>
   <form method="post">
     ${card ? `<input type="hidden" name="card" value="${escapeHtml(card.card)}"><input type="hidden" name="expiry" value="${escapeHtml(card.expiry)}">` : ""}
-    <button class="primary" type="submit" name="authentication" value="complete">Complete authentication</button>
-    <button class="secondary" type="submit" name="authentication" value="fail">Fail authentication</button>
+    <button class="primary" type="submit" name="authentication" value="complete">${escapeHtml(t.authComplete)}</button>
+    <button class="secondary" type="submit" name="authentication" value="fail">${escapeHtml(t.authFail)}</button>
   </form>
 </div>`,
+    locale,
   );
 }
 
 /** A plain message page (session expired, unknown session). */
-export function renderMessagePage(title: string, message: string, link?: { href: string; text: string }): string {
+export function renderMessagePage(
+  title: string,
+  message: string,
+  link?: { href: string; text: string },
+  locale: CheckoutLocale = "en",
+): string {
   return layout(
     title,
     `<div class="center"><h1>${escapeHtml(title)}</h1><p>${escapeHtml(message)}</p>${
       link ? `<p><a class="back" href="${escapeHtml(link.href)}">${escapeHtml(link.text)}</a></p>` : ""
     }</div>`,
+    locale,
   );
 }

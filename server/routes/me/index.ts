@@ -1,10 +1,11 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getCookie } from "hono/cookie";
+import { switchAccount } from "../../../db/members/members";
 import { SESSION_COOKIE } from "../../auth/tokens";
 import { ApiError } from "../../errors";
-import { authenticateSession, requireSession, sessionOf } from "../../middleware/auth";
+import { authenticateSession, requireSessionBeforeTwoFactor, sessionOf } from "../../middleware/auth";
 import { createRouter } from "../router";
-import { jsonBody, jsonResponse } from "../schemas";
+import { errorResponses, Id, jsonBody, jsonResponse } from "../schemas";
 import { loadMe, MeSchema } from "./load-me";
 
 const me = createRoute({
@@ -13,7 +14,7 @@ const me = createRoute({
   operationId: "getMe",
   tags: ["auth"],
   summary: "The logged-in user and their account",
-  middleware: [requireSession()] as const,
+  middleware: [requireSessionBeforeTwoFactor()] as const,
   responses: { 200: jsonResponse(MeSchema, "The current user") },
 });
 
@@ -23,9 +24,20 @@ const setLocale = createRoute({
   operationId: "setLocale",
   tags: ["auth"],
   summary: "The language of this user's emails and push messages (the portal sends its own when it changes)",
-  middleware: [requireSession()] as const,
+  middleware: [requireSessionBeforeTwoFactor()] as const,
   request: jsonBody(z.object({ locale: z.enum(["en", "de"]) }).strict()),
   responses: { 200: jsonResponse(MeSchema, "The current user") },
+});
+
+const selectAccount = createRoute({
+  method: "put",
+  path: "/me/account",
+  operationId: "switchAccount",
+  tags: ["auth"],
+  summary: "Switch the session to another account of the user (one of GET /me's `accounts`)",
+  middleware: [requireSessionBeforeTwoFactor()] as const,
+  request: jsonBody(z.object({ accountId: Id }).strict().openapi("SwitchAccountRequest")),
+  responses: { 200: jsonResponse(MeSchema, "The current user, acting on that account"), ...errorResponses },
 });
 
 const session = createRoute({
@@ -47,7 +59,7 @@ export const meRoutes = createRouter()
   .openapi(session, async (c) => {
     const { sql } = c.get("deps").database;
     try {
-      const { userId, accountId } = await authenticateSession(sql, getCookie(c, SESSION_COOKIE), undefined);
+      const { userId, accountId } = await authenticateSession(sql, getCookie(c, SESSION_COOKIE), undefined, { beforeTwoFactor: true });
       return c.json({ session: await loadMe(sql, userId, accountId) }, 200);
     } catch (err) {
       if (err instanceof ApiError && err.code === "unauthenticated") return c.json({ session: null }, 200);
@@ -57,6 +69,13 @@ export const meRoutes = createRouter()
   .openapi(me, async (c) => {
     const { userId, accountId } = sessionOf(c);
     return c.json(await loadMe(c.get("deps").database.sql, userId, accountId), 200);
+  })
+  .openapi(selectAccount, async (c) => {
+    const { userId, sessionId } = sessionOf(c);
+    const { accountId } = c.req.valid("json");
+    const { sql } = c.get("deps").database;
+    await switchAccount(sql, sessionId, userId, accountId);
+    return c.json(await loadMe(sql, userId, accountId), 200);
   })
   .openapi(setLocale, async (c) => {
     const { userId, accountId } = sessionOf(c);

@@ -4,6 +4,8 @@ import { setOverdraftLimit } from "../../../db/ledger/overdraft";
 import { operatorAuditBy, requireOperator } from "../../middleware/operator";
 import { createRouter } from "../router";
 import { operatorAccountsRoutes } from "./accounts";
+import { adjustmentRoutes } from "./adjustments";
+import { analyticsRoutes } from "./analytics";
 import { auditLogRoutes } from "./audit-log";
 import { errors } from "../../openapi/route-docs";
 import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
@@ -86,6 +88,8 @@ const reactivate = createRoute({
 export const operatorRoutes = createRouter()
   .route("/", auditLogRoutes)
   .route("/", operatorAccountsRoutes)
+  .route("/", adjustmentRoutes)
+  .route("/", analyticsRoutes)
   .openapi(suspend, async (c) =>
     c.json(
       await suspendAccount(c.get("deps").ledger, c.req.valid("param").id, c.req.valid("json").reason, false, operatorAuditBy(c)),

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { checkoutLocaleOf } from "../checkout-locale";
 import { listPaymentMethods, removePaymentMethod, setDefaultPaymentMethod } from "../../../db/ledger/payment-methods";
 import { requireSession } from "../../middleware/auth";
 import { notFound } from "../../middleware/errors";
@@ -68,7 +69,9 @@ const remove = createRoute({
 /** Saved cards of the session's account (db/ledger/payment-methods.ts). */
 export const paymentMethodsRoutes = createRouter()
   .openapi(list, async (c) => c.json({ data: await listPaymentMethods(c.get("deps").database.sql, c.get("accountId")) }, 200))
-  .openapi(setup, async (c) => c.json(await startCardSetup(c.get("deps"), c.get("accountId")), 201))
+  .openapi(setup, async (c) =>
+    c.json(await startCardSetup(c.get("deps"), c.get("accountId"), await checkoutLocaleOf(c)), 201),
+  )
   .openapi(makeDefault, async (c) => {
     const { sql } = c.get("deps").database;
     if (!(await setDefaultPaymentMethod(sql, c.get("accountId"), c.req.valid("param").id))) throw notFound("payment method");

@@ -1,4 +1,5 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { checkoutLocaleOf } from "../checkout-locale";
 import { MAX_TOPUP_MINOR, MIN_TOPUP_MINOR } from "../../../db/ledger/create-topup";
 import { listTopups, type Topup } from "../../../db/ledger/topup-record";
 import { requireAuth } from "../../middleware/auth";
@@ -136,7 +137,7 @@ export const topupsRoutes = createRouter()
     const input = { accountId: c.get("accountId"), idempotencyKey: c.get("idempotencyKey"), ...body };
     const topup = paymentMethodId
       ? await chargeSavedCardTopup(c.get("deps"), { ...input, paymentMethodId })
-      : await startTopup(c.get("deps"), input);
+      : await startTopup(c.get("deps"), { ...input, locale: await checkoutLocaleOf(c) });
     return c.json(toTopupDto(topup), 201);
   })
   .openapi(getTopupRoute, async (c) => {

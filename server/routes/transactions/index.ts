@@ -1,10 +1,12 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import { getEntryDetails } from "../../../db/ledger/get-entry";
 import { listEntries } from "../../../db/ledger/list-entries";
 import type { LedgerEntry } from "../../../db/ledger/types";
+import { notFound } from "../../middleware/errors";
 import { requireAuth } from "../../middleware/auth";
 import { createRouter } from "../router";
 import { toEntryFilter, TransactionFilters } from "./filters";
-import { jsonResponse, LedgerEntrySchema } from "../schemas";
+import { errorResponses, Id, jsonResponse, LedgerEntrySchema } from "../schemas";
 
 /** Cursors are opaque to clients; inside, the sequence to continue below. */
 const encodeCursor = (sequence: number) => Buffer.from(`s:${sequence}`).toString("base64url");
@@ -40,7 +42,52 @@ const list = createRoute({
   responses: { 200: jsonResponse(TransactionsPage, "A page of entries") },
 });
 
-export const transactionsRoutes = createRouter().openapi(list, async (c) => {
+const TransactionDetails = LedgerEntrySchema.extend({
+  topup: z
+    .object({
+      id: z.string(),
+      kind: z.enum(["checkout", "saved_card", "auto"]).openapi({
+        description: "checkout (hosted page), saved_card (one click) or auto (auto top-up).",
+      }),
+      status: z.string(),
+      amount: z.number().int(),
+      card: z
+        .object({ brand: z.string(), last4: z.string() })
+        .nullable()
+        .openapi({ description: "The saved card charged; null for a hosted checkout or a card since removed." }),
+      createdAt: z.string().openapi({ format: "date-time" }),
+    })
+    .nullable()
+    .openapi({ description: "The top-up this entry settled (type topup), else null." }),
+  hold: z
+    .object({
+      id: z.string(),
+      amount: z.number().int().openapi({ description: "Minor units reserved." }),
+      capturedAmount: z.number().int().nullable(),
+      description: z.string().nullable(),
+      createdAt: z.string().openapi({ format: "date-time" }),
+      expiresAt: z.string().openapi({ format: "date-time" }),
+    })
+    .nullable()
+    .openapi({ description: "The hold this entry captured (type capture), else null." }),
+}).openapi("TransactionDetails");
+
+const detail = createRoute({
+  method: "get",
+  path: "/transactions/{id}",
+  operationId: "getTransaction",
+  tags: ["balance"],
+  summary: "One ledger entry with the top-up it settled (kind, card) or the hold it captured",
+  middleware: [requireAuth({ session: {}, apiKeyScope: "balance:read" })] as const,
+  request: { params: z.object({ id: Id }) },
+  responses: { 200: jsonResponse(TransactionDetails, "The entry"), ...errorResponses },
+});
+
+export const transactionsRoutes = createRouter().openapi(detail, async (c) => {
+  const entry = await getEntryDetails(c.get("deps").database.sql, c.get("accountId"), c.req.valid("param").id);
+  if (!entry) throw notFound("transaction");
+  return c.json(entry, 200);
+}).openapi(list, async (c) => {
   const q = c.req.valid("query");
   const data = await listEntries(c.get("deps").database.sql, {
     accountId: c.get("accountId"),

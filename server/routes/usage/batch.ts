@@ -84,8 +84,11 @@ const batch = createRoute({
 
 const invalid = (id: string, code: string, message: string): Result => ({ id, status: "invalid", error: { code, message } });
 
+/** A batch event: its id (idempotency key) is required. */
+type BatchEvent = UsageEvent & { id: string };
+
 /** A parsed event, or the reason it is invalid (validation, accountId rules, quantity). */
-function parseEvent(raw: unknown, keyAccountId: string | null): UsageEvent | Result {
+function parseEvent(raw: unknown, keyAccountId: string | null): BatchEvent | Result {
   const id = (raw as { id: string }).id;
   const parsed = UsageEventSchema.safeParse(raw);
   if (!parsed.success) {
@@ -124,7 +127,7 @@ function toResult(id: string, o: UsageOutcome): Result {
 export const usageBatchRoutes = createRouter().openapi(batch, async (c) => {
   const keyAccountId = hasOperatorKey(c) ? null : c.get("accountId");
   const parsed = c.req.valid("json").events.map((raw) => parseEvent(raw, keyAccountId));
-  const valid = parsed.filter((p): p is UsageEvent => "accountId" in p && !("status" in p));
+  const valid = parsed.filter((p): p is BatchEvent => "accountId" in p && !("status" in p));
   const outcomes = await postUsageBatch(c.get("deps").ledger, valid);
   let next = 0;
   const results = parsed.map((p) => ("status" in p ? p : toResult(p.id, outcomes[next++]!)));

@@ -1,20 +1,27 @@
-import { randomBytes } from "node:crypto";
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context, MiddlewareHandler } from "hono";
 import { recordAudit, type AuditBy } from "../../../db/audit/record-audit";
 import type { Queryable } from "../../../db/client";
 import { newId } from "../../../db/ids";
+import {
+  ENDPOINT_COLUMNS,
+  newSigningSecret,
+  type EndpointRow,
+} from "../../../db/webhooks/edit-endpoint";
 import { enqueueWebhookEvent, redeliverWebhook } from "../../../db/webhooks/enqueue";
 import type { AppEnv } from "../../context";
 import { FieldError } from "../../../db/ledger/errors";
 import { ApiError } from "../../errors";
-import { requireSession } from "../../middleware/auth";
+import { clientIp } from "../../client-ip";
+import { requireSession, sessionOf } from "../../middleware/auth";
 import { notFound } from "../../middleware/errors";
 import { operatorAuditBy, requireOperator } from "../../middleware/operator";
 import { namesPrivateHost } from "../../webhooks/targets";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
 import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
+import { editWebhookEndpointRoutes } from "./edit";
+import { scopedOperationId, toEndpointDto, type Scope } from "./scope";
 import {
   CreatedWebhookEndpoint,
   CreateWebhookEndpointBody,
@@ -26,27 +33,6 @@ import {
 export const MAX_WEBHOOK_ENDPOINTS = 16;
 /** Deliveries listed per endpoint: the latest 50. */
 const DELIVERIES_LISTED = 50;
-
-interface EndpointRow {
-  id: string;
-  url: string;
-  description: string | null;
-  enabled_events: string[];
-  created_at: Date;
-  disabled_at: Date | null;
-  disabled_reason: string | null;
-}
-const toDto = (r: EndpointRow) => ({
-  id: r.id,
-  url: r.url,
-  description: r.description,
-  enabledEvents: r.enabled_events,
-  createdAt: r.created_at.toISOString(),
-  disabledAt: r.disabled_at?.toISOString() ?? null,
-  disabledReason: r.disabled_reason,
-});
-/** The columns toDto reads (`${sql(ENDPOINT_COLUMNS)}` in a query). */
-const ENDPOINT_COLUMNS = ["id", "url", "description", "enabled_events", "created_at", "disabled_at", "disabled_reason"];
 
 interface DeliveryRow {
   event_id: string;
@@ -73,39 +59,18 @@ const toDeliveryDto = (r: DeliveryRow) => ({
   payload: r.payload,
 });
 
-/** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
-const newSigningSecret = () => `whsec_${randomBytes(32).toString("base64")}`;
-
 const IdParam = z.object({ id: Id });
 const DeliveryParam = IdParam.extend({ eventId: Id });
 
-/**
- * Whose endpoints a router manages: `path` prefix, who may call, and the owner column's
- * value for the caller (an account id, or null for the operator's platform-wide endpoints).
- */
-interface Scope {
-  prefix: string;
-  tag: string;
-  auth: MiddlewareHandler<AppEnv>;
-  owner: (c: Context<AppEnv>) => string | null;
-  who: string;
-  /** Subject to WEBHOOK_ALLOW_PRIVATE_TARGETS (customers); the operator is not. */
-  restricted: boolean;
-  /** Prefix of the routes' operationIds ("" or e.g. "operator"), unique across scopes. */
-  operationPrefix: string;
-  /** Who to record in the audit log for a change (operator scope); null: changes are not audited. */
-  auditBy: (c: Context<AppEnv>) => AuditBy | null;
-}
-
-/** Records a change to an endpoint in the audit log (on `tx`, the change's transaction) when the scope audits. */
+/** Records a change to an endpoint in the audit log, on `tx` (the change's transaction). */
 async function auditEndpoint(
   tx: Queryable,
-  by: AuditBy | null,
+  by: AuditBy,
   action: string,
   targetId: string,
   change: { before: unknown; after: unknown },
 ): Promise<void> {
-  if (by) await recordAudit(tx, { ...by, action, targetId, ...change });
+  await recordAudit(tx, { ...by, action, targetId, ...change });
 }
 
 /**
@@ -116,9 +81,9 @@ function webhookEndpointRoutes(scope: Scope) {
   const path = `${scope.prefix}/webhook-endpoints`;
   const tags = [scope.tag];
   const middleware = scope.auth;
-  const operationId = (name: string) =>
-    scope.operationPrefix ? scope.operationPrefix + name[0]!.toUpperCase() + name.slice(1) : name;
+  const operationId = (name: string) => scopedOperationId(scope, name);
   return createRouter()
+    .route("/", editWebhookEndpointRoutes(scope))
     .openapi(
       createRoute({
         method: "get",
@@ -137,7 +102,7 @@ function webhookEndpointRoutes(scope: Scope) {
         const rows = await sql<EndpointRow[]>`
           SELECT ${sql(ENDPOINT_COLUMNS)} FROM webhook_endpoints
            WHERE account_id IS NOT DISTINCT FROM ${scope.owner(c)} ORDER BY created_at DESC`;
-        return c.json({ data: rows.map(toDto) }, 200);
+        return c.json({ data: rows.map(toEndpointDto) }, 200);
       },
     )
     .openapi(
@@ -170,12 +135,12 @@ function webhookEndpointRoutes(scope: Scope) {
             SELECT ${newId("we")}, ${owner}, ${body.url}, ${body.description || null}, ${[...new Set(body.enabledEvents)]}, ${secret}
              WHERE (SELECT count(*) FROM webhook_endpoints WHERE account_id IS NOT DISTINCT FROM ${owner}) < ${MAX_WEBHOOK_ENDPOINTS}
             RETURNING ${tx(ENDPOINT_COLUMNS)}`;
-          if (created) await auditEndpoint(tx, scope.auditBy(c), "webhook_endpoint.created", created.id, { before: null, after: toDto(created) });
+          if (created) await auditEndpoint(tx, scope.auditBy(c), "webhook_endpoint.created", created.id, { before: null, after: toEndpointDto(created) });
           return created;
         });
         if (!row)
           throw new ApiError("limit_exceeded", `At most ${MAX_WEBHOOK_ENDPOINTS} webhook endpoints; delete one first.`);
-        return c.json({ ...toDto(row), secret }, 201);
+        return c.json({ ...toEndpointDto(row), secret }, 201);
       },
     )
     .openapi(
@@ -196,7 +161,7 @@ function webhookEndpointRoutes(scope: Scope) {
             DELETE FROM webhook_endpoints
              WHERE id = ${id} AND account_id IS NOT DISTINCT FROM ${scope.owner(c)} RETURNING ${tx(ENDPOINT_COLUMNS)}`;
           if (!deleted) throw notFound("webhook endpoint");
-          await auditEndpoint(tx, scope.auditBy(c), "webhook_endpoint.deleted", id, { before: toDto(deleted), after: null });
+          await auditEndpoint(tx, scope.auditBy(c), "webhook_endpoint.deleted", id, { before: toEndpointDto(deleted), after: null });
         });
         return c.body(null, 204);
       },
@@ -222,10 +187,10 @@ function webhookEndpointRoutes(scope: Scope) {
           const [updated] = await tx<EndpointRow[]>`
             UPDATE webhook_endpoints SET disabled_at = NULL, disabled_reason = NULL WHERE id = ${id}
             RETURNING ${tx(ENDPOINT_COLUMNS)}`;
-          await auditEndpoint(tx, scope.auditBy(c), "webhook_endpoint.enabled", id, { before: toDto(old), after: toDto(updated!) });
+          await auditEndpoint(tx, scope.auditBy(c), "webhook_endpoint.enabled", id, { before: toEndpointDto(old), after: toEndpointDto(updated!) });
           return updated!;
         });
-        return c.json(toDto(row), 200);
+        return c.json(toEndpointDto(row), 200);
       },
     )
     .openapi(
@@ -327,7 +292,7 @@ export const accountWebhookEndpointRoutes = webhookEndpointRoutes({
   who: "the account's",
   restricted: true,
   operationPrefix: "",
-  auditBy: () => null,
+  auditBy: (c) => ({ actor: `user:${sessionOf(c).userId}`, requestId: c.get("requestId"), ip: clientIp(c, c.get("deps").env.TRUST_PROXY === "1") }),
 });
 
 /** The operator's endpoints, which receive every account's events (OPERATOR_API_KEY). */

@@ -1,4 +1,5 @@
 import { z } from "@hono/zod-openapi";
+import { DEFAULT_SECRET_OVERLAP_HOURS, MAX_SECRET_OVERLAP_HOURS } from "../../../db/webhooks/edit-endpoint";
 import { ALL_EVENTS, WEBHOOK_EVENT_TYPES } from "../../../db/webhooks/event-types";
 
 /** Hosts that may be reached over plain http (local development, as for the session cookie's Secure flag). */
@@ -30,6 +31,10 @@ export const WebhookEndpointSchema = z
       .nullable()
       .openapi({ format: "date-time", description: "Set while turned off after days of failed deliveries; no new events." }),
     disabledReason: z.string().nullable(),
+    previousSecretExpiresAt: z.string().nullable().openapi({
+      format: "date-time",
+      description: "After a secret roll: until then deliveries are signed with the old secret too; null otherwise.",
+    }),
   })
   .openapi("WebhookEndpoint");
 
@@ -50,6 +55,33 @@ export const CreateWebhookEndpointBody = z
     description: z.string().trim().max(200).optional(),
   })
   .openapi("CreateWebhookEndpointRequest");
+
+export const UpdateWebhookEndpointBody = z
+  .object({
+    url: EndpointUrl.optional(),
+    enabledEvents: CreateWebhookEndpointBody.shape.enabledEvents.optional(),
+    description: z.string().trim().max(200).nullable().optional().openapi({ description: "null or \"\" clears it." }),
+  })
+  .refine((b) => Object.values(b).some((v) => v !== undefined), "give at least one of url, description, enabledEvents")
+  .openapi("UpdateWebhookEndpointRequest");
+
+export const RollWebhookSecretBody = z
+  .object({
+    overlapHours: z
+      .number()
+      .int()
+      .min(0)
+      .max(MAX_SECRET_OVERLAP_HOURS)
+      .default(DEFAULT_SECRET_OVERLAP_HOURS)
+      .openapi({
+        description: `Hours the old secret keeps signing next to the new one (0 = stop at once; default ${DEFAULT_SECRET_OVERLAP_HOURS}, at most ${MAX_SECRET_OVERLAP_HOURS}).`,
+      }),
+  })
+  .openapi("RollWebhookSecretRequest");
+
+export const RolledWebhookSecret = WebhookEndpointSchema.extend({
+  secret: z.string().openapi({ description: "The new signing secret (`whsec_...`). Shown once." }),
+}).openapi("RolledWebhookSecret");
 
 export const WebhookDeliverySchema = z
   .object({

@@ -14,14 +14,15 @@ type Schemas = components["schemas"];
 export type OperatorAccountSummary = Schemas["OperatorAccountSummary"];
 export type OperatorAccount = Schemas["OperatorAccount"];
 export type AuditEntry = Schemas["AuditEntry"];
-export type RevenueRow = Schemas["RevenueRow"];
-export type LiabilityRow = Schemas["LiabilityRow"];
-export type TopAccountRow = Schemas["TopAccountRow"];
+export type RevenueRow = Schemas["RevenueAnalytics"]["data"][number];
+export type LiabilityRow = Schemas["LiabilityAnalytics"]["data"][number];
+export type TopAccountRow = Schemas["TopAccounts"]["data"][number];
 export type OperatorTopup = Schemas["OperatorTopup"];
 export type Refund = Schemas["Refund"];
 export type Meter = Schemas["Meter"];
 export type MeterPrice = Schemas["MeterPrice"];
 export type OperatorUser = Schemas["OperatorUser"];
+export type { OperatorMe } from "../api";
 
 /**
  * GET /operator/accounts filters: q (name, member email, id or id prefix), status, belowZero,
@@ -95,7 +96,7 @@ export function listAuditLog(query: { targetId?: string; actor?: string; action?
   return request("GET", "/operator/audit-log", { query: { ...query } });
 }
 
-/** GET /operator/analytics/revenue: collected, refunded, disputed, usage, adjustments, promotions, net per interval. */
+/** GET /operator/analytics/revenue (from inclusive, to exclusive, YYYY-MM-DD UTC days): collected, refunded, disputed, usage, adjustments, promotions, net per interval. */
 export async function getRevenue(query: { from: string; to: string; interval: "day" | "month"; currency: string }): Promise<RevenueRow[]> {
   return (await request<{ data: RevenueRow[] }>("GET", "/operator/analytics/revenue", { query })).data;
 }
@@ -128,19 +129,6 @@ export function updateMeter(key: string, input: { name?: string; unit?: string; 
 /** POST /operator/meters/{key}/prices: a new price version (minor units per unit, exact decimal string). */
 export function addMeterPrice(key: string, input: { currency: string; unitAmountDecimal: string; effectiveFrom?: string }): Promise<Meter> {
   return request("POST", `/operator/meters/${encodeURIComponent(key)}/prices`, { body: input });
-}
-
-/** The signed-in operator (GET /operator/me); 401 without an operator session. */
-export type OperatorSession = Schemas["OperatorMe"];
-
-/** GET /operator/me -> who is signed in to the console. Load functions pass their `fetch`. */
-export function getOperatorMe(fetchFn?: typeof fetch): Promise<OperatorSession> {
-  return request("GET", "/operator/me", { quiet401: true, fetch: fetchFn });
-}
-
-/** POST /operator/auth/logout -> 204; ends the operator session. */
-export function operatorLogout(): Promise<void> {
-  return request("POST", "/operator/auth/logout", { quiet401: true });
 }
 
 /** GET /operator/users (admin): every operator with role and state. */

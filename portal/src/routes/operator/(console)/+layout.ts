@@ -1,21 +1,21 @@
 import { error, redirect } from "@sveltejs/kit";
-import { ApiError } from "$lib/api";
+import { ApiError, getOperatorMe, type OperatorMe } from "$lib/api";
 import { describeError } from "$lib/messages";
-import { getOperatorMe } from "$lib/operator/api";
 import type { LayoutLoad } from "./$types";
 
 /**
- * Every console page needs an operator session (password + TOTP): 401 from GET /operator/me
- * goes to /operator/login, back here afterwards. A customer session does not open the console.
+ * The console's pages need an operator session (cookie lb_operator; a customer session does
+ * not count): 401 goes to /operator/login; an operator without TOTP goes to /operator/enrol.
  */
-export const load: LayoutLoad = async ({ url, untrack, fetch }) => {
+export const load: LayoutLoad = async ({ fetch, depends }) => {
+  depends("operator:session");
+  let operator: OperatorMe;
   try {
-    return { operator: await getOperatorMe(fetch) };
+    operator = await getOperatorMe(fetch);
   } catch (err) {
-    if (err instanceof ApiError && err.status === 401) {
-      redirect(307, untrack(() => `/operator/login?next=${encodeURIComponent(url.pathname + url.search)}`));
-    }
-    const status = err instanceof ApiError && err.status >= 400 ? err.status : 503;
-    error(status, { message: describeError(err), code: err instanceof ApiError ? err.code : undefined });
+    if (err instanceof ApiError && err.status === 401) redirect(307, "/operator/login");
+    error(err instanceof ApiError && err.status >= 400 ? err.status : 503, { message: describeError(err) });
   }
+  if (!operator.twoFactorEnabled) redirect(307, "/operator/enrol");
+  return { operator };
 };

@@ -1,0 +1,1 @@
+CREATE INDEX "account_members_user_idx" ON "account_members" USING btree ("user_id");
