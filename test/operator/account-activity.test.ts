@@ -10,6 +10,8 @@ beforeAll(async () => {
 });
 afterAll(() => ctx.close());
 
+type EntryPage = { data: { amount: number }[]; nextCursor: string | null };
+
 const debit = (apiKey: string, amount: number) =>
   ctx.request("POST", "/api/v1/usage", { apiKey, body: { amount, description: `debit ${amount}` } });
 
@@ -20,14 +22,14 @@ describe("GET /api/v1/operator/accounts/{id}/transactions", () => {
     for (const amount of [10, 20, 30]) expect((await debit(c.apiKey, amount)).status).toBe(201);
     const first = await ctx.request("GET", `/api/v1/operator/accounts/${c.accountId}/transactions?limit=2`, { headers: operator });
     expect(first.status).toBe(200);
-    const page1 = await first.json();
+    const page1 = (await first.json()) as EntryPage;
     expect(page1.data.map((e: { amount: number }) => e.amount)).toEqual([-30, -20]);
     const second = await ctx.request(
       "GET",
       `/api/v1/operator/accounts/${c.accountId}/transactions?limit=2&cursor=${page1.nextCursor}`,
       { headers: operator },
     );
-    const page2 = await second.json();
+    const page2 = (await second.json()) as EntryPage;
     expect(page2.data.map((e: { amount: number }) => e.amount)).toEqual([-10, 1_000]);
     expect(page2.nextCursor).toBeNull();
   });
