@@ -29,6 +29,7 @@ import { profileRoutes } from "./routes/me/profile";
 import { sessionsRoutes } from "./routes/me/sessions";
 import { membersRoutes } from "./routes/members/index";
 import { metricsRoutes } from "./routes/metrics/index";
+import { operatorEventsRoutes, operatorTransactionsRoutes } from "./routes/operator/account-activity";
 import { operatorRoutes } from "./routes/operator/index";
 import { operatorAuthRoutes } from "./routes/operator/auth";
 import { operatorUserRoutes } from "./routes/operator/users";
@@ -101,6 +102,8 @@ export function createApp(deps: AppDeps) {
     .route("/", pushSubscriptionsRoutes)
     .route("/", autoTopupRoutes)
     .route("/", operatorRoutes)
+    .route("/", operatorTransactionsRoutes)
+    .route("/", operatorEventsRoutes)
     .route("/", operatorAuthRoutes)
     .route("/", operatorUserRoutes)
     .route("/", meterRoutes)

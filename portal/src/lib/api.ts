@@ -186,7 +186,7 @@ export function setUnauthenticatedHandler(handler: (() => void) | null): void {
 // Transport
 // ---------------------------------------------------------------------------
 
-interface RequestOptions {
+export interface RequestOptions {
   body?: unknown;
   headers?: Record<string, string>;
   query?: Record<string, string | number | null | undefined>;
@@ -196,7 +196,11 @@ interface RequestOptions {
   fetch?: typeof fetch;
 }
 
-async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+/**
+ * One call to /api/v1 + `path`: JSON in and out, the cookie sent, a 20 s timeout; throws
+ * ApiError for any failure. Exported for the operator console's client (lib/operator/api.ts).
+ */
+export async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   let url = BASE + path;
   if (options.query) {
     const params = new URLSearchParams();

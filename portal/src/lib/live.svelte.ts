@@ -38,6 +38,8 @@ export interface LiveBalanceOptions {
   onClosed?: () => void;
   /** A notice arrived (auto top-up outcome, suspension, hold change). */
   onNotice?: (notice: NoticeEvent) => void;
+  /** Opens the stream; default the session's GET /events (the console passes an account's stream). */
+  open?: () => EventSource;
 }
 
 /** First retry after the stream closes, doubled per attempt up to the cap. */
@@ -89,7 +91,7 @@ export class LiveBalance {
 
   #connect(): void {
     this.#source?.close();
-    const source = openEventStream();
+    const source = (this.#options.open ?? openEventStream)();
     this.#source = source;
     if (this.status !== "reconnecting") this.status = "connecting";
 

@@ -1,6 +1,7 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { getEntryDetails } from "../../../db/ledger/get-entry";
 import { listEntries } from "../../../db/ledger/list-entries";
+import type { LedgerEntry } from "../../../db/ledger/types";
 import { notFound } from "../../middleware/errors";
 import { requireAuth } from "../../middleware/auth";
 import { createRouter } from "../router";
@@ -20,12 +21,13 @@ const Cursor = z
     return Number(m[1]);
   });
 
-const Query = TransactionFilters.extend({
+/** GET /transactions query: the filters, limit 1..100, cursor. */
+export const TransactionsQuery = TransactionFilters.extend({
   limit: z.coerce.number().int().min(1).max(100).default(25),
   cursor: Cursor.optional().openapi({ type: "string", description: "nextCursor of the previous page" }),
 });
 
-const TransactionsPage = z
+export const TransactionsPage = z
   .object({ data: z.array(LedgerEntrySchema), nextCursor: z.string().nullable() })
   .openapi("TransactionsPage");
 
@@ -36,7 +38,7 @@ const list = createRoute({
   tags: ["balance"],
   summary: "Ledger entries of the account, newest first, cursor-paginated",
   middleware: [requireAuth({ session: {}, apiKeyScope: "balance:read" })] as const,
-  request: { query: Query },
+  request: { query: TransactionsQuery },
   responses: { 200: jsonResponse(TransactionsPage, "A page of entries") },
 });
 
@@ -93,8 +95,12 @@ export const transactionsRoutes = createRouter().openapi(detail, async (c) => {
     beforeSequence: q.cursor,
     ...toEntryFilter(q),
   });
-  const page = data.slice(0, q.limit);
-  const last = page.at(-1);
-  const nextCursor = data.length > q.limit && last ? encodeCursor(last.sequence) : null;
-  return c.json({ data: page, nextCursor }, 200);
+  return c.json(pageOf(data, q.limit), 200);
 });
+
+/** A page of `limit` entries from `limit + 1` read, with the cursor of the next page (null on the last). */
+export function pageOf(rows: LedgerEntry[], limit: number): { data: LedgerEntry[]; nextCursor: string | null } {
+  const page = rows.slice(0, limit);
+  const last = page.at(-1);
+  return { data: page, nextCursor: rows.length > limit && last ? encodeCursor(last.sequence) : null };
+}
