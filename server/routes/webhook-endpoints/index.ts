@@ -1,5 +1,4 @@
 import { createRoute, z } from "@hono/zod-openapi";
-import type { Context, MiddlewareHandler } from "hono";
 import { recordAudit, type AuditBy } from "../../../db/audit/record-audit";
 import type { Queryable } from "../../../db/client";
 import { newId } from "../../../db/ids";
@@ -9,7 +8,6 @@ import {
   type EndpointRow,
 } from "../../../db/webhooks/edit-endpoint";
 import { enqueueWebhookEvent, redeliverWebhook } from "../../../db/webhooks/enqueue";
-import type { AppEnv } from "../../context";
 import { FieldError } from "../../../db/ledger/errors";
 import { ApiError } from "../../errors";
 import { clientIp } from "../../client-ip";
