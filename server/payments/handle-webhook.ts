@@ -132,7 +132,7 @@ async function applyPaymentIntent(
       amount: intent.amount,
       currency: intent.currency,
       actionUrl: status === "requires_action" ? confirmPageUrl(deps.publicUrl, topupId) : null,
-      failureMessage: status === "failed" ? "The payment was not confirmed." : status === "requires_action" ? AUTHENTICATION_MESSAGE : null,
+      failureMessage: status === "failed" ? PAYMENT_NOT_CONFIRMED_MESSAGE : status === "requires_action" ? AUTHENTICATION_MESSAGE : null,
     },
   );
   if (!changed) return "ignored";
@@ -141,6 +141,8 @@ async function applyPaymentIntent(
 
 /** Why a payment waits for the customer, for people (Stripe's wording for `authentication_required`). */
 const AUTHENTICATION_MESSAGE = "This payment requires authentication.";
+/** The failure reason of a payment whose authentication was not completed (shown translated: routes/checkout/texts.ts). */
+export const PAYMENT_NOT_CONFIRMED_MESSAGE = "The payment was not confirmed.";
 
 /**
  * Money taken back from (or returned to) a settled top-up's payment, applied through

@@ -57,4 +57,22 @@ describe("confirm page with the simulated provider", () => {
     expect(await topupStatus(ctx, topup.id)).toBe("succeeded");
     expect(await moneyOf(ctx, c.accountId)).toEqual({ balance: 2_500, topupEntries: 1 });
   });
+
+  it("speaks the signed-in user's language: a German user's confirm page, outcome and decline reason in German", async () => {
+    const c = await newCustomer(ctx);
+    expect((await ctx.request("PUT", "/api/v1/me/locale", { cookie: c.cookie, body: { locale: "de" } })).status).toBe(200);
+    await saveTestCard(ctx, c.accountId, "3155");
+    const topup = await oneClick(c, 2_500);
+    const page = await ctx.request("GET", new URL(topup.actionUrl!).pathname, { cookie: c.cookie });
+    const html = (await page.text()).replace(/\s+/g, " ");
+    expect(html).toContain('<html lang="de"');
+    expect(html).toContain("Zahlung bestätigen");
+    expect(html).toContain("Ihre Bank bittet Sie, die Aufladung über <strong data-testid=\"confirm-amount\">25,00 €</strong> zu bestätigen.");
+    const done = await confirmThroughPage(ctx, c, topup.actionUrl!, "fail");
+    expect(done.html).toContain("Zahlung nicht abgeschlossen");
+    expect(done.html).toContain("wurde nicht bezahlt: Die Zahlung wurde nicht bestätigt.");
+    const unknown = await ctx.request("GET", "/pay/confirm/top_unknown", { cookie: c.cookie });
+    expect(unknown.status).toBe(404);
+    expect(await unknown.text()).toContain("Zahlung nicht gefunden");
+  });
 });

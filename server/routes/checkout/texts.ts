@@ -1,4 +1,5 @@
 import { CARD_INPUT_MESSAGES } from "../../payments/card-input";
+import { PAYMENT_NOT_CONFIRMED_MESSAGE } from "../../payments/handle-webhook";
 import type { CheckoutLocale } from "../../payments/provider";
 import { CARD_MESSAGES } from "../../payments/test-cards";
 
@@ -79,6 +80,7 @@ const TEXTS = {
       [CARD_INPUT_MESSAGES.expiryInvalid]: "Der Ablaufmonat Ihrer Karte ist ungültig.",
       [CARD_INPUT_MESSAGES.expiryPast]: "Das Ablaufdatum Ihrer Karte liegt in der Vergangenheit.",
       [CARD_INPUT_MESSAGES.cvcIncomplete]: "Die Prüfnummer Ihrer Karte ist unvollständig.",
+      [PAYMENT_NOT_CONFIRMED_MESSAGE]: "Die Zahlung wurde nicht bestätigt.",
     } as Record<string, string>,
   },
 } satisfies Record<CheckoutLocale, unknown>;

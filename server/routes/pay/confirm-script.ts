@@ -8,6 +8,7 @@
  * `authentication_required` decline leaves it `requires_payment_method`; docs.stripe.com/js).
  * Stripe.js shows the bank's 3-D Secure challenge in its own frame. Then the page reloads:
  * the server reads the intent again and shows (and applies) the outcome. An error is shown
+ * (Stripe.js's message, in the page's language when Stripe.js has it, else `data-error-text`)
  * and the button enabled again, so the customer can retry.
  */
 export const CONFIRM_SCRIPT = `(function () {
@@ -27,7 +28,7 @@ export const CONFIRM_SCRIPT = `(function () {
       : stripe.confirmCardPayment(secret, card ? { payment_method: card } : {});
     done.then(function (result) {
       if (result.error) {
-        error.textContent = result.error.message || "The payment could not be confirmed.";
+        error.textContent = result.error.message || box.dataset.errorText;
         error.hidden = false;
         button.disabled = false;
         return;

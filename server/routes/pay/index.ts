@@ -8,16 +8,18 @@ import { loadConfirmState } from "../../payments/confirm-payment";
 import { renderMessagePage } from "../checkout/page";
 import { CONFIRM_SCRIPT } from "./confirm-script";
 import { CONFIRM_PAGE_CSP } from "./csp";
-import { renderConfirmState } from "./page";
+import type { CheckoutLocale } from "../../payments/provider";
+import { backLink, renderConfirmState } from "./page";
+import { confirmTexts } from "./texts";
 
-const NOT_FOUND_PAGE = renderMessagePage("Payment not found", "This confirm link is not valid for your account.", {
-  href: "/",
-  text: "Back to your balance",
-});
-const FORBIDDEN_PAGE = renderMessagePage("Not allowed", "Only the account's owners and admins can confirm its payments.", {
-  href: "/",
-  text: "Back to your balance",
-});
+/** The signed-in user's language (users.locale); "en" when unknown. */
+async function userLocale(sql: AppEnv["Variables"]["deps"]["database"]["sql"], userId: string): Promise<CheckoutLocale> {
+  const [row] = await sql<{ locale: string }[]>`SELECT locale FROM users WHERE id = ${userId}`;
+  return row?.locale === "de" ? "de" : "en";
+}
+
+/** Before we know the user (a viewer's 403): the browser's language, German or English. */
+const browserLocale = (acceptLanguage: string | undefined): CheckoutLocale => (/^de\b/i.test(acceptLanguage ?? "") ? "de" : "en");
 
 /**
  * Our confirm page for off-session charges that need authentication (3-D Secure, PSD2 strong
@@ -39,16 +41,24 @@ export const payRoutes = new Hono<AppEnv>()
   .get("/pay/confirm.js", (c) => c.body(CONFIRM_SCRIPT, 200, { "Content-Type": "text/javascript; charset=utf-8" }))
   .get("/pay/confirm/:topupId", async (c) => {
     const deps = c.get("deps");
-    let accountId: string;
+    let session: { accountId: string; userId: string };
     try {
-      accountId = (await authenticateSession(deps.database.sql, getCookie(c, SESSION_COOKIE), ["owner", "admin"])).accountId;
+      session = await authenticateSession(deps.database.sql, getCookie(c, SESSION_COOKIE), ["owner", "admin"]);
     } catch (err) {
       if (!(err instanceof ApiError)) throw err;
-      if (err.code === "forbidden") return c.html(FORBIDDEN_PAGE, 403);
+      if (err.code === "forbidden") {
+        const locale = browserLocale(c.req.header("Accept-Language"));
+        const t = confirmTexts(locale);
+        return c.html(renderMessagePage(t.forbiddenTitle, t.forbidden, backLink(locale), locale), 403);
+      }
       return c.redirect(`/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
     }
-    const state = await loadConfirmState(deps, accountId, c.req.param("topupId"));
-    if (state.kind === "not_found") return c.html(NOT_FOUND_PAGE, 404);
+    const locale = await userLocale(deps.database.sql, session.userId);
+    const state = await loadConfirmState(deps, session.accountId, c.req.param("topupId"));
+    if (state.kind === "not_found") {
+      const t = confirmTexts(locale);
+      return c.html(renderMessagePage(t.notFoundTitle, t.notFound, backLink(locale), locale), 404);
+    }
     const unconfigured = state.kind === "confirm" && state.next.kind === "stripe_js" && !state.next.publishableKey;
-    return c.html(renderConfirmState(state), unconfigured ? 503 : 200);
+    return c.html(renderConfirmState(state, locale), unconfigured ? 503 : 200);
   });

@@ -1,66 +1,63 @@
 import type { ConfirmState } from "../../payments/confirm-payment";
+import type { CheckoutLocale } from "../../payments/provider";
 import { formatMinor } from "../../../db/currency";
 import { escapeHtml, layout, renderMessagePage } from "../checkout/page";
+import { translateCardMessage } from "../checkout/texts";
 import { STRIPE_JS_URL } from "./csp";
+import { confirmTexts } from "./texts";
 
 /**
  * Server-rendered HTML of our confirm page (/pay/confirm/:topupId), in the style of the
  * simulated checkout. Every interpolated value goes through `escapeHtml`.
  */
 
-const BACK = { href: "/", text: "Back to your balance" };
-
-/** What the top-up is, for people: "auto top-up" or "top-up". */
-const whatOf = (state: { topup: { kind: string } }) => (state.topup.kind === "auto" ? "auto top-up" : "top-up");
+/** The link back to the portal, in `locale`. */
+export const backLink = (locale: CheckoutLocale) => ({ href: "/", text: confirmTexts(locale).back });
 
 /**
  * The page for a confirm state (not `not_found`): the confirm step, or where the payment
  * stands. The confirm step is Stripe.js (its script, then ours, /pay/confirm.js, which reads
  * the `data-*` attributes of `#confirm`) or a form leading to the provider's authentication
  * page (simulated provider); both end back on this page, which then shows the outcome.
+ * Words, amounts and the provider's decline reason in `locale` (the signed-in user's).
  */
-export function renderConfirmState(state: Exclude<ConfirmState, { kind: "not_found" }>): string {
-  const amount = formatMinor(state.topup.amount, state.topup.currency);
-  if (state.kind === "succeeded") {
-    const resumed = state.topup.kind === "auto" ? " Auto top-up is running again." : "";
-    return renderMessagePage("Payment confirmed", `Your ${whatOf(state)} of ${amount} is paid; your balance is topped up.${resumed}`, BACK);
-  }
+export function renderConfirmState(state: Exclude<ConfirmState, { kind: "not_found" }>, locale: CheckoutLocale = "en"): string {
+  const t = confirmTexts(locale);
+  const back = backLink(locale);
+  const amount = formatMinor(state.topup.amount, state.topup.currency, locale === "de" ? "de-DE" : "en-GB");
+  const auto = state.topup.kind === "auto";
+  const what = t.what(auto);
+  if (state.kind === "succeeded") return renderMessagePage(t.confirmedTitle, t.confirmed(what, amount, auto), back, locale);
   if (state.kind === "failed") {
-    return renderMessagePage("Payment not completed", `Your ${whatOf(state)} of ${amount} was not paid: ${state.reason}`, BACK);
+    return renderMessagePage(t.failedTitle, t.failed(what, amount, translateCardMessage(state.reason, locale)), back, locale);
   }
-  if (state.kind !== "confirm") {
-    return renderMessagePage("Payment in progress", `Your ${whatOf(state)} of ${amount} is being processed. Reload this page in a moment.`, BACK);
-  }
-  const paused = state.topup.kind === "auto" ? " Auto top-up is paused until you do." : "";
+  if (state.kind !== "confirm") return renderMessagePage(t.processingTitle, t.processing(what, amount), back, locale);
   const intro = `<div class="merchant"><span class="logo">B</span>Live Balance</div>
-  <h1>Confirm your payment</h1>
-  <p>Your bank asks you to confirm the ${whatOf(state)} of <strong data-testid="confirm-amount">${escapeHtml(amount)}</strong>.${paused}</p>
+  <h1>${escapeHtml(t.confirmTitle)}</h1>
+  <p>${t.intro(escapeHtml(what), `<strong data-testid="confirm-amount">${escapeHtml(amount)}</strong>`, auto)}</p>
   <p class="error" id="confirm-error" role="alert" hidden></p>`;
-  const back = `<p><a class="back" href="${BACK.href}">${BACK.text}</a></p>`;
+  const backHtml = `<p><a class="back" href="${back.href}">${escapeHtml(back.text)}</a></p>`;
+  const button = `<button class="primary" type="%TYPE%" id="confirm-button">${escapeHtml(t.confirmButton)}</button>`;
   const { next } = state;
   if (next.kind === "redirect") {
     return layout(
-      "Confirm your payment",
+      t.confirmTitle,
       `<div class="center">${intro}
-  <form method="get" action="${escapeHtml(next.url)}"><button class="primary" type="submit" id="confirm-button">Confirm payment</button></form>
-  ${back}</div>`,
+  <form method="get" action="${escapeHtml(next.url)}">${button.replace("%TYPE%", "submit")}</form>
+  ${backHtml}</div>`,
+      locale,
     );
   }
-  if (!next.publishableKey) {
-    return renderMessagePage(
-      "Payment cannot be confirmed here",
-      "Confirming payments is not set up on this service yet (STRIPE_PUBLISHABLE_KEY). Please contact support.",
-      BACK,
-    );
-  }
+  if (!next.publishableKey) return renderMessagePage(t.unconfiguredTitle, t.unconfigured, back, locale);
   return layout(
-    "Confirm your payment",
+    t.confirmTitle,
     `<div class="center" id="confirm" data-publishable-key="${escapeHtml(next.publishableKey)}"
   data-client-secret="${escapeHtml(next.clientSecret)}" data-intent-status="${escapeHtml(next.intentStatus)}"
-  data-payment-method="${escapeHtml(next.paymentMethodId ?? "")}">${intro}
-  <button class="primary" type="button" id="confirm-button">Confirm payment</button>
-  ${back}</div>
+  data-payment-method="${escapeHtml(next.paymentMethodId ?? "")}" data-error-text="${escapeHtml(t.scriptError)}">${intro}
+  ${button.replace("%TYPE%", "button")}
+  ${backHtml}</div>
 <script src="${STRIPE_JS_URL}"></script>
 <script src="/pay/confirm.js"></script>`,
+    locale,
   );
 }
