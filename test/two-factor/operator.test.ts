@@ -118,6 +118,23 @@ describe("customer and operator sessions are separate", () => {
 });
 
 describe("roles and management", () => {
+  it("a support operator's session posts adjustments up to OPERATOR_SUPPORT_ADJUSTMENT_LIMIT (5000), refused beyond it, audited as that operator", async () => {
+    const support = await readyOperator("support");
+    const customer = await newCustomer(ctx);
+    const adjust = (amount: number, key: string) =>
+      ctx.request("POST", `/api/v1/operator/accounts/${customer.accountId}/adjustments`, {
+        cookie: support.cookie,
+        headers: { "idempotency-key": key },
+        body: { amount, type: "promotion", reason: "Goodwill" },
+      });
+    expect((await adjust(5_000, `sup-${support.id}-1`)).status).toBe(201);
+    await expectError(await adjust(5_001, `sup-${support.id}-2`), 403, "forbidden");
+    const [balance] = await ctx.deps.database.sql`SELECT balance FROM accounts WHERE id = ${customer.accountId}`;
+    expect(Number(balance!.balance)).toBe(5_000);
+    const rows = await ctx.deps.database.sql`SELECT actor, action FROM audit_log WHERE target_id = ${customer.accountId} ORDER BY at`;
+    expect(rows).toEqual([{ actor: `operator:${support.id}`, action: "account.adjusted" }]);
+  });
+
   it("support operators read but neither manage operators nor write; admins change roles and disable, audited", async () => {
     const admin = await readyOperator("admin");
     const support = await readyOperator("support");
