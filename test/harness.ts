@@ -107,18 +107,31 @@ export async function fund(ctx: TestContext, accountId: string, amount: number):
  * A graphile-worker on the test database running only `task` (as the service's worker
  * builds it): graphile-worker runs only the tasks it is given, so other test files' jobs
  * of other tasks on this shared database are left alone. Jobs of `task` enqueued by other
- * files may run here too. Polls every 200 ms; `stop()` it in afterAll.
+ * files may run here too, unless `owns` tells this file's jobs apart: another file's job is
+ * then enqueued again for its own worker (each file's emails go to its own SMTP sink).
+ * Polls every 200 ms; `stop()` it in afterAll.
  */
-export async function startTaskWorker(ctx: TestContext, task: string): Promise<Runner> {
+export async function startTaskWorker(
+  ctx: TestContext,
+  task: string,
+  options: { owns?: (payload: unknown) => boolean } = {},
+): Promise<Runner> {
   const tasks = createTaskList({ ...ctx.deps, now: () => new Date(), logger: createLogger("silent") });
   const handler = tasks[task];
   if (!handler) throw new Error(`no worker task ${task}`);
+  const { owns } = options;
   return run({
     connectionString: ctx.deps.database.url,
     concurrency: 2,
     pollInterval: 200,
     noHandleSignals: true,
     logger: new WorkerLogger(() => () => {}),
-    taskList: { [task]: handler },
+    taskList: {
+      // Another test file's job (files run in parallel on one database): put it back for its own worker.
+      [task]: owns ? async (payload, helpers) => (owns(payload) ? handler(payload, helpers) : void (await helpers.addJob(task, payload))) : handler,
+    },
   });
 }
+
+/** `owns` for jobs with a recipient `to`: this test file's, whose addresses carry `_<pid>_` (newCustomer, uniqueEmail). */
+export const mailedByThisFile = (payload: unknown) => String((payload as { to?: unknown }).to ?? "").includes(`_${process.pid}_`);

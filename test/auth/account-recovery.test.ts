@@ -4,7 +4,7 @@ import { SEND_ACCOUNT_EMAIL_TASK } from "../../db/auth/account-emails";
 import { enqueueNotifications } from "../../db/notifications/enqueue";
 import { LOGIN_FREE_FAILURES } from "../../server/auth/login-throttle";
 import { PASSWORD_RESET_RULES } from "../../server/rate-limits";
-import { createTestContext, newCustomer, startTaskWorker, type TestContext } from "../harness";
+import { createTestContext, newCustomer, startTaskWorker, mailedByThisFile, type TestContext } from "../harness";
 import { startSmtpSink } from "../notifications/smtp-sink";
 import { expectError } from "../payments/helpers";
 
@@ -15,7 +15,7 @@ let worker: Runner;
 beforeAll(async () => {
   smtp = await startSmtpSink();
   ctx = await createTestContext({ SMTP_URL: smtp.url, TRUST_PROXY: "1" });
-  worker = await startTaskWorker(ctx, SEND_ACCOUNT_EMAIL_TASK);
+  worker = await startTaskWorker(ctx, SEND_ACCOUNT_EMAIL_TASK, { owns: mailedByThisFile });
 });
 afterAll(async () => {
   await worker?.stop();

@@ -2,7 +2,7 @@ import type { Runner } from "graphile-worker";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEND_ACCOUNT_EMAIL_TASK } from "../../db/auth/account-emails";
 import { VERIFICATION_EMAIL_RULE } from "../../server/rate-limits";
-import { createTestContext, newCustomer, startTaskWorker, type TestContext } from "../harness";
+import { createTestContext, newCustomer, startTaskWorker, mailedByThisFile, type TestContext } from "../harness";
 import { startSmtpSink } from "../notifications/smtp-sink";
 import { expectError } from "../payments/helpers";
 
@@ -13,7 +13,7 @@ let worker: Runner;
 beforeAll(async () => {
   smtp = await startSmtpSink();
   ctx = await createTestContext({ SMTP_URL: smtp.url, TRUST_PROXY: "1" });
-  worker = await startTaskWorker(ctx, SEND_ACCOUNT_EMAIL_TASK);
+  worker = await startTaskWorker(ctx, SEND_ACCOUNT_EMAIL_TASK, { owns: mailedByThisFile });
 });
 afterAll(async () => {
   await worker?.stop();
