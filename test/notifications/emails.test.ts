@@ -12,7 +12,7 @@ import { formatMinor, renderEmail } from "../../server/notifications/messages";
 import { createMailer } from "../../server/notifications/mailer";
 import { runAutoTopup } from "../../workers/run-auto-topup";
 import { declineThreeTimes, fakeClock, jobDeps, putAutoTopup, saveTestCard } from "../auto-topup/helpers";
-import { createTestContext, newCustomer, startTaskWorker, type Customer, type TestContext } from "../harness";
+import { createTestContext, newCustomer, startTaskWorker, mailedByThisFile, type Customer, type TestContext } from "../harness";
 import { paidTopupFor } from "../documents/paid-topup";
 import { pdfText } from "../documents/pdf-text";
 import { startSmtpSink } from "./smtp-sink";
@@ -28,9 +28,8 @@ let worker: Runner;
 beforeAll(async () => {
   smtp = await startSmtpSink();
   ctx = await createTestContext({ SMTP_URL: smtp.url, EMAIL_FROM: "Billing <billing@example.test>" });
-  // A worker for send_email only (other test files' jobs on this database are left alone);
-  // it may also send other files' emails to this sink: tests look at their own recipients.
-  worker = await startTaskWorker(ctx, SEND_EMAIL_TASK);
+  // A worker for send_email only, and only this file's emails (other files count their jobs).
+  worker = await startTaskWorker(ctx, SEND_EMAIL_TASK, { owns: mailedByThisFile });
 });
 afterAll(async () => {
   await worker?.stop();
