@@ -43,7 +43,7 @@ export interface AppDeps {
 /** Who is calling: a portal user (session cookie) or a platform (API key). */
 export type Principal =
   | { kind: "session"; userId: string; accountId: string; role: "owner" | "admin" | "viewer"; sessionId: string }
-  | { kind: "api_key"; apiKeyId: string; accountId: string; scopes: string[] };
+  | { kind: "api_key"; apiKeyId: string; accountId: string; scopes: string[]; spendLimited: boolean };
 
 /** Hono context variables set by middleware. */
 export interface AppEnv {

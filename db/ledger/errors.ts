@@ -170,11 +170,20 @@ export class QuantityTooLargeError extends LedgerError {
 
 /** A usage debit would take the account's usage of this UTC day or month beyond its spend limit. Minor units. */
 export class SpendLimitExceededError extends LedgerError {
-  constructor(period: "daily" | "monthly", limit: number, spent: number, requested: number, currency: string) {
+  /** `scope`: the account's limit (GET|PUT /spend-limits) or the calling API key's own (PUT /api-keys/{id}/spend-limits). */
+  constructor(
+    period: "daily" | "monthly",
+    limit: number,
+    spent: number,
+    requested: number,
+    currency: string,
+    scope: "account" | "api_key" = "account",
+  ) {
     super(
       "spend_limit_exceeded",
-      `Spend limit reached: the ${period} limit is ${limit}, ${spent} already used, ${requested} requested (minor units of ${currency}).`,
-      { period, limit, spent, requested, currency },
+      `Spend limit reached: ${scope === "api_key" ? "this API key's" : "the account's"} ${period} limit is ${limit}, ` +
+        `${spent} already used, ${requested} requested (minor units of ${currency}).`,
+      { scope, period, limit, spent, requested, currency },
     );
   }
 }

@@ -18,7 +18,9 @@ import {
   UnknownMeterError,
 } from "./errors";
 import { toBalanceEvent } from "./post-entry";
+import { ledgerTransaction } from "./transaction";
 import type { LedgerContext, PostedEntry } from "./types";
+import type { Queryable } from "../client";
 
 /** Most events in one batch (shared/DESIGN.md, "Priced usage"; "put a limit on everything"). */
 export const MAX_BATCH_EVENTS = 1000;
@@ -39,6 +41,12 @@ export interface UsageEvent {
   metadata?: Record<string, string> | null;
   /** Reject with CurrencyMismatchError unless the account is in this currency (POST /usage's `currency`). */
   currency?: string | null;
+  /**
+   * The API key that sent the event (api_keys.id), when it is a key with spend limits of its
+   * own: the event then also counts into, and must stay within, that key's daily and monthly
+   * limits (db/schema/api-keys.ts). Null or absent: only the account's limits apply.
+   */
+  apiKeyId?: string | null;
 }
 
 /** What became of one event: posted now, found (already posted with this id), or refused by a ledger rule. */
@@ -80,6 +88,29 @@ export async function postUsageBatch(ctx: LedgerContext, events: UsageEvent[]): 
   return outcomes;
 }
 
+/**
+ * One usage event (an amount, or a meter and quantity) posted alone in its own transaction
+ * by the batch posting's rules: the path of POST /usage for an API key with spend limits of
+ * its own, whose counters only the batch posting locks and keeps. `commit` runs in the same
+ * transaction after the entry (the Idempotency-Key response); the BalanceEvent is published
+ * after the commit.
+ * @throws the LedgerError that refused the event (InsufficientFundsError,
+ *   SpendLimitExceededError, UnknownMeterError, ...); nothing changed then
+ */
+export async function postUsageEvent(
+  ctx: LedgerContext,
+  event: UsageEvent,
+  commit?: (tx: Queryable, posted: PostedEntry) => Promise<void>,
+): Promise<PostedEntry> {
+  return ledgerTransaction(ctx, async (t) => {
+    const [outcome] = await postUsageEvents(t.tx, [event]);
+    if (outcome!.status === "rejected") throw outcome!.error;
+    await commit?.(t.tx, outcome!.posted);
+    if (outcome!.status === "applied") t.events.publish(toBalanceEvent(outcome!.posted));
+    return outcome!.posted;
+  });
+}
+
 /** A locked customer account as the batch computes on it. */
 interface AccountState {
   id: string;
@@ -103,6 +134,16 @@ interface AccountState {
   changed: boolean;
 }
 
+/** A locked API key with spend limits, as the batch computes on it (counters as of today / this month). */
+interface ApiKeyState {
+  id: string;
+  spendLimitDaily: number | null;
+  spendLimitMonthly: number | null;
+  spentToday: number;
+  spentThisMonth: number;
+  changed: boolean;
+}
+
 /** A ledger entry to insert, and the answer it becomes. */
 interface NewEntry {
   row: Omit<LedgerEntryRow, "created_at">;
@@ -113,6 +154,8 @@ interface NewEntry {
 /** Everything a batch writes, computed from the locked state (see writeBatch). */
 interface BatchWrites {
   accounts: AccountState[];
+  /** API keys whose spend counters changed (written with the accounts' day and month). */
+  apiKeys: ApiKeyState[];
   entries: NewEntry[];
   /** "accountId\0meter" -> new remainder (decimal string, [0, 1)). */
   remainders: Map<string, string>;
@@ -149,11 +192,14 @@ export async function postUsageEvents(tx: postgres.TransactionSql, events: Usage
   const meterKeys = [...new Set(events.flatMap((e) => (e.meter === undefined ? [] : [e.meter])))];
   const priced = events.filter((e) => e.meter !== undefined);
   const keyed = events.filter((e) => e.id !== null);
+  const apiKeyIds = [...new Set(events.flatMap((e) => (e.apiKeyId ? [e.apiKeyId] : [])))].sort();
   const day = tx`(now() AT TIME ZONE 'UTC')::date`;
   const month = tx`date_trunc('month', now() AT TIME ZONE 'UTC')::date`;
   // one round trip: the lock first; each later statement takes its snapshot after it, so
-  // it sees every entry, remainder and alert state committed by an earlier lock holder
-  const [locked, posted, prices, remainders, alerts, autoTopups] = await Promise.all([
+  // it sees every entry, remainder and alert state committed by an earlier lock holder.
+  // API keys are locked after the accounts (always that order; nothing locks a key first
+  // and then an account), and FOR UPDATE reads their latest committed counters.
+  const [locked, keys, posted, prices, remainders, alerts, autoTopups] = await Promise.all([
     tx<
       {
         id: string; status: string; currency: string; balance: number; held: number; overdraft_limit: number; sequence: number;
@@ -167,6 +213,14 @@ export async function postUsageEvents(tx: postgres.TransactionSql, events: Usage
              ${day}::text AS day, ${month}::text AS month
         FROM accounts WHERE id = ANY(${accountIds}::text[]) AND kind = 'customer'
        ORDER BY id FOR UPDATE`,
+    apiKeyIds.length === 0
+      ? []
+      : tx<{ id: string; spend_limit_daily: number | null; spend_limit_monthly: number | null; spent_today: number; spent_this_month: number }[]>`
+          SELECT id, spend_limit_daily, spend_limit_monthly,
+                 CASE WHEN spent_day_start = ${day} THEN spent_day ELSE 0 END AS spent_today,
+                 CASE WHEN spent_month_start = ${month} THEN spent_month ELSE 0 END AS spent_this_month
+            FROM api_keys WHERE id = ANY(${apiKeyIds}::text[])
+           ORDER BY id FOR UPDATE`,
     tx<(LedgerEntryRow & { held: number })[]>`
       SELECT e.id, e.account_id, e.type, e.amount, e.balance_after, e.sequence, e.currency,
              e.idempotency_key, e.external_ref, e.description, e.metadata, e.meter, e.quantity, e.unit_price, e.created_at
@@ -214,6 +268,15 @@ export async function postUsageEvents(tx: postgres.TransactionSql, events: Usage
   }
   const plan = planBatch(events, {
     accounts,
+    apiKeys: new Map(
+      keys.map((k) => [
+        k.id,
+        {
+          id: k.id, spendLimitDaily: k.spend_limit_daily, spendLimitMonthly: k.spend_limit_monthly,
+          spentToday: k.spent_today, spentThisMonth: k.spent_this_month, changed: false,
+        },
+      ]),
+    ),
     posted: new Map(posted.map((r) => [pairKey(r.account_id, r.idempotency_key!), r])),
     prices: new Map(prices.map((p) => [pairKey(p.key, p.currency), p])),
     remainders: new Map(remainders.map((r) => [pairKey(r.account_id, r.meter_key), r.remainder])),
@@ -236,6 +299,8 @@ export async function postUsageEvents(tx: postgres.TransactionSql, events: Usage
 /** The state planBatch computes on, read under the locks. */
 interface LockedState {
   accounts: Map<string, AccountState>;
+  /** The events' API keys (those with spend limits), by id. */
+  apiKeys: Map<string, ApiKeyState>;
   /** "accountId\0idempotencyKey" -> the entry already posted under it. */
   posted: Map<string, LedgerEntryRow>;
   /** "meterKey\0currency" -> the meter's status and unit price in force (null: none). */
@@ -253,7 +318,7 @@ interface LockedState {
 function planBatch(events: UsageEvent[], state: LockedState) {
   const outcomes = new Array<UsageOutcome | undefined>(events.length);
   const firstOf = new Array<number | undefined>(events.length);
-  const writes: BatchWrites = { accounts: [], entries: [], remainders: new Map(), alerts: [], balanceLow: [], autoTopups: [] };
+  const writes: BatchWrites = { accounts: [], apiKeys: [], entries: [], remainders: new Map(), alerts: [], balanceLow: [], autoTopups: [] };
   const seen = new Map<string, number>();
   const reject = (i: number, error: LedgerError) => (outcomes[i] = { status: "rejected", error });
 
@@ -288,8 +353,15 @@ function planBatch(events: UsageEvent[], state: LockedState) {
       pricing = { meter: e.meter, quantity: e.quantity!, unitPrice: price.unit_price, remainder: fractionToDecimal(total % SCALE) };
     }
 
-    const refusal = refuseDebit(acc, amount);
+    const apiKey = e.apiKeyId ? state.apiKeys.get(e.apiKeyId) : undefined;
+    const refusal = refuseDebit(acc, amount, apiKey);
     if (refusal) return void reject(i, refusal);
+    if (apiKey) {
+      apiKey.spentToday += amount;
+      apiKey.spentThisMonth += amount;
+      if (!apiKey.changed) writes.apiKeys.push(apiKey);
+      apiKey.changed = true;
+    }
 
     const before = acc.balance;
     acc.balance -= amount;
@@ -326,9 +398,10 @@ function planBatch(events: UsageEvent[], state: LockedState) {
 
 /**
  * Why `acc` refuses a usage debit of `amount` minor units (>= 0), or null: postEntry's
- * WHERE, in explainRejection's order (closed, suspended, daily then monthly spend limit, funds).
+ * WHERE, in explainRejection's order (closed, suspended, daily then monthly spend limit, funds),
+ * with the sending API key's own daily and monthly limits after the account's.
  */
-function refuseDebit(acc: AccountState, amount: number): LedgerError | null {
+function refuseDebit(acc: AccountState, amount: number, apiKey?: ApiKeyState): LedgerError | null {
   if (acc.status === "closed") return new AccountClosedError();
   if (acc.status !== "active") return new AccountSuspendedError();
   if (acc.spendLimitDaily !== null && acc.spentToday + amount > acc.spendLimitDaily) {
@@ -336,6 +409,12 @@ function refuseDebit(acc: AccountState, amount: number): LedgerError | null {
   }
   if (acc.spendLimitMonthly !== null && acc.spentThisMonth + amount > acc.spendLimitMonthly) {
     return new SpendLimitExceededError("monthly", acc.spendLimitMonthly, acc.spentThisMonth, amount, acc.currency);
+  }
+  if (apiKey?.spendLimitDaily != null && apiKey.spentToday + amount > apiKey.spendLimitDaily) {
+    return new SpendLimitExceededError("daily", apiKey.spendLimitDaily, apiKey.spentToday, amount, acc.currency, "api_key");
+  }
+  if (apiKey?.spendLimitMonthly != null && apiKey.spentThisMonth + amount > apiKey.spendLimitMonthly) {
+    return new SpendLimitExceededError("monthly", apiKey.spendLimitMonthly, apiKey.spentThisMonth, amount, acc.currency, "api_key");
   }
   if (acc.balance - acc.held - amount < -acc.overdraftLimit) {
     return new InsufficientFundsError(acc.balance - acc.held + acc.overdraftLimit, amount, acc.currency);
@@ -345,7 +424,8 @@ function refuseDebit(acc: AccountState, amount: number): LedgerError | null {
 
 /**
  * Writes a planned batch with multi-row statements, pipelined in one round trip: the
- * entries, the account rows (balance, sequence, spend counters), the carried remainders,
+ * entries, the account rows (balance, sequence, spend counters), the API keys' spend
+ * counters, the carried remainders,
  * the alert states, and the balance_low / auto_topup jobs (same transaction). The one
  * place a batch writes: anything else a usage posting must maintain goes here.
  * @returns each inserted entry's created_at by entry id
@@ -379,6 +459,15 @@ async function writeBatch(tx: postgres.TransactionSql, w: BatchWrites): Promise<
                     ${w.accounts.map((a) => a.month)}::text[])
           AS v(id, balance, sequence, spent_day, day, spent_month, month)
        WHERE a.id = v.id AND a.id = ANY(${w.accounts.map((a) => a.id)}::text[])`,
+    w.apiKeys.length === 0
+      ? []
+      : tx`
+          UPDATE api_keys k
+             SET spent_day = v.spent_day, spent_day_start = (now() AT TIME ZONE 'UTC')::date,
+                 spent_month = v.spent_month, spent_month_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date
+            FROM unnest(${w.apiKeys.map((k) => k.id)}::text[], ${w.apiKeys.map((k) => k.spentToday)}::bigint[],
+                        ${w.apiKeys.map((k) => k.spentThisMonth)}::bigint[]) AS v(id, spent_day, spent_month)
+           WHERE k.id = v.id`,
     w.remainders.size === 0
       ? []
       : tx`

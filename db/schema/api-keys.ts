@@ -1,4 +1,5 @@
-import { index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { sql } from "drizzle-orm";
+import { bigint, check, date, index, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 import { accounts } from "./accounts";
 
 /**
@@ -18,6 +19,22 @@ export const apiKeys = pgTable(
     createdAt: timestamp("created_at", { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp("last_used_at", { withTimezone: true }),
     revokedAt: timestamp("revoked_at", { withTimezone: true }),
+    /**
+     * The key's own spend limits (PUT /api-keys/{id}/spend-limits): most minor units of usage
+     * this key may debit per UTC day / calendar month (UTC), null = none, on top of the
+     * account's. Counted like the account's (db/schema/accounts.ts): `spentDay` / `spentMonth`
+     * in the day / month starting `spentDayStart` / `spentMonthStart`, kept by the batch
+     * posting under the key row's lock (db/ledger/post-usage-batch.ts).
+     */
+    spendLimitDaily: bigint("spend_limit_daily", { mode: "number" }),
+    spendLimitMonthly: bigint("spend_limit_monthly", { mode: "number" }),
+    spentDay: bigint("spent_day", { mode: "number" }).notNull().default(0),
+    spentDayStart: date("spent_day_start"),
+    spentMonth: bigint("spent_month", { mode: "number" }).notNull().default(0),
+    spentMonthStart: date("spent_month_start"),
   },
-  (t) => [index("api_keys_account_id_idx").on(t.accountId)],
+  (t) => [
+    index("api_keys_account_id_idx").on(t.accountId),
+    check("api_keys_spend_limits_nonnegative", sql`${t.spendLimitDaily} >= 0 AND ${t.spendLimitMonthly} >= 0`),
+  ],
 );

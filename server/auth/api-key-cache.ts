@@ -3,14 +3,17 @@ export interface CachedApiKey {
   id: string;
   accountId: string;
   scopes: string[];
+  /** The key has a daily or monthly spend limit of its own (its usage then posts through postUsageEvent). */
+  spendLimited: boolean;
 }
 
 /**
  * Valid API keys by key hash, for `ttlMs` ms, so a request with a known key skips the
  * api_keys SELECT (one round trip of a debit's two). Only valid keys are cached;
  * at most `maxEntries` (oldest evicted first, Map insertion order).
- * Revocation: `evict(id)` on the instance that revoked the key takes effect at once;
- * other instances notice within `ttlMs` (API_KEY_CACHE_TTL_MS, default 5 s; 0 = no cache).
+ * Revocation and a key's new spend limits: `evict(id)` on the instance that changed the key
+ * takes effect at once; other instances notice within `ttlMs` (API_KEY_CACHE_TTL_MS,
+ * default 5 s; 0 = no cache).
  */
 export interface ApiKeyCache {
   get(keyHash: string): CachedApiKey | undefined;

@@ -85,23 +85,25 @@ async function authenticateApiKey(deps: AppDeps, header: string, scope: ApiKeySc
   if (!key) {
     // Same round trip: stamp last_used_at, at most once a minute per key, so a busy key
     // is not a hot row (the portal shows "last used" to the minute).
-    const [row] = await deps.database.sql<{ id: string; account_id: string; scopes: string[] }[]>`
+    const [row] = await deps.database.sql<{ id: string; account_id: string; scopes: string[]; spend_limited: boolean }[]>`
       WITH k AS (
-        SELECT id, account_id, scopes, last_used_at FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL
+        SELECT id, account_id, scopes, last_used_at,
+               spend_limit_daily IS NOT NULL OR spend_limit_monthly IS NOT NULL AS spend_limited
+          FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL
       ), touched AS (
         UPDATE api_keys SET last_used_at = now() FROM k
          WHERE api_keys.id = k.id AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
         RETURNING 1
       )
-      SELECT id, account_id, scopes, (SELECT count(*) FROM touched) AS touched FROM k`;
+      SELECT id, account_id, scopes, spend_limited, (SELECT count(*) FROM touched) AS touched FROM k`;
     if (!row) throw new ApiError("invalid_api_key", "This API key is not valid or has been revoked.");
-    key = { id: row.id, accountId: row.account_id, scopes: row.scopes };
+    key = { id: row.id, accountId: row.account_id, scopes: row.scopes, spendLimited: row.spend_limited };
     deps.apiKeyCache.set(keyHash, key);
   }
   if (!key.scopes.includes(scope)) {
     throw new ApiError("insufficient_scope", `This API key lacks the '${scope}' scope.`);
   }
-  return { kind: "api_key", apiKeyId: key.id, accountId: key.accountId, scopes: key.scopes };
+  return { kind: "api_key", apiKeyId: key.id, accountId: key.accountId, scopes: key.scopes, spendLimited: key.spendLimited };
 }
 
 /**

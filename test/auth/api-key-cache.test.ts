@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { createApiKeyCache } from "../../server/auth/api-key-cache";
 
-const key = (id: string) => ({ id, accountId: `acc_${id}`, scopes: ["usage:write"] });
+const key = (id: string) => ({ id, accountId: `acc_${id}`, scopes: ["usage:write"], spendLimited: false });
 
 afterEach(() => vi.useRealTimers());
 

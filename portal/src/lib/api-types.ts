@@ -705,7 +705,7 @@ export interface paths {
     /** List the account's API keys (secrets are never returned) */
     get: operations["listApiKeys"];
     put?: never;
-    /** Create an API key; the secret is in this response only */
+    /** Create an API key; the secret is in this response only (audited) */
     post: operations["createApiKey"];
     delete?: never;
     options?: never;
@@ -723,8 +723,28 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Revoke an API key (it stops working at once here, within API_KEY_CACHE_TTL_MS on other instances) */
+    /** Revoke an API key (audited; it stops working at once here, within API_KEY_CACHE_TTL_MS on other instances) */
     delete: operations["revokeApiKey"];
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  "/api-keys/{id}/spend-limits": {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    /**
+     * Set an API key's own daily and monthly usage limits (owner, admin; audited)
+     * @description Usage sent with this key beyond either limit is refused with 402 spend_limit_exceeded (details.scope "api_key") and nothing is debited, exact under concurrency; the account's own limits (PUT /spend-limits) apply as well. The key counts its usage from when it first gets a limit. Takes effect at once on this instance, within API_KEY_CACHE_TTL_MS on others. null removes a limit.
+     */
+    put: operations["setApiKeySpendLimits"];
+    post?: never;
+    delete?: never;
     options?: never;
     head?: never;
     patch?: never;
@@ -2555,6 +2575,23 @@ export interface components {
       createdAt: string;
       lastUsedAt: string | null;
       revokedAt: string | null;
+      spendLimits: components["schemas"]["ApiKeySpendLimits"];
+    };
+    /** @description The key's own usage limits, on top of the account's (a leaked key cannot drain the balance). */
+    ApiKeySpendLimits: {
+      /**
+       * @description Most usage this key may debit per UTC day, minor units; null = no limit.
+       * @example 2500
+       */
+      daily: number | null;
+      /**
+       * @description Most usage this key may debit per calendar month (UTC), minor units; null = no limit.
+       * @example 2500
+       */
+      monthly: number | null;
+      /** @description Usage this key debited today, counted since a limit was first set. */
+      spentToday: number;
+      spentThisMonth: number;
     };
     CreatedApiKey: components["schemas"]["ApiKey"] & {
       /** @description The key itself. Shown once; store it now. */
@@ -2569,6 +2606,18 @@ export interface components {
        *     ]
        */
       scopes?: ("usage:write" | "balance:read" | "topups:write")[];
+    };
+    ApiKeySpendLimitsRequest: {
+      /**
+       * @description Integer amount in minor units of the currency (e.g. cents), 1 .. 10^10.
+       * @example 2500
+       */
+      daily: number | null;
+      /**
+       * @description Integer amount in minor units of the currency (e.g. cents), 1 .. 10^10.
+       * @example 2500
+       */
+      monthly: number | null;
     };
     DebitResult: {
       entry: components["schemas"]["LedgerEntry"];
@@ -6526,6 +6575,93 @@ export interface operations {
         content?: never;
       };
       /** @description Error code `validation_error` */
+      400: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `unauthenticated` */
+      401: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `forbidden_origin` or `forbidden` or `two_factor_required` */
+      403: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `not_found` */
+      404: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `payload_too_large` */
+      413: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+      /** @description Error code `internal_error` */
+      500: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["Error"];
+        };
+      };
+    };
+  };
+  setApiKeySpendLimits: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        id: string;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        "application/json": components["schemas"]["ApiKeySpendLimitsRequest"];
+      };
+    };
+    responses: {
+      /** @description The key with its new limits */
+      200: {
+        headers: {
+          "X-Request-Id": components["headers"]["X-Request-Id"];
+          [name: string]: unknown;
+        };
+        content: {
+          "application/json": components["schemas"]["ApiKey"];
+        };
+      };
+      /** @description Error code `invalid_json` or `validation_error` */
       400: {
         headers: {
           "X-Request-Id": components["headers"]["X-Request-Id"];

@@ -1,10 +1,25 @@
 import { createRoute, z } from "@hono/zod-openapi";
+import type { Context } from "hono";
+import { recordAudit, type AuditBy } from "../../../db/audit/record-audit";
 import { newId } from "../../../db/ids";
+import { clientIp } from "../../client-ip";
+import type { AppEnv } from "../../context";
 import { API_KEY_PREFIX, API_KEY_SCOPES, newSecret, sha256Hex } from "../../auth/tokens";
 import { notFound } from "../../middleware/errors";
-import { requireSession } from "../../middleware/auth";
+import { requireSession, sessionOf } from "../../middleware/auth";
 import { createRouter } from "../router";
-import { errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
+import { AmountMinor, errorResponses, jsonBody, jsonResponse, Id } from "../schemas";
+
+const Limit = AmountMinor.nullable();
+
+const KeySpendLimits = z
+  .object({
+    daily: Limit.openapi({ description: "Most usage this key may debit per UTC day, minor units; null = no limit." }),
+    monthly: Limit.openapi({ description: "Most usage this key may debit per calendar month (UTC), minor units; null = no limit." }),
+    spentToday: z.number().int().openapi({ description: "Usage this key debited today, counted since a limit was first set." }),
+    spentThisMonth: z.number().int(),
+  })
+  .openapi("ApiKeySpendLimits");
 
 const ApiKeySchema = z
   .object({
@@ -15,6 +30,9 @@ const ApiKeySchema = z
     createdAt: z.string(),
     lastUsedAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
+    spendLimits: KeySpendLimits.openapi({
+      description: "The key's own usage limits, on top of the account's (a leaked key cannot drain the balance).",
+    }),
   })
   .openapi("ApiKey");
 
@@ -39,7 +57,15 @@ interface ApiKeyRow {
   created_at: Date;
   last_used_at: Date | null;
   revoked_at: Date | null;
+  spend_limit_daily: number | null;
+  spend_limit_monthly: number | null;
+  spent_today: number;
+  spent_this_month: number;
 }
+/** The columns of an ApiKeyRow; `k` is the api_keys alias (counters of an earlier day or month read as 0). */
+const COLUMNS = `id, name, prefix, scopes, created_at, last_used_at, revoked_at, spend_limit_daily, spend_limit_monthly,
+  CASE WHEN spent_day_start = (now() AT TIME ZONE 'UTC')::date THEN spent_day ELSE 0 END AS spent_today,
+  CASE WHEN spent_month_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date THEN spent_month ELSE 0 END AS spent_this_month`;
 const toDto = (r: ApiKeyRow) => ({
   id: r.id,
   name: r.name,
@@ -48,9 +74,19 @@ const toDto = (r: ApiKeyRow) => ({
   createdAt: r.created_at.toISOString(),
   lastUsedAt: r.last_used_at?.toISOString() ?? null,
   revokedAt: r.revoked_at?.toISOString() ?? null,
+  spendLimits: { daily: r.spend_limit_daily, monthly: r.spend_limit_monthly, spentToday: r.spent_today, spentThisMonth: r.spent_this_month },
 });
 
 const admins = requireSession(["owner", "admin"]);
+
+const SpendLimitsBody = z.object({ daily: Limit, monthly: Limit }).strict().openapi("ApiKeySpendLimitsRequest");
+
+/** Who changes a key, for its audit row (a portal member; the routes are session-only). */
+const auditBy = (c: Context<AppEnv>): AuditBy => ({
+  actor: `user:${sessionOf(c).userId}`,
+  requestId: c.get("requestId"),
+  ip: clientIp(c, c.get("deps").env.TRUST_PROXY === "1"),
+});
 
 export const apiKeysRoutes = createRouter()
   .openapi(
@@ -66,8 +102,7 @@ export const apiKeysRoutes = createRouter()
     async (c) => {
       const { sql } = c.get("deps").database;
       const rows = await sql<ApiKeyRow[]>`
-        SELECT id, name, prefix, scopes, created_at, last_used_at, revoked_at FROM api_keys
-         WHERE account_id = ${c.get("accountId")} ORDER BY created_at DESC`;
+        SELECT ${sql.unsafe(COLUMNS)} FROM api_keys WHERE account_id = ${c.get("accountId")} ORDER BY created_at DESC`;
       return c.json({ data: rows.map(toDto) }, 200);
     },
   )
@@ -77,7 +112,7 @@ export const apiKeysRoutes = createRouter()
       path: "/api-keys",
       operationId: "createApiKey",
       tags: ["api-keys"],
-      summary: "Create an API key; the secret is in this response only",
+      summary: "Create an API key; the secret is in this response only (audited)",
       middleware: admins,
       request: jsonBody(CreateBody),
       responses: { 201: jsonResponse(CreatedApiKey, "Created") },
@@ -86,12 +121,16 @@ export const apiKeysRoutes = createRouter()
       const { name, scopes } = c.req.valid("json");
       const secret = newSecret(API_KEY_PREFIX);
       const { sql } = c.get("deps").database;
-      const [row] = await sql<ApiKeyRow[]>`
-        INSERT INTO api_keys (id, account_id, name, prefix, key_hash, scopes)
-        VALUES (${newId("key")}, ${c.get("accountId")}, ${name}, ${secret.slice(0, API_KEY_PREFIX.length + 6)},
-                ${sha256Hex(secret)}, ${scopes})
-        RETURNING id, name, prefix, scopes, created_at, last_used_at, revoked_at`;
-      return c.json({ ...toDto(row!), secret }, 201);
+      const row = await sql.begin(async (tx) => {
+        const [created] = await tx<ApiKeyRow[]>`
+          INSERT INTO api_keys (id, account_id, name, prefix, key_hash, scopes)
+          VALUES (${newId("key")}, ${c.get("accountId")}, ${name}, ${secret.slice(0, API_KEY_PREFIX.length + 6)},
+                  ${sha256Hex(secret)}, ${scopes})
+          RETURNING ${tx.unsafe(COLUMNS)}`;
+        await recordAudit(tx, { ...auditBy(c), action: "api_key.created", targetId: created!.id, before: null, after: toDto(created!) });
+        return created!;
+      });
+      return c.json({ ...toDto(row), secret }, 201);
     },
   )
   .openapi(
@@ -100,18 +139,56 @@ export const apiKeysRoutes = createRouter()
       path: "/api-keys/{id}",
       operationId: "revokeApiKey",
       tags: ["api-keys"],
-      summary: "Revoke an API key (it stops working at once here, within API_KEY_CACHE_TTL_MS on other instances)",
+      summary: "Revoke an API key (audited; it stops working at once here, within API_KEY_CACHE_TTL_MS on other instances)",
       middleware: admins,
       request: { params: IdParam },
       responses: { 204: { description: "Revoked" }, ...errorResponses },
     }),
     async (c) => {
-      const { sql } = c.get("deps").database;
-      const revoked = await sql`
-        UPDATE api_keys SET revoked_at = coalesce(revoked_at, now())
-         WHERE id = ${c.req.valid("param").id} AND account_id = ${c.get("accountId")} RETURNING id`;
-      if (revoked.length === 0) throw notFound("API key");
-      c.get("deps").apiKeyCache.evict(c.req.valid("param").id); // other instances: within API_KEY_CACHE_TTL_MS
+      const { id } = c.req.valid("param");
+      await c.get("deps").database.sql.begin(async (tx) => {
+        const [before] = await tx<ApiKeyRow[]>`
+          SELECT ${tx.unsafe(COLUMNS)} FROM api_keys WHERE id = ${id} AND account_id = ${c.get("accountId")} FOR UPDATE`;
+        if (!before) throw notFound("API key");
+        if (before.revoked_at) return; // revoked already: nothing changes, nothing to audit
+        const [after] = await tx<ApiKeyRow[]>`UPDATE api_keys SET revoked_at = now() WHERE id = ${id} RETURNING ${tx.unsafe(COLUMNS)}`;
+        await recordAudit(tx, { ...auditBy(c), action: "api_key.revoked", targetId: id, before: toDto(before), after: toDto(after!) });
+      });
+      c.get("deps").apiKeyCache.evict(id); // other instances: within API_KEY_CACHE_TTL_MS
       return c.body(null, 204);
+    },
+  )
+  .openapi(
+    createRoute({
+      method: "put",
+      path: "/api-keys/{id}/spend-limits",
+      operationId: "setApiKeySpendLimits",
+      tags: ["api-keys"],
+      summary: "Set an API key's own daily and monthly usage limits (owner, admin; audited)",
+      description:
+        "Usage sent with this key beyond either limit is refused with 402 spend_limit_exceeded (details.scope " +
+        "\"api_key\") and nothing is debited, exact under concurrency; the account's own limits (PUT /spend-limits) " +
+        "apply as well. The key counts its usage from when it first gets a limit. Takes effect at once on this " +
+        "instance, within API_KEY_CACHE_TTL_MS on others. null removes a limit.",
+      middleware: admins,
+      request: { params: IdParam, ...jsonBody(SpendLimitsBody) },
+      responses: { 200: jsonResponse(ApiKeySchema, "The key with its new limits"), ...errorResponses },
+    }),
+    async (c) => {
+      const { id } = c.req.valid("param");
+      const { daily, monthly } = c.req.valid("json");
+      const row = await c.get("deps").database.sql.begin(async (tx) => {
+        const [before] = await tx<ApiKeyRow[]>`
+          SELECT ${tx.unsafe(COLUMNS)} FROM api_keys
+           WHERE id = ${id} AND account_id = ${c.get("accountId")} AND revoked_at IS NULL FOR UPDATE`;
+        if (!before) throw notFound("API key");
+        const [after] = await tx<ApiKeyRow[]>`
+          UPDATE api_keys SET spend_limit_daily = ${daily}, spend_limit_monthly = ${monthly} WHERE id = ${id}
+          RETURNING ${tx.unsafe(COLUMNS)}`;
+        await recordAudit(tx, { ...auditBy(c), action: "api_key.spend_limits_updated", targetId: id, before: toDto(before), after: toDto(after!) });
+        return after!;
+      });
+      c.get("deps").apiKeyCache.evict(id); // its usage takes the limited path from the next request
+      return c.json(toDto(row), 200);
     },
   );

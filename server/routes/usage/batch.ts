@@ -1,5 +1,6 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import { createMiddleware } from "hono/factory";
+import { limitedApiKeyOf } from "./limited-key";
 import { MAX_BATCH_EVENTS, postUsageBatch, type UsageEvent, type UsageOutcome } from "../../../db/ledger/post-usage-batch";
 import type { AppEnv } from "../../context";
 import { classify } from "../../errors";
@@ -128,7 +129,8 @@ export const usageBatchRoutes = createRouter().openapi(batch, async (c) => {
   const keyAccountId = hasOperatorKey(c) ? null : c.get("accountId");
   const parsed = c.req.valid("json").events.map((raw) => parseEvent(raw, keyAccountId));
   const valid = parsed.filter((p): p is BatchEvent => "accountId" in p && !("status" in p));
-  const outcomes = await postUsageBatch(c.get("deps").ledger, valid);
+  const apiKeyId = limitedApiKeyOf(c.get("principal"));
+  const outcomes = await postUsageBatch(c.get("deps").ledger, apiKeyId ? valid.map((e) => ({ ...e, apiKeyId })) : valid);
   let next = 0;
   const results = parsed.map((p) => ("status" in p ? p : toResult(p.id, outcomes[next++]!)));
   return c.json({ results }, 200);

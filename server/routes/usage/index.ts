@@ -2,6 +2,8 @@ import { createRoute, z } from "@hono/zod-openapi";
 import { Quantity } from "../../../db/decimal";
 import type { Queryable } from "../../../db/client";
 import { pricedDebit } from "../../../db/ledger/priced-debit";
+import { postUsageEvent } from "../../../db/ledger/post-usage-batch";
+import { limitedApiKeyOf } from "./limited-key";
 import type { PostedEntry } from "../../../db/ledger/types";
 import { ApiError } from "../../errors";
 import { requireApiKey } from "../../middleware/auth";
@@ -105,10 +107,17 @@ export const usageRoutes = createRouter().openapi(usage, async (c) => {
     metadata: body.metadata,
   };
   const deps = c.get("deps");
-  const result =
-    body.amount !== undefined
+  const quantity = body.quantity === undefined ? undefined : parseQuantity(body.quantity);
+  const apiKeyId = limitedApiKeyOf(c.get("principal"));
+  const result = apiKeyId
+    ? await postUsageEvent(
+        deps.ledger,
+        { ...common, id: common.idempotencyKey, amount: body.amount, meter: body.meter, quantity, apiKeyId },
+        commit,
+      )
+    : body.amount !== undefined
       ? await deps.debits.debit({ ...common, amount: body.amount }, commit)
-      : await pricedDebit(deps.ledger, { ...common, meter: body.meter!, quantity: parseQuantity(body.quantity!) }, commit);
+      : await pricedDebit(deps.ledger, { ...common, meter: body.meter!, quantity: quantity! }, commit);
   const dto = toDebitDto(result);
   return c.json(dto, 201, contentLengthOf(dto));
 });
