@@ -68,6 +68,8 @@ try {
   const revenue = `analytics/revenue?from=${day(-365)}&to=${day(1)}&interval=day&currency=EUR`;
   rows.push(["revenue, 12 months by day (EUR)", `${await timed(Array(30).fill(revenue))} — goal < 500 ms`]);
   rows.push(["liability (all currencies, change over 30 days)", `${await timed(Array(50).fill("analytics/liability"))} — goal < 100 ms`]);
+  rows.push(["top accounts by usage, last 30 days", await timed(Array(10).fill(`analytics/top-accounts?metric=usage&from=${day(-30)}&to=${day(1)}`))]);
+  rows.push(["top accounts by top-ups, 12 months", await timed(Array(5).fill(`analytics/top-accounts?metric=topups&from=${day(-365)}&to=${day(1)}`))]);
   rows.push(["account list sorted by balance (no q, reads every customer row)", await timed(Array(10).fill("accounts?sort=balance"))]);
 
   const plan = await sql.unsafe<{ "QUERY PLAN": string }[]>(`
