@@ -73,6 +73,15 @@ export type ApiKeyScope = Schemas["ApiKey"]["scopes"][number];
 
 export type ApiKey = Schemas["ApiKey"];
 
+/** An API key's own daily and monthly usage limits (minor units, null = none) and its usage so far. */
+export type ApiKeySpendLimits = Schemas["ApiKeySpendLimits"];
+
+/** The account's daily and monthly usage limits (minor units, null = none), its usage so far and its currency. */
+export type SpendLimits = Schemas["SpendLimits"];
+
+/** PUT /spend-limits and PUT /api-keys/{id}/spend-limits: both limits in minor units, null = no limit. */
+export type SpendLimitsInput = Schemas["SpendLimitsRequest"];
+
 /** `secret` is shown once; the server keeps only a hash. */
 export type CreatedApiKey = Schemas["CreatedApiKey"];
 
@@ -621,6 +630,28 @@ export function createApiKey(input: { name: string; scopes: ApiKeyScope[] }): Pr
 /** DELETE /api-keys/:id -> 204; the key stops working immediately. */
 export function revokeApiKey(id: string): Promise<void> {
   return request("DELETE", `/api-keys/${encodeURIComponent(id)}`);
+}
+
+/**
+ * PUT /api-keys/:id/spend-limits -> the key with its new limits (owners and admins). Usage sent
+ * with the key beyond one is refused with 402 spend_limit_exceeded; 404 not_found for a revoked key.
+ */
+export function putApiKeySpendLimits(id: string, input: SpendLimitsInput): Promise<ApiKey> {
+  return request("PUT", `/api-keys/${encodeURIComponent(id)}/spend-limits`, { body: input });
+}
+
+// ---------------------------------------------------------------------------
+// Spend limits of the account
+// ---------------------------------------------------------------------------
+
+/** GET /spend-limits -> the account's limits and its usage this UTC day and month (any member). */
+export function getSpendLimits(): Promise<SpendLimits> {
+  return request("GET", "/spend-limits");
+}
+
+/** PUT /spend-limits -> the saved limits with the usage so far (owners and admins; 403 forbidden otherwise). */
+export function putSpendLimits(input: SpendLimitsInput): Promise<SpendLimits> {
+  return request("PUT", "/spend-limits", { body: input });
 }
 
 // ---------------------------------------------------------------------------

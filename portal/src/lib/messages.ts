@@ -158,7 +158,7 @@ export function translateServerText(text: string): string {
 }
 
 /** Fields of the API that hold money in minor units (their bounds are shown as money). */
-const MONEY_FIELDS = new Set(["amount", "threshold", "targetBalance", "monthlyCap"]);
+const MONEY_FIELDS = new Set(["amount", "threshold", "targetBalance", "monthlyCap", "daily", "monthly"]);
 
 /** The name of an API field in the UI language ("enabledEvents.0" -> "Events"); unknown ones as they are. */
 function fieldName(field: string): string {
@@ -176,6 +176,8 @@ function fieldName(field: string): string {
         threshold: generated.field_threshold,
         targetBalance: generated.field_target_balance,
         monthlyCap: generated.field_monthly_cap,
+        daily: generated.spend_limits_daily,
+        monthly: generated.spend_limits_monthly,
         cooldownMinutes: generated.field_cooldown,
         scopes: generated.field_scopes,
         enabledEvents: generated.field_events,
