@@ -158,6 +158,37 @@ const CHECKS: { invariant: string; query: (q: Queryable) => PromiseLike<readonly
              IS DISTINCT FROM (t.topup, t.usage, t.capture, t.promotion, t.adjustment, t.refund, t.dispute, t.entries)
        LIMIT 10`,
   },
+  ...(["day", "month", "year"] as const).map((level) => ({
+    invariant:
+      `the per-account ${level} rollups (account_${level === "day" ? "daily" : `${level}ly`}_totals, read by top-accounts) equal ` +
+      `the ledger's topup, usage and capture entries summed per account, UTC ${level} and currency`,
+    query: (q: Queryable) => {
+      const period = q`date_trunc(${level}, created_at AT TIME ZONE 'UTC')::date`;
+      const rollup =
+        level === "day"
+          ? q`SELECT day AS period, * FROM account_daily_totals`
+          : level === "month"
+            ? q`SELECT month AS period, * FROM account_monthly_totals`
+            : q`SELECT year AS period, * FROM account_yearly_totals`;
+      return q`
+        WITH l AS (
+          SELECT ${period} AS period, account_id, currency,
+                 coalesce(sum(amount) FILTER (WHERE type = 'topup'), 0) AS topup, count(*) FILTER (WHERE type = 'topup') AS topup_entries,
+                 coalesce(sum(amount) FILTER (WHERE type = 'usage'), 0) AS usage, count(*) FILTER (WHERE type = 'usage') AS usage_entries,
+                 coalesce(sum(amount) FILTER (WHERE type = 'capture'), 0) AS capture, count(*) FILTER (WHERE type = 'capture') AS capture_entries
+            FROM ledger_entries WHERE type IN ('topup', 'usage', 'capture') GROUP BY 1, 2, 3
+        )
+        SELECT coalesce(l.period, t.period)::text AS period, coalesce(l.account_id, t.account_id) AS account_id,
+               coalesce(l.currency, t.currency) AS currency,
+               to_jsonb(l) - 'period' - 'account_id' - 'currency' AS ledger,
+               to_jsonb(t) - 'period' - ${level} - 'account_id' - 'currency' AS rollup
+          FROM l FULL JOIN (${rollup}) t ON t.period = l.period AND t.account_id = l.account_id AND t.currency = l.currency
+         WHERE l.period IS NULL OR t.period IS NULL
+            OR (l.topup, l.topup_entries, l.usage, l.usage_entries, l.capture, l.capture_entries)
+               IS DISTINCT FROM (t.topup, t.topup_entries, t.usage, t.usage_entries, t.capture, t.capture_entries)
+         LIMIT 10`;
+    },
+  })),
 ];
 
 /** Runs every invariant check; an empty array means the books are sound. */

@@ -1,9 +1,11 @@
-import type { Queryable } from "../client";
+import { type Queryable, withTransaction } from "../client";
 
 /**
- * Operator analytics (GET /operator/analytics/*), read from `ledger_daily_totals`, the
- * per-day rollups the ledger keeps in each posting's transaction (db/schema/ledger-daily-totals.ts;
- * `npm run verify` checks them against the entries). Days are UTC; `from` is inclusive and
+ * Operator analytics (GET /operator/analytics/*), read from the rollups the ledger keeps in each
+ * posting's transaction, never from the entries: `ledger_daily_totals` (per day and shard,
+ * db/schema/ledger-daily-totals.ts) for revenue and liability, the per-account day / month / year
+ * totals (db/schema/account-totals.ts) for top-accounts; `npm run verify` checks them against
+ * the entries. Days are UTC; `from` is inclusive and
  * `to` exclusive, both `YYYY-MM-DD`. Amounts are minor units of `currency`, from the
  * platform's side: positive = in the direction the name says.
  */
@@ -143,26 +145,163 @@ export interface TopAccount {
   entries: number;
 }
 
+/** A period table of the per-account rollups (db/schema/account-totals.ts). */
+export type RollupLevel = "day" | "month" | "year";
+
 /**
- * The accounts with the most usage or top-ups in [from, to) (UTC days), per currency, largest
- * first (ties by id). Reads the entries of the range (not rolled up per account): fine for
- * the console's ranges, a full scan of the range on 10 million entries.
+ * A signed run of whole periods of one level: the rollup rows of `level` whose period starts
+ * in [from, to) (UTC days, YYYY-MM-DD, on the level's boundaries), added (`sign` 1) or subtracted.
+ */
+export interface RollupTerm {
+  level: RollupLevel;
+  from: string;
+  to: string;
+  sign: 1 | -1;
+}
+
+const DAY_MS = 86_400_000;
+const LEVELS: readonly RollupLevel[] = ["year", "month", "day"];
+/**
+ * Estimated rollup rows of one period relative to a day's: a month or a year holds at least as
+ * many accounts as any of its days (as many in a dense ledger, where every account posts daily;
+ * several times more in a sparse one).
+ */
+const WEIGHT: Record<RollupLevel, number> = { day: 1, month: 2, year: 3 };
+/** Each term is one more index range scan: among plans of equal weight, the one with fewer terms. */
+const TERM_COST = 0.01;
+
+const dayNumber = (iso: string) => Date.parse(`${iso}T00:00:00Z`) / DAY_MS;
+const isoDay = (n: number) => new Date(n * DAY_MS).toISOString().slice(0, 10);
+
+/** The start (day number) of the period of `level` holding day `d`. */
+function floorTo(level: RollupLevel, d: number): number {
+  if (level === "day") return d;
+  const t = new Date(d * DAY_MS);
+  return Date.UTC(t.getUTCFullYear(), level === "month" ? t.getUTCMonth() : 0, 1) / DAY_MS;
+}
+
+/** The start of the period after the one starting at `start`. */
+function nextStart(level: RollupLevel, start: number): number {
+  if (level === "day") return start + 1;
+  const t = new Date(start * DAY_MS);
+  return level === "month"
+    ? Date.UTC(t.getUTCFullYear(), t.getUTCMonth() + 1, 1) / DAY_MS
+    : Date.UTC(t.getUTCFullYear() + 1, 0, 1) / DAY_MS;
+}
+
+const ceilTo = (level: RollupLevel, d: number) => (floorTo(level, d) === d ? d : nextStart(level, floorTo(level, d)));
+
+interface Plan {
+  terms: RollupTerm[];
+  cost: number;
+}
+
+/**
+ * The cost of reading the periods of `level` starting in [a, b) (a <= b, on boundaries): each
+ * period weighs WEIGHT in proportion to its part up to today (periods after today hold no
+ * entries: their range scans find nothing).
+ */
+function termCost(level: RollupLevel, a: number, b: number, today: number): number {
+  let cost = TERM_COST;
+  for (let p = a; p < b && p <= today; ) {
+    const next = nextStart(level, p);
+    cost += (WEIGHT[level] * (Math.min(next, today + 1) - p)) / (next - p);
+    p = next;
+  }
+  return cost;
+}
+
+/**
+ * The cheapest signed cover of [a, b) (day numbers; a > b: the run [b, a) subtracted) with
+ * periods of `LEVELS[i]` and finer: either the finer levels alone, or whole periods of this
+ * level from a boundary next to `a` (below or above it) to one next to `b`, with the pieces
+ * between those boundaries and a, b covered by finer levels (and subtracted where the
+ * boundary lies inside the range). Sum[a, b) = Sum[a, A) + Sum[A, B) + Sum[B, b) for any A, B.
+ */
+function cover(a: number, b: number, i: number, today: number): Plan {
+  if (a === b) return { terms: [], cost: 0 };
+  const level = LEVELS[i]!;
+  const run = (from: number, to: number): Plan => {
+    const [lo, hi] = from < to ? [from, to] : [to, from];
+    return { terms: [{ level, from: isoDay(lo), to: isoDay(hi), sign: from < to ? 1 : -1 }], cost: termCost(level, lo, hi, today) };
+  };
+  if (level === "day") return run(a, b);
+  let best = cover(a, b, i + 1, today);
+  for (const A of new Set([floorTo(level, a), ceilTo(level, a)])) {
+    for (const B of new Set([floorTo(level, b), ceilTo(level, b)])) {
+      const parts = [cover(a, A, i + 1, today), A === B ? { terms: [], cost: 0 } : run(A, B), cover(B, b, i + 1, today)];
+      const cost = parts.reduce((c, p) => c + p.cost, 0);
+      if (cost < best.cost) best = { terms: parts.flatMap((p) => p.terms), cost };
+    }
+  }
+  return best;
+}
+
+/**
+ * The rollup periods whose signed sum is exactly [from, to) (UTC days, `from` < `to`): e.g. the
+ * last 12 months on 2026-12-03, [2025-12-03, 2026-12-04), are the year 2026 plus the month
+ * 2025-12 minus the days 2025-12-01..02 and the (empty) days 2026-12-04..31; the last 30 days
+ * are a month or two minus a few days. Whatever the range's length, each edge costs at most
+ * about 15 days and 6 months (an edge in the middle of a month in the middle of a year), and
+ * the periods after today nothing. `today` (default: now, UTC) only steers the choice.
+ */
+export function rollupTerms(from: string, to: string, today: string = isoDay(Math.floor(Date.now() / DAY_MS))): RollupTerm[] {
+  return cover(dayNumber(from), dayNumber(to), 0, dayNumber(today)).terms;
+}
+
+/**
+ * The accounts with the most usage (usage + capture entries) or top-ups in [from, to) (UTC
+ * days), per currency or all, largest first (ties by id), exact: from the per-account rollups
+ * (db/schema/account-totals.ts: per day, month and year, kept by the ledger's statement-level
+ * trigger in each posting's transaction and checked by `verify`), never from the entries. The
+ * range is the signed sum of a few periods (`rollupTerms`), summed per account in one aggregate:
+ * a request reads about one rollup row per active account and period, not the range's entries
+ * (on 10 million entries and 100 000 accounts, the last 12 months read ~200 000 rows: this
+ * year's and last December's). Only accounts with at least one entry of the metric in the range
+ * appear (an amount of 0 is possible: priced usage of less than a minor unit).
  */
 export async function topAccounts(
   q: Queryable,
   range: { metric: TopMetric; from: string; to: string; currency?: string; limit: number },
 ): Promise<TopAccount[]> {
-  const types = range.metric === "usage" ? ["usage", "capture"] : ["topup"];
-  const sign = range.metric === "usage" ? -1 : 1;
-  const rows = await q<{ account_id: string; name: string; currency: string; amount: number; entries: number }[]>`
-    SELECT t.account_id, a.name, t.currency, t.amount, t.entries
-      FROM (SELECT account_id, currency, (${sign}::int * sum(amount))::bigint AS amount, count(*)::int AS entries
-              FROM ledger_entries
-             WHERE type = ANY(${types}) AND created_at >= ${range.from}::date::timestamp AT TIME ZONE 'UTC' AND created_at < ${range.to}::date::timestamp AT TIME ZONE 'UTC'
-               AND (${range.currency ?? null}::text IS NULL OR currency = ${range.currency ?? null})
-             GROUP BY account_id, currency) t
-      JOIN accounts a ON a.id = t.account_id
-     ORDER BY t.amount DESC, t.account_id
-     LIMIT ${range.limit}`;
+  const usage = range.metric === "usage";
+  const currency = range.currency ?? null;
+  const terms = rollupTerms(range.from, range.to);
+  const rows = await withTransaction(q, async (tx) => {
+    const select = (t: RollupTerm) => {
+      const amount = usage ? tx`${t.sign}::int * -(usage + capture)` : tx`${t.sign}::int * topup`;
+      const entries = usage ? tx`${t.sign}::int * (usage_entries + capture_entries)` : tx`${t.sign}::int * topup_entries`;
+      const where = tx`${usage ? tx`usage_entries + capture_entries` : tx`topup_entries`} > 0
+        AND (${currency}::text IS NULL OR currency = ${currency})`;
+      switch (t.level) {
+        case "day":
+          return tx`SELECT account_id, currency, ${amount} AS amount, ${entries} AS entries FROM account_daily_totals
+                     WHERE day >= ${t.from}::date AND day < ${t.to}::date AND ${where}`;
+        case "month":
+          return tx`SELECT account_id, currency, ${amount} AS amount, ${entries} AS entries FROM account_monthly_totals
+                     WHERE month >= ${t.from}::date AND month < ${t.to}::date AND ${where}`;
+        case "year":
+          return tx`SELECT account_id, currency, ${amount} AS amount, ${entries} AS entries FROM account_yearly_totals
+                     WHERE year >= ${t.from}::date AND year < ${t.to}::date AND ${where}`;
+      }
+    };
+    const periods = terms.slice(1).reduce((all, t) => tx`${all} UNION ALL ${select(t)}`, select(terms[0]!));
+    // ~300 bytes of hash table per account: 100 000 accounts aggregate in memory. One group per
+    // account: parallel workers would each build most of the groups again (partial aggregates),
+    // slower than one process on a 2-core database.
+    await tx`SELECT set_config('work_mem', '64MB', true), set_config('max_parallel_workers_per_gather', '0', true)`;
+    // sum_bigint (migration 0022): sum() that stays bigint (overflow raises), no numeric
+    return tx<{ account_id: string; name: string; currency: string; amount: number; entries: number }[]>`
+      WITH top AS (
+        SELECT account_id, currency, sum_bigint(amount) AS amount, sum_bigint(entries) AS entries
+          FROM (${periods}) p
+         GROUP BY account_id, currency
+        HAVING sum_bigint(entries) > 0
+         ORDER BY amount DESC, account_id
+         LIMIT ${range.limit})
+      SELECT t.account_id, a.name, t.currency, t.amount, t.entries
+        FROM top t JOIN accounts a ON a.id = t.account_id
+       ORDER BY t.amount DESC, t.account_id`;
+  });
   return rows.map((r) => ({ accountId: r.account_id, name: r.name, currency: r.currency, amount: r.amount, entries: r.entries }));
 }

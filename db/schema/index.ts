@@ -25,6 +25,7 @@ export * from "./balance-alerts";
 export * from "./usage-rollups";
 export * from "./notification-preferences";
 export * from "./ledger-daily-totals";
+export * from "./account-totals";
 export * from "./two-factor";
 export * from "./operator-users";
 export * from "./user-tokens";

@@ -6,13 +6,15 @@ export const LEDGER_TOTALS_SHARDS = 32;
 /**
  * Daily rollups of the ledger, per UTC day, currency and shard (`hashtext(account_id) & 31`):
  * the signed sum of customer-side `amount` (minor units) per entry type, and the number of
- * entries. Kept by the AFTER INSERT trigger `ledger_entries_daily_totals` (migration 0014) in
- * the posting's own transaction, so they always equal the ledger (`npm run verify` checks
- * it). The analytics routes (GET /operator/analytics/*) read these rows instead of scanning
+ * entries. Kept by the statement-level AFTER INSERT trigger `ledger_entries_rollups`
+ * (ledger_rollups_add, migration 0022; per row until then, migration 0015) in the posting's own
+ * transaction, so they always equal the ledger (`npm run verify` checks it). The analytics routes (GET /operator/analytics/*) read these rows instead of scanning
  * millions of entries; liability = the sum of every column (= the sum of customer balances).
- * A transaction touches one shard row per day (its accounts' shard), and the
+ * A single-account transaction touches one shard row per day (its account's shard), and the
  * wide row (one column per type) means a multi-type transaction locks one row, not several
- * in varying order (no deadlocks between settlements posting top-up + promotion).
+ * in varying order (no deadlocks between settlements posting top-up + promotion). A
+ * multi-account statement (a usage batch) upserts its shard rows once each, sorted by
+ * (currency, day, shard): concurrent batches take them in the same order.
  */
 export const ledgerDailyTotals = pgTable(
   "ledger_daily_totals",

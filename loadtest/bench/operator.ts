@@ -4,15 +4,18 @@
  * 1. account search (GET /operator/accounts?q=...): p50/p95 over BENCH_SEARCHES queries
  *    (name fragments, member emails, id prefixes, a few broad words), goal p95 < 100 ms;
  * 2. revenue for 12 months by day (GET /operator/analytics/revenue), goal < 500 ms;
- * 3. liability (GET /operator/analytics/liability), goal < 100 ms.
+ * 3. liability (GET /operator/analytics/liability), goal < 100 ms;
+ * 4. top accounts (GET /operator/analytics/top-accounts): by usage over the last 30 days and by
+ *    top-ups over 12 months, goal < 500 ms.
  * Seeds BENCH_OPERATOR_ACCOUNTS customers (default 100 000; owner users and memberships)
  * and BENCH_OPERATOR_ENTRIES ledger entries (default 10 000 000, spread evenly over the
  * accounts and the last 365 days; consistent sequences and running balances) with
  * generate_series statements, triggers off (session_replication_role = replica, as a bulk
- * load), then fills the daily rollups in one pass (ledger_daily_totals_backfill()) and
+ * load), then fills the rollups in one pass each (ledger_rollups_backfill()) and
  * ANALYZEs. Prints a Markdown table and the plan of one search (EXPLAIN ANALYZE).
  * A quick run: BENCH_OPERATOR_ENTRIES=1000000 npm run bench:operator; BENCH_OPERATOR_REUSE=1
- * measures again on the database the previous run seeded.
+ * measures again on the database the previous run seeded (the service migrates it first: a
+ * migration that backfills a new rollup may take minutes on 10 million entries).
  */
 import { openDatabase } from "../../db/client";
 import { ensureSystemAccounts } from "../../db/ledger/system-accounts";
@@ -32,7 +35,7 @@ const log = (line: string) => process.stdout.write(`bench:operator: ${line}\n`);
 const perAccount = Math.max(1, Math.floor(ENTRIES / ACCOUNTS));
 const REUSE = process.env.BENCH_OPERATOR_REUSE === "1";
 const databaseUrl = REUSE ? benchDatabaseUrl() : await recreateDatabase("balance_bench_operator");
-const service = await startService(databaseUrl, PORT, { OPERATOR_API_KEY: OPERATOR_KEY });
+const service = await startService(databaseUrl, PORT, { OPERATOR_API_KEY: OPERATOR_KEY }, 1800);
 const database = openDatabase(databaseUrl, { max: 1 });
 const sql = database.sql;
 const rows: [string, string][] = [];
@@ -68,8 +71,8 @@ try {
   const revenue = `analytics/revenue?from=${day(-365)}&to=${day(1)}&interval=day&currency=EUR`;
   rows.push(["revenue, 12 months by day (EUR)", `${await timed(Array(30).fill(revenue))} — goal < 500 ms`]);
   rows.push(["liability (all currencies, change over 30 days)", `${await timed(Array(50).fill("analytics/liability"))} — goal < 100 ms`]);
-  rows.push(["top accounts by usage, last 30 days", await timed(Array(10).fill(`analytics/top-accounts?metric=usage&from=${day(-30)}&to=${day(1)}`))]);
-  rows.push(["top accounts by top-ups, 12 months", await timed(Array(5).fill(`analytics/top-accounts?metric=topups&from=${day(-365)}&to=${day(1)}`))]);
+  rows.push(["top accounts by usage, last 30 days", `${await timed(Array(10).fill(`analytics/top-accounts?metric=usage&from=${day(-30)}&to=${day(1)}`))} — goal < 500 ms`]);
+  rows.push(["top accounts by top-ups, 12 months", `${await timed(Array(5).fill(`analytics/top-accounts?metric=topups&from=${day(-365)}&to=${day(1)}`))} — goal < 500 ms`]);
   rows.push(["account list sorted by balance (no q, reads every customer row)", await timed(Array(10).fill("accounts?sort=balance"))]);
 
   const plan = await sql.unsafe<{ "QUERY PLAN": string }[]>(`
@@ -133,8 +136,9 @@ async function seed(): Promise<void> {
     });
     if ((from / ACCOUNTS_PER_CHUNK) % 4 === 3) log(`  ${(to + 1) * perAccount} entries (${((performance.now() - started) / 1000).toFixed(0)} s)`);
   }
-  log("rollups (ledger_daily_totals_backfill) and VACUUM ANALYZE");
-  await sql`SELECT ledger_daily_totals_backfill()`;
+  log("rollups (ledger_rollups_backfill) and VACUUM ANALYZE");
+  await sql`SET work_mem = '256MB'`; // the per-account day rollups sort ~10 million rows
+  await sql`SELECT ledger_rollups_backfill()`;
   // as autovacuum would after a load: also moves the GIN indexes' pending lists into the index proper
   await sql`VACUUM ANALYZE`;
   log(`seeded in ${((performance.now() - started) / 1000).toFixed(0)} s`);
