@@ -13,8 +13,10 @@
  * 4. Hono hello-world against a bare node:http hello-world;
  * 5. batch ingestion: events per second through POST /api/v1/usage/batch (1 000 events
  *    a request over the same 10 000 accounts, BENCH_BATCH_CONCURRENCY requests in flight,
- *    default 4), with CPU per event, against pgbench's single-statement debit rate of
- *    step 1 (issue 10's goal: at least 5x).
+ *    default 4, each sender with its own share of the accounts as a consumer group
+ *    partitioned by customer would: BENCH_BATCH_PARTITIONED=0 lets them overlap), with CPU
+ *    per event, against pgbench's single-statement debit rate of step 1 (issue 10's goal:
+ *    at least 5x).
  * Each pgbench/API scenario runs BENCH_RUNS times (default 3), interleaved, and the
  * Markdown table shows the median with the spread (min-max). `--short` (or
  * BENCH_SHORT=1), for development: 1 run of 5 s each, 1 process only, no SSE and no
@@ -48,6 +50,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 3919);
 const SUMMARY = `.cache/bench-summary-${PORT}.json`;
 const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
 const BATCH_SIZE = 1000;
+const BATCH_PARTITIONED = process.env.BENCH_BATCH_PARTITIONED !== "0";
 const OPERATOR_KEY = "bench_operator_key_0123456789abcdef0123456789";
 
 /** One run of one scenario. */
@@ -88,7 +91,7 @@ const label = {
   pgHot: "pgbench, debit SQL, one account",
   apiSpread: (n: number) => `API POST /usage, ${ACCOUNTS} accounts${processes(n)}`,
   apiHot: (n: number) => `API POST /usage, one account${processes(n)}`,
-  batch: `API POST /usage/batch, events (${BATCH_SIZE} a request, ${BATCH_CONCURRENCY} in flight), ${ACCOUNTS} accounts`,
+  batch: `API POST /usage/batch, events (${BATCH_SIZE} a request, ${BATCH_CONCURRENCY} in flight), ${ACCOUNTS} accounts${BATCH_PARTITIONED ? " partitioned among the senders" : ", senders overlapping"}`,
 };
 let sse: IdleSseMemory | null = null;
 /** The running service's CPU when no request comes in, s per s (measured after each start). */
@@ -124,7 +127,9 @@ for (const n of PROCESSES) {
       if (n === PROCESSES[0]) await pgRun(label.pgHot, "0", run);
       await apiRun(service, label.apiHot(n), "hot", run);
       if (n === PROCESSES[0]) {
-        const batchEnv = { ...k6Env, VUS: String(BATCH_CONCURRENCY), OPERATOR_KEY, BATCH_SIZE: String(BATCH_SIZE) };
+        const batchEnv = {
+          ...k6Env, VUS: String(BATCH_CONCURRENCY), OPERATOR_KEY, BATCH_SIZE: String(BATCH_SIZE), PARTITIONED: BATCH_PARTITIONED ? "1" : "0",
+        };
         await apiRun(service, label.batch, "batch", run, { env: batchEnv, tag: "batch", perRequest: BATCH_SIZE });
       }
       loadAverages.push(loadAverage1m());
