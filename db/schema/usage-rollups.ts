@@ -7,8 +7,9 @@ import { accounts } from "./accounts";
  * usage ledger entries of that hour, kept so GET /usage/summary reads at most one row per
  * hour and meter instead of every entry. `quantity` is the exact sum of the entries'
  * quantities (null for plain amounts), `amount` the minor units debited (positive),
- * `entries` how many entries. Maintained by the `usage_rollups_add` trigger on
- * ledger_entries (a statement-level AFTER INSERT trigger, migration usage_rollups), so every way of
+ * `entries` how many entries. Maintained by the statement-level AFTER INSERT trigger
+ * `ledger_entries_rollups` on ledger_entries (ledger_rollups_add, migration 0023; before it,
+ * its own trigger usage_rollups_add, migration 0014), so every way of
  * posting usage (debit, priced debit, batch) updates it in the posting's own transaction;
  * `npm run verify` checks that it equals the ledger (db/ledger/verify.ts).
  */
