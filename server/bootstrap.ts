@@ -86,6 +86,9 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
   const single =
     env.DEBIT_COALESCING === "1" ? createDebitCoalescer(ledger) : { debit: (input: DebitInput) => debit(ledger, input) };
   const debits = env.GROUP_COMMIT_WAIT_MS > 0 ? createGroupCommitter(ledger, single, env.GROUP_COMMIT_WAIT_MS) : single;
+  const apiKeyCache = createApiKeyCache(env.API_KEY_CACHE_TTL_MS);
+  // a key revoked or limited on any process leaves every process's cache at once
+  await bus.onApiKeyChanged((apiKeyId) => apiKeyCache.evict(apiKeyId));
 
   return {
     deps: {
@@ -102,7 +105,7 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
       mailer,
       vapid,
       rateLimits,
-      apiKeyCache: createApiKeyCache(env.API_KEY_CACHE_TTL_MS),
+      apiKeyCache,
     },
     embedded: !env.DATABASE_URL,
     setWebhookDelivery: (d) => {

@@ -47,7 +47,7 @@ const EnvSchema = z.object({
   /** Group commit across accounts (server/ledger/group-commit.ts): longest a debit waits for others, ms; 0 = off. */
   GROUP_COMMIT_WAIT_MS: z.coerce.number().int().min(0).max(100).default(1),
   /** How long a valid API key is cached per instance, ms (server/auth/api-key-cache.ts): a key revoked on another instance works that much longer. 0 = no cache. */
-  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
   /**
    * API processes sharing the port (node:cluster, server/cluster.ts); > 1 needs REDIS_URL
    * (live events and rate limits shared between them). The graphile-worker runs once.

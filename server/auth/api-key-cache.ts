@@ -11,9 +11,11 @@ export interface CachedApiKey {
  * Valid API keys by key hash, for `ttlMs` ms, so a request with a known key skips the
  * api_keys SELECT (one round trip of a debit's two). Only valid keys are cached;
  * at most `maxEntries` (oldest evicted first, Map insertion order).
- * Revocation and a key's new spend limits: `evict(id)` on the instance that changed the key
- * takes effect at once; other instances notice within `ttlMs` (API_KEY_CACHE_TTL_MS,
- * default 5 s; 0 = no cache).
+ * Revocation and a key's new spend limits take effect at once on every process: the
+ * route evicts the key here and broadcasts it on the event bus (EventBus.apiKeyChanged,
+ * over Redis between processes), whose listener evicts it everywhere. `ttlMs`
+ * (API_KEY_CACHE_TTL_MS, default 60 s; 0 = no cache) bounds how long a lost broadcast
+ * (Redis down at that moment) can leave a revoked key working on another process.
  */
 export interface ApiKeyCache {
   get(keyHash: string): CachedApiKey | undefined;

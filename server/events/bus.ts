@@ -4,6 +4,8 @@ import type { AccountNotice, BalanceEvent, LedgerEventSink } from "../../db/ledg
 export type BalanceListener = (event: BalanceEvent) => void;
 /** Called for each AccountNotice of the subscribed account, in arrival order. */
 export type NoticeListener = (notice: AccountNotice) => void;
+/** Called with the id (api_keys.id) of an API key that was revoked or got new spend limits. */
+export type ApiKeyChangeListener = (apiKeyId: string) => void;
 
 /**
  * Fan-out of BalanceEvents and AccountNotices to every API process: Redis pub/sub across
@@ -15,6 +17,14 @@ export type NoticeListener = (notice: AccountNotice) => void;
 export interface EventBus extends LedgerEventSink {
   /** Resolves once the subscription is active; returns the unsubscribe function. */
   subscribe(accountId: string, listener: BalanceListener, onNotice?: NoticeListener): Promise<() => void>;
+  /**
+   * Tells every API process (this one included) that an API key changed, so each drops it
+   * from its cache (server/auth/api-key-cache.ts). Never throws; a lost message is made good
+   * by the cache's TTL (API_KEY_CACHE_TTL_MS).
+   */
+  apiKeyChanged(apiKeyId: string): void;
+  /** Listens for apiKeyChanged from any process, for the bus's lifetime; resolves once listening. */
+  onApiKeyChanged(listener: ApiKeyChangeListener): Promise<void>;
   close(): Promise<void>;
 }
 

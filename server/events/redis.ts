@@ -2,15 +2,18 @@ import { EventEmitter } from "node:events";
 import { createClient } from "redis";
 import type { AccountNotice, BalanceEvent } from "../../db/ledger/types";
 import type { Logger } from "../logger";
-import { routeMessage, type BalanceListener, type EventBus, type NoticeListener } from "./bus";
+import { routeMessage, type ApiKeyChangeListener, type BalanceListener, type EventBus, type NoticeListener } from "./bus";
 import { closeRedis } from "./close-redis";
 
 const channelOf = (accountId: string) => `balance:${accountId}`;
+/** The channel of apiKeyChanged: every process subscribes to it (message: the key's id). */
+const API_KEYS_CHANNEL = "api-keys:changed";
 
 /**
  * Redis pub/sub bus: one channel per account (`balance:<accountId>`, carrying balance
  * events and notices), subscribed by
- * this process while at least one local listener (an open SSE connection) wants it.
+ * this process while at least one local listener (an open SSE connection) wants it, and
+ * `api-keys:changed` (revoked keys, new key spend limits), subscribed by every process.
  * Uses two connections: publishing and subscribing (a subscribed connection can do
  * nothing else, per Redis' protocol).
  * @throws when Redis cannot be reached at start-up.
@@ -53,6 +56,12 @@ export async function createRedisBus(url: string, logger: Logger): Promise<Event
           sub.unsubscribe(channel).catch((err: unknown) => logger.warn({ err, channel }, "unsubscribe failed"));
         }
       };
+    },
+    apiKeyChanged(apiKeyId: string) {
+      pub.publish(API_KEYS_CHANNEL, apiKeyId).catch((err: unknown) => logger.error({ err, apiKeyId }, "api key change publish failed"));
+    },
+    async onApiKeyChanged(listener: ApiKeyChangeListener) {
+      await sub.subscribe(API_KEYS_CHANNEL, (apiKeyId) => listener(apiKeyId));
     },
     async close() {
       local.removeAllListeners();

@@ -723,7 +723,7 @@ export interface paths {
     get?: never;
     put?: never;
     post?: never;
-    /** Revoke an API key (audited; it stops working at once here, within API_KEY_CACHE_TTL_MS on other instances) */
+    /** Revoke an API key (audited; it stops working at once here and within milliseconds on every other instance) */
     delete: operations["revokeApiKey"];
     options?: never;
     head?: never;
@@ -740,7 +740,7 @@ export interface paths {
     get?: never;
     /**
      * Set an API key's own daily and monthly usage limits (owner, admin; audited)
-     * @description Usage sent with this key beyond either limit is refused with 402 spend_limit_exceeded (details.scope "api_key") and nothing is debited, exact under concurrency; the account's own limits (PUT /spend-limits) apply as well. The key counts its usage from when it first gets a limit. Takes effect at once on this instance, within API_KEY_CACHE_TTL_MS on others. null removes a limit.
+     * @description Usage sent with this key beyond either limit is refused with 402 spend_limit_exceeded (details.scope "api_key") and nothing is debited, exact under concurrency; the account's own limits (PUT /spend-limits) apply as well. The key counts its usage from when it first gets a limit. Takes effect at once here, within milliseconds on every other instance (broadcast over the event bus). null removes a limit.
      */
     put: operations["setApiKeySpendLimits"];
     post?: never;

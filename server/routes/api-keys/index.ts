@@ -79,6 +79,15 @@ const toDto = (r: ApiKeyRow) => ({
 
 const admins = requireSession(["owner", "admin"]);
 
+/**
+ * Drops a changed key (revoked, new limits) from this process's API key cache now and from
+ * every other process's through the event bus (server/auth/api-key-cache.ts).
+ */
+function forgetKey(c: Context<AppEnv>, apiKeyId: string): void {
+  c.get("deps").apiKeyCache.evict(apiKeyId);
+  c.get("deps").bus.apiKeyChanged(apiKeyId);
+}
+
 const SpendLimitsBody = z.object({ daily: Limit, monthly: Limit }).strict().openapi("ApiKeySpendLimitsRequest");
 
 /** Who changes a key, for its audit row (a portal member; the routes are session-only). */
@@ -139,7 +148,7 @@ export const apiKeysRoutes = createRouter()
       path: "/api-keys/{id}",
       operationId: "revokeApiKey",
       tags: ["api-keys"],
-      summary: "Revoke an API key (audited; it stops working at once here, within API_KEY_CACHE_TTL_MS on other instances)",
+      summary: "Revoke an API key (audited; it stops working at once here and within milliseconds on every other instance)",
       middleware: admins,
       request: { params: IdParam },
       responses: { 204: { description: "Revoked" }, ...errorResponses },
@@ -154,7 +163,7 @@ export const apiKeysRoutes = createRouter()
         const [after] = await tx<ApiKeyRow[]>`UPDATE api_keys SET revoked_at = now() WHERE id = ${id} RETURNING ${tx.unsafe(COLUMNS)}`;
         await recordAudit(tx, { ...auditBy(c), action: "api_key.revoked", targetId: id, before: toDto(before), after: toDto(after!) });
       });
-      c.get("deps").apiKeyCache.evict(id); // other instances: within API_KEY_CACHE_TTL_MS
+      forgetKey(c, id);
       return c.body(null, 204);
     },
   )
@@ -168,8 +177,8 @@ export const apiKeysRoutes = createRouter()
       description:
         "Usage sent with this key beyond either limit is refused with 402 spend_limit_exceeded (details.scope " +
         "\"api_key\") and nothing is debited, exact under concurrency; the account's own limits (PUT /spend-limits) " +
-        "apply as well. The key counts its usage from when it first gets a limit. Takes effect at once on this " +
-        "instance, within API_KEY_CACHE_TTL_MS on others. null removes a limit.",
+        "apply as well. The key counts its usage from when it first gets a limit. Takes effect at once here, within " +
+        "milliseconds on every other instance (broadcast over the event bus). null removes a limit.",
       middleware: admins,
       request: { params: IdParam, ...jsonBody(SpendLimitsBody) },
       responses: { 200: jsonResponse(ApiKeySchema, "The key with its new limits"), ...errorResponses },
@@ -188,7 +197,7 @@ export const apiKeysRoutes = createRouter()
         await recordAudit(tx, { ...auditBy(c), action: "api_key.spend_limits_updated", targetId: id, before: toDto(before), after: toDto(after!) });
         return after!;
       });
-      c.get("deps").apiKeyCache.evict(id); // its usage takes the limited path from the next request
+      forgetKey(c, id); // its usage takes the limited path from the next request
       return c.json(toDto(row), 200);
     },
   );
