@@ -94,7 +94,7 @@ describe("sessions list", () => {
     await expectError(await ctx.request("GET", "/api/v1/me", { cookie: c.cookie }), 401, "unauthenticated");
     expect((await sessions(mac)).map((s) => s.current)).toEqual([true]);
     const audits = await ctx.deps.database.sql<{ action: string }[]>`
-      SELECT a.action FROM audit_log a JOIN users u ON a.actor = 'user:' || u.id WHERE u.email = ${c.email} ORDER BY a.id`;
+      SELECT a.action FROM audit_log a JOIN users u ON a.actor = 'user:' || u.id WHERE u.email = ${c.email} AND a.action LIKE 'session.%' ORDER BY a.id`;
     expect(audits.map((a) => a.action)).toEqual(["session.ended", "session.ended_others"]);
   });
 
