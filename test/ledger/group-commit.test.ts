@@ -74,6 +74,25 @@ describe("group commit across accounts (server/ledger/group-commit.ts, real Post
     expect(await verifyLedger(ctx.deps.database.sql)).toEqual([]);
   });
 
+  it("a window whose debits all hit one account goes the per-account coalescer's way; mixed accounts are grouped", async () => {
+    const ledger = { sql: ctx.deps.database.sql, events: { publish: () => {}, notify: () => {} }, issuer: DEMO_ISSUER };
+    const coalescer = createDebitCoalescer(ledger);
+    const routed: string[] = [];
+    const single = { debit: (input: Parameters<typeof coalescer.debit>[0]) => (routed.push(input.accountId), coalescer.debit(input)) };
+    const debits = createGroupCommitter(ledger, single, 10);
+    const hot = await funded(100);
+    const hotResults = await Promise.all(Array.from({ length: 5 }, () => debits.debit({ accountId: hot, amount: 1 })));
+    expect(routed).toEqual(Array(5).fill(hot));
+    expect(hotResults.map((r) => r.balance).sort((a, b) => b - a)).toEqual([99, 98, 97, 96, 95]);
+
+    routed.length = 0;
+    const [a, b] = await Promise.all([funded(100), funded(100)]);
+    const mixed = await Promise.all([a, b, a].map((accountId) => debits.debit({ accountId, amount: 1 })));
+    expect(routed).toEqual([]); // one group commit through the batch posting
+    expect((await writers(mixed.map((r) => r.entry.id))).size).toBe(1);
+    expect(await verifyLedger(ctx.deps.database.sql)).toEqual([]);
+  });
+
   it("a failing commit hook rolls the group back and each debit is posted alone", async () => {
     const { debits } = committer();
     const accounts = await Promise.all(Array.from({ length: 4 }, () => funded(100)));
