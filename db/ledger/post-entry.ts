@@ -49,9 +49,11 @@ const UNIQUE_VIOLATION = "23505";
 
 /**
  * Spend limits count usage per UTC day and calendar month (UTC; db/schema/accounts.ts):
- * SQL for today's and this month's usage so far, read from the account row.
+ * SQL for today and this month, and for today's and this month's usage so far, read from
+ * the row's spend counters (`spent_day`, `spent_day_start`, `spent_month`,
+ * `spent_month_start`: on accounts and on api_keys).
  */
-const spendSoFar = (q: Queryable) => {
+export const spendSoFar = (q: Queryable) => {
   const day = q`(now() AT TIME ZONE 'UTC')::date`;
   const month = q`date_trunc('month', now() AT TIME ZONE 'UTC')::date`;
   return {

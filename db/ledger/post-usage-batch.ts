@@ -17,7 +17,7 @@ import {
   SpendLimitExceededError,
   UnknownMeterError,
 } from "./errors";
-import { toBalanceEvent } from "./post-entry";
+import { spendSoFar, toBalanceEvent } from "./post-entry";
 import { ledgerTransaction } from "./transaction";
 import type { LedgerContext, PostedEntry } from "./types";
 import type { Queryable } from "../client";
@@ -193,8 +193,7 @@ export async function postUsageEvents(tx: postgres.TransactionSql, events: Usage
   const priced = events.filter((e) => e.meter !== undefined);
   const keyed = events.filter((e) => e.id !== null);
   const apiKeyIds = [...new Set(events.flatMap((e) => (e.apiKeyId ? [e.apiKeyId] : [])))].sort();
-  const day = tx`(now() AT TIME ZONE 'UTC')::date`;
-  const month = tx`date_trunc('month', now() AT TIME ZONE 'UTC')::date`;
+  const spent = spendSoFar(tx);
   // one round trip: the lock first; each later statement takes its snapshot after it, so
   // it sees every entry, remainder and alert state committed by an earlier lock holder.
   // API keys are locked after the accounts (always that order; nothing locks a key first
@@ -208,17 +207,14 @@ export async function postUsageEvents(tx: postgres.TransactionSql, events: Usage
       }[]
     >`
       SELECT id, status, currency, balance, held, overdraft_limit, sequence, spend_limit_daily, spend_limit_monthly,
-             CASE WHEN spent_day_start = ${day} THEN spent_day ELSE 0 END AS spent_today,
-             CASE WHEN spent_month_start = ${month} THEN spent_month ELSE 0 END AS spent_this_month,
-             ${day}::text AS day, ${month}::text AS month
+             ${spent.today} AS spent_today, ${spent.thisMonth} AS spent_this_month,
+             ${spent.day}::text AS day, ${spent.month}::text AS month
         FROM accounts WHERE id = ANY(${accountIds}::text[]) AND kind = 'customer'
        ORDER BY id FOR UPDATE`,
     apiKeyIds.length === 0
       ? []
       : tx<{ id: string; spend_limit_daily: number | null; spend_limit_monthly: number | null; spent_today: number; spent_this_month: number }[]>`
-          SELECT id, spend_limit_daily, spend_limit_monthly,
-                 CASE WHEN spent_day_start = ${day} THEN spent_day ELSE 0 END AS spent_today,
-                 CASE WHEN spent_month_start = ${month} THEN spent_month ELSE 0 END AS spent_this_month
+          SELECT id, spend_limit_daily, spend_limit_monthly, ${spent.today} AS spent_today, ${spent.thisMonth} AS spent_this_month
             FROM api_keys WHERE id = ANY(${apiKeyIds}::text[])
            ORDER BY id FOR UPDATE`,
     tx<(LedgerEntryRow & { held: number })[]>`
@@ -432,6 +428,7 @@ function refuseDebit(acc: AccountState, amount: number, apiKey?: ApiKeyState): L
  */
 async function writeBatch(tx: postgres.TransactionSql, w: BatchWrites): Promise<Map<string, Date>> {
   if (w.entries.length === 0) return new Map();
+  const spent = spendSoFar(tx);
   const rows = w.entries.map((e) => e.row);
   const col = <K extends keyof NewEntry["row"]>(k: K) => rows.map((r) => r[k]);
   const [inserted] = await Promise.all([
@@ -463,8 +460,7 @@ async function writeBatch(tx: postgres.TransactionSql, w: BatchWrites): Promise<
       ? []
       : tx`
           UPDATE api_keys k
-             SET spent_day = v.spent_day, spent_day_start = (now() AT TIME ZONE 'UTC')::date,
-                 spent_month = v.spent_month, spent_month_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date
+             SET spent_day = v.spent_day, spent_day_start = ${spent.day}, spent_month = v.spent_month, spent_month_start = ${spent.month}
             FROM unnest(${w.apiKeys.map((k) => k.id)}::text[], ${w.apiKeys.map((k) => k.spentToday)}::bigint[],
                         ${w.apiKeys.map((k) => k.spentThisMonth)}::bigint[]) AS v(id, spent_day, spent_month)
            WHERE k.id = v.id`,

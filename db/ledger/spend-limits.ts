@@ -1,6 +1,7 @@
 import type { Queryable, Sql } from "../client";
 import { recordAudit } from "../audit/record-audit";
 import { AccountNotFoundError } from "./errors";
+import { spendSoFar } from "./post-entry";
 
 /** An account's spend limits (minor units, null = none) and its usage so far in this UTC day and month. */
 export interface SpendLimits {
@@ -12,10 +13,10 @@ export interface SpendLimits {
 }
 
 async function readSpendLimits(q: Queryable, accountId: string, lock = false): Promise<SpendLimits> {
+  const spent = spendSoFar(q);
   const [row] = await q<SpendLimits[]>`
     SELECT spend_limit_daily AS daily, spend_limit_monthly AS monthly, currency,
-           CASE WHEN spent_day_start = (now() AT TIME ZONE 'UTC')::date THEN spent_day ELSE 0 END AS "spentToday",
-           CASE WHEN spent_month_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date THEN spent_month ELSE 0 END AS "spentThisMonth"
+           ${spent.today} AS "spentToday", ${spent.thisMonth} AS "spentThisMonth"
       FROM accounts WHERE id = ${accountId} AND kind = 'customer'
      ${lock ? q`FOR UPDATE` : q``}`;
   if (!row) throw new AccountNotFoundError(accountId);

@@ -1,4 +1,5 @@
 import type { Queryable } from "../client";
+import { ACCOUNT_TOTALS_BY_LEVEL } from "../schema/account-totals";
 
 /** One broken invariant, with up to 10 example rows. */
 export interface Violation {
@@ -158,18 +159,13 @@ const CHECKS: { invariant: string; query: (q: Queryable) => PromiseLike<readonly
              IS DISTINCT FROM (t.topup, t.usage, t.capture, t.promotion, t.adjustment, t.refund, t.dispute, t.entries)
        LIMIT 10`,
   },
-  ...(["day", "month", "year"] as const).map((level) => ({
+  ...Object.entries(ACCOUNT_TOTALS_BY_LEVEL).map(([level, { table, period: column }]) => ({
     invariant:
-      `the per-account ${level} rollups (account_${level === "day" ? "daily" : `${level}ly`}_totals, read by top-accounts) equal ` +
+      `the per-account ${level} rollups (${table}, read by top-accounts) equal ` +
       `the ledger's topup, usage and capture entries summed per account, UTC ${level} and currency`,
     query: (q: Queryable) => {
       const period = q`date_trunc(${level}, created_at AT TIME ZONE 'UTC')::date`;
-      const rollup =
-        level === "day"
-          ? q`SELECT day AS period, * FROM account_daily_totals`
-          : level === "month"
-            ? q`SELECT month AS period, * FROM account_monthly_totals`
-            : q`SELECT year AS period, * FROM account_yearly_totals`;
+      const rollup = q`SELECT ${q(column)} AS period, * FROM ${q(table)}`;
       return q`
         WITH l AS (
           SELECT ${period} AS period, account_id, currency,
@@ -181,7 +177,7 @@ const CHECKS: { invariant: string; query: (q: Queryable) => PromiseLike<readonly
         SELECT coalesce(l.period, t.period)::text AS period, coalesce(l.account_id, t.account_id) AS account_id,
                coalesce(l.currency, t.currency) AS currency,
                to_jsonb(l) - 'period' - 'account_id' - 'currency' AS ledger,
-               to_jsonb(t) - 'period' - ${level} - 'account_id' - 'currency' AS rollup
+               to_jsonb(t) - 'period' - ${column} - 'account_id' - 'currency' AS rollup
           FROM l FULL JOIN (${rollup}) t ON t.period = l.period AND t.account_id = l.account_id AND t.currency = l.currency
          WHERE l.period IS NULL OR t.period IS NULL
             OR (l.topup, l.topup_entries, l.usage, l.usage_entries, l.capture, l.capture_entries)

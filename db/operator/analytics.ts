@@ -1,4 +1,5 @@
 import { type Queryable, withTransaction } from "../client";
+import { ACCOUNT_TOTALS_BY_LEVEL } from "../schema/account-totals";
 
 /**
  * Operator analytics (GET /operator/analytics/*), read from the rollups the ledger keeps in each
@@ -146,7 +147,7 @@ export interface TopAccount {
 }
 
 /** A period table of the per-account rollups (db/schema/account-totals.ts). */
-export type RollupLevel = "day" | "month" | "year";
+export type RollupLevel = keyof typeof ACCOUNT_TOTALS_BY_LEVEL;
 
 /**
  * A signed run of whole periods of one level: the rollup rows of `level` whose period starts
@@ -273,17 +274,9 @@ export async function topAccounts(
       const entries = usage ? tx`${t.sign}::int * (usage_entries + capture_entries)` : tx`${t.sign}::int * topup_entries`;
       const where = tx`${usage ? tx`usage_entries + capture_entries` : tx`topup_entries`} > 0
         AND (${currency}::text IS NULL OR currency = ${currency})`;
-      switch (t.level) {
-        case "day":
-          return tx`SELECT account_id, currency, ${amount} AS amount, ${entries} AS entries FROM account_daily_totals
-                     WHERE day >= ${t.from}::date AND day < ${t.to}::date AND ${where}`;
-        case "month":
-          return tx`SELECT account_id, currency, ${amount} AS amount, ${entries} AS entries FROM account_monthly_totals
-                     WHERE month >= ${t.from}::date AND month < ${t.to}::date AND ${where}`;
-        case "year":
-          return tx`SELECT account_id, currency, ${amount} AS amount, ${entries} AS entries FROM account_yearly_totals
-                     WHERE year >= ${t.from}::date AND year < ${t.to}::date AND ${where}`;
-      }
+      const { table, period } = ACCOUNT_TOTALS_BY_LEVEL[t.level];
+      return tx`SELECT account_id, currency, ${amount} AS amount, ${entries} AS entries FROM ${tx(table)}
+                 WHERE ${tx(period)} >= ${t.from}::date AND ${tx(period)} < ${t.to}::date AND ${where}`;
     };
     const periods = terms.slice(1).reduce((all, t) => tx`${all} UNION ALL ${select(t)}`, select(terms[0]!));
     // ~300 bytes of hash table per account: 100 000 accounts aggregate in memory. One group per

@@ -30,6 +30,13 @@ const totals = () => ({
   captureEntries: bigint("capture_entries", { mode: "number" }).notNull().default(0),
 });
 
+/** Each level's table and period column (top-accounts in db/operator/analytics.ts, verify). */
+export const ACCOUNT_TOTALS_BY_LEVEL = {
+  day: { table: "account_daily_totals", period: "day" },
+  month: { table: "account_monthly_totals", period: "month" },
+  year: { table: "account_yearly_totals", period: "year" },
+} as const;
+
 /** Per account, UTC day and currency (see above). */
 export const accountDailyTotals = pgTable("account_daily_totals", { day: date("day").notNull(), ...totals() }, (t) => [
   primaryKey({ columns: [t.day, t.accountId, t.currency] }),

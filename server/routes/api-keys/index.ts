@@ -1,7 +1,9 @@
 import { createRoute, z } from "@hono/zod-openapi";
 import type { Context } from "hono";
 import { recordAudit, type AuditBy } from "../../../db/audit/record-audit";
+import type { Queryable } from "../../../db/client";
 import { newId } from "../../../db/ids";
+import { spendSoFar } from "../../../db/ledger/post-entry";
 import { clientIp } from "../../client-ip";
 import type { AppEnv } from "../../context";
 import { API_KEY_PREFIX, API_KEY_SCOPES, newSecret, sha256Hex } from "../../auth/tokens";
@@ -62,10 +64,12 @@ interface ApiKeyRow {
   spent_today: number;
   spent_this_month: number;
 }
-/** The columns of an ApiKeyRow; `k` is the api_keys alias (counters of an earlier day or month read as 0). */
-const COLUMNS = `id, name, prefix, scopes, created_at, last_used_at, revoked_at, spend_limit_daily, spend_limit_monthly,
-  CASE WHEN spent_day_start = (now() AT TIME ZONE 'UTC')::date THEN spent_day ELSE 0 END AS spent_today,
-  CASE WHEN spent_month_start = date_trunc('month', now() AT TIME ZONE 'UTC')::date THEN spent_month ELSE 0 END AS spent_this_month`;
+/** The api_keys columns of an ApiKeyRow, as SQL on `q` (counters of an earlier day or month read as 0). */
+const columns = (q: Queryable) => {
+  const spent = spendSoFar(q);
+  return q`id, name, prefix, scopes, created_at, last_used_at, revoked_at, spend_limit_daily, spend_limit_monthly,
+           ${spent.today} AS spent_today, ${spent.thisMonth} AS spent_this_month`;
+};
 const toDto = (r: ApiKeyRow) => ({
   id: r.id,
   name: r.name,
@@ -111,7 +115,7 @@ export const apiKeysRoutes = createRouter()
     async (c) => {
       const { sql } = c.get("deps").database;
       const rows = await sql<ApiKeyRow[]>`
-        SELECT ${sql.unsafe(COLUMNS)} FROM api_keys WHERE account_id = ${c.get("accountId")} ORDER BY created_at DESC`;
+        SELECT ${columns(sql)} FROM api_keys WHERE account_id = ${c.get("accountId")} ORDER BY created_at DESC`;
       return c.json({ data: rows.map(toDto) }, 200);
     },
   )
@@ -135,7 +139,7 @@ export const apiKeysRoutes = createRouter()
           INSERT INTO api_keys (id, account_id, name, prefix, key_hash, scopes)
           VALUES (${newId("key")}, ${c.get("accountId")}, ${name}, ${secret.slice(0, API_KEY_PREFIX.length + 6)},
                   ${sha256Hex(secret)}, ${scopes})
-          RETURNING ${tx.unsafe(COLUMNS)}`;
+          RETURNING ${columns(tx)}`;
         await recordAudit(tx, { ...auditBy(c), action: "api_key.created", targetId: created!.id, before: null, after: toDto(created!) });
         return created!;
       });
@@ -157,10 +161,10 @@ export const apiKeysRoutes = createRouter()
       const { id } = c.req.valid("param");
       await c.get("deps").database.sql.begin(async (tx) => {
         const [before] = await tx<ApiKeyRow[]>`
-          SELECT ${tx.unsafe(COLUMNS)} FROM api_keys WHERE id = ${id} AND account_id = ${c.get("accountId")} FOR UPDATE`;
+          SELECT ${columns(tx)} FROM api_keys WHERE id = ${id} AND account_id = ${c.get("accountId")} FOR UPDATE`;
         if (!before) throw notFound("API key");
         if (before.revoked_at) return; // revoked already: nothing changes, nothing to audit
-        const [after] = await tx<ApiKeyRow[]>`UPDATE api_keys SET revoked_at = now() WHERE id = ${id} RETURNING ${tx.unsafe(COLUMNS)}`;
+        const [after] = await tx<ApiKeyRow[]>`UPDATE api_keys SET revoked_at = now() WHERE id = ${id} RETURNING ${columns(tx)}`;
         await recordAudit(tx, { ...auditBy(c), action: "api_key.revoked", targetId: id, before: toDto(before), after: toDto(after!) });
       });
       forgetKey(c, id);
@@ -188,12 +192,12 @@ export const apiKeysRoutes = createRouter()
       const { daily, monthly } = c.req.valid("json");
       const row = await c.get("deps").database.sql.begin(async (tx) => {
         const [before] = await tx<ApiKeyRow[]>`
-          SELECT ${tx.unsafe(COLUMNS)} FROM api_keys
+          SELECT ${columns(tx)} FROM api_keys
            WHERE id = ${id} AND account_id = ${c.get("accountId")} AND revoked_at IS NULL FOR UPDATE`;
         if (!before) throw notFound("API key");
         const [after] = await tx<ApiKeyRow[]>`
           UPDATE api_keys SET spend_limit_daily = ${daily}, spend_limit_monthly = ${monthly} WHERE id = ${id}
-          RETURNING ${tx.unsafe(COLUMNS)}`;
+          RETURNING ${columns(tx)}`;
         await recordAudit(tx, { ...auditBy(c), action: "api_key.spend_limits_updated", targetId: id, before: toDto(before), after: toDto(after!) });
         return after!;
       });
