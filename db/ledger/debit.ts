@@ -1,4 +1,4 @@
-import { postEntry, toBalanceEvent } from "./post-entry";
+import { postEntry, toBalanceEvent, type PostEntryInput } from "./post-entry";
 import type { LedgerContext, PostedEntry } from "./types";
 
 export interface DebitInput {
@@ -20,7 +20,14 @@ export interface DebitInput {
  * @throws AccountSuspendedError, AccountClosedError, AccountNotFoundError, CurrencyMismatchError
  */
 export async function debit(ctx: LedgerContext, input: DebitInput): Promise<PostedEntry> {
-  const posted = await postEntry(ctx.sql, {
+  const posted = await postEntry(ctx.sql, debitPosting(input));
+  if (!posted.replayed) ctx.events.publish(toBalanceEvent(posted));
+  return posted;
+}
+
+/** The ledger posting of a usage debit: `amount` taken from the account into usage revenue. */
+export function debitPosting(input: DebitInput): PostEntryInput {
+  return {
     accountId: input.accountId,
     amount: -input.amount,
     type: "usage",
@@ -29,7 +36,5 @@ export async function debit(ctx: LedgerContext, input: DebitInput): Promise<Post
     description: input.description,
     metadata: input.metadata,
     expectedCurrency: input.currency,
-  });
-  if (!posted.replayed) ctx.events.publish(toBalanceEvent(posted));
-  return posted;
+  };
 }

@@ -65,6 +65,9 @@ export const spendSoFar = (q: Queryable) => {
 };
 
 
+/** What became of one posting of postEntries: posted now, found (posted before under its key), or refused by a ledger rule. */
+export type PostingOutcome = { status: "applied" | "replayed"; posted: PostedEntry } | { status: "rejected"; error: Error };
+
 /**
  * Posts one entry in ONE statement (one round trip): locks and updates the customer
  * account row (`UPDATE ... RETURNING`, which takes the row lock), checks the funds rule
@@ -96,50 +99,99 @@ export const spendSoFar = (q: Queryable) => {
  *   CurrencyMismatchError
  */
 export async function postEntry(q: Queryable, input: PostEntryInput): Promise<PostedEntry> {
-  const id = newId("le");
-  const isCredit = input.amount > 0;
-  const keyed = Boolean(input.idempotencyKey || input.externalRef);
+  let outcome: PostingOutcome;
+  try {
+    [outcome] = (await postEntries(q, [input])) as [PostingOutcome];
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const existing = await findExisting(q, input);
+    if (!existing) throw new Error("unique violation on ledger_entries but no existing entry found", { cause: err });
+    return existing;
+  }
+  if (outcome.status === "rejected") throw outcome.error;
+  return outcome.posted;
+}
+
+/**
+ * postEntry for several accounts in ONE statement (group commit, server/ledger/group-commit.ts):
+ * the same guarded UPDATE, INSERT, auto top-up and alert steps over the rows of `inputs`
+ * (unnest arrays), so N postings cost one round trip, one plan and, outside a transaction,
+ * one commit. The account rows are locked in id order first (as the batch posting does,
+ * rule 15), so two such statements never deadlock, and the rollup trigger runs once for
+ * all entries. Each input keeps its own entry, sequence, idempotency key and outcome: one
+ * refused by a ledger rule changes nothing and is answered alone (explainRejection), a
+ * replay is found by its key, the others post. With one input it is postEntry's statement.
+ * @param inputs one per account (distinct accountIds), all of one `type`, `contra`, sign and `reversal`
+ * @returns one outcome per input, in input order
+ * @throws Error when `inputs` break that contract; PostgresError 23505 when a concurrent
+ *   first posting of the same key won the unique index (the statement changed nothing;
+ *   inside a transaction, the transaction is aborted)
+ */
+export async function postEntries(q: Queryable, inputs: PostEntryInput[]): Promise<PostingOutcome[]> {
+  const first = inputs[0];
+  if (!first) return [];
+  const isCredit = first.amount > 0;
+  const reversal = first.reversal === true;
+  const accountIds = inputs.map((i) => i.accountId);
+  if (
+    new Set(accountIds).size !== inputs.length ||
+    inputs.some((i) => i.type !== first.type || i.contra !== first.contra || i.amount > 0 !== isCredit || (i.reversal === true) !== reversal)
+  ) {
+    throw new Error("postEntries: one input per account, all of one type, contra, sign and reversal");
+  }
+  const keyed = inputs.some((i) => i.idempotencyKey || i.externalRef);
+  const column = <T>(f: (i: PostEntryInput) => T) => inputs.map(f);
   // a replay matches no row instead of violating the unique index, which would abort a caller's transaction
   const notApplied = keyed
     ? q`AND NOT EXISTS (SELECT 1 FROM ledger_entries e
-                         WHERE (e.account_id = ${input.accountId} AND e.idempotency_key = ${input.idempotencyKey ?? null})
-                            OR e.external_ref = ${input.externalRef ?? null})`
+                         WHERE (e.account_id = v.account_id AND e.idempotency_key = v.idempotency_key)
+                            OR e.external_ref = v.external_ref)`
     : q``;
-  const isUsage = input.type === "usage";
-  // minor units this posting adds to the spend counters (usage debits only)
-  const spend = isUsage ? -input.amount : 0;
+  // several rows: lock them in id order before any is updated (no lock cycle between two groups)
+  const lockedInOrder =
+    inputs.length > 1
+      ? q`AND a.id IN (SELECT id FROM accounts WHERE id = ANY(${accountIds}::text[]) ORDER BY id FOR UPDATE)`
+      : q``;
+  const isUsage = first.type === "usage";
   const spent = spendSoFar(q);
-  let rows: (LedgerEntryRow & { held: number })[];
-  try {
-    rows = await q<(LedgerEntryRow & { held: number })[]>`
-      WITH acc AS (
-        UPDATE accounts
-           SET balance = balance + ${input.amount}::bigint,
-               sequence = sequence + 1,
+  // minor units a posting adds to the spend counters (usage debits only): -v.amount
+  const rows = await q<(LedgerEntryRow & { held: number })[]>`
+      WITH v AS (
+        SELECT * FROM unnest(${column(() => newId("le"))}::text[], ${accountIds}::text[], ${column((i) => i.amount)}::bigint[],
+                             ${column((i) => i.idempotencyKey ?? null)}::text[], ${column((i) => i.externalRef ?? null)}::text[],
+                             ${column((i) => i.description ?? null)}::text[],
+                             ${column((i) => (i.metadata ? JSON.stringify(i.metadata) : null))}::text[],
+                             ${column((i) => i.expectedCurrency ?? null)}::text[], ${column((i) => i.pricing?.meter ?? null)}::text[],
+                             ${column((i) => i.pricing?.quantity ?? null)}::text[], ${column((i) => i.pricing?.unitPrice ?? null)}::text[])
+          AS v(entry_id, account_id, amount, idempotency_key, external_ref, description, metadata, expected_currency, meter, quantity, unit_price)
+      ), acc AS (
+        UPDATE accounts a
+           SET balance = a.balance + v.amount,
+               sequence = a.sequence + 1,
                updated_at = now(),
-               spent_day = CASE WHEN ${isUsage}::boolean THEN ${spent.today} + ${spend}::bigint ELSE spent_day END,
+               spent_day = CASE WHEN ${isUsage}::boolean THEN ${spent.today} - v.amount ELSE spent_day END,
                spent_day_start = CASE WHEN ${isUsage}::boolean THEN ${spent.day} ELSE spent_day_start END,
-               spent_month = CASE WHEN ${isUsage}::boolean THEN ${spent.thisMonth} + ${spend}::bigint ELSE spent_month END,
+               spent_month = CASE WHEN ${isUsage}::boolean THEN ${spent.thisMonth} - v.amount ELSE spent_month END,
                spent_month_start = CASE WHEN ${isUsage}::boolean THEN ${spent.month} ELSE spent_month_start END
-         WHERE id = ${input.accountId}
-           AND kind = 'customer'
-           AND (status = 'active' OR (${isCredit || input.reversal === true}::boolean AND status = 'suspended'))
-           AND (${isCredit}::boolean OR balance - held + ${input.amount}::bigint >= -overdraft_limit)
-           AND (${input.expectedCurrency ?? null}::text IS NULL OR currency = ${input.expectedCurrency ?? null})
+          FROM v
+         WHERE a.id = v.account_id
+           ${lockedInOrder}
+           AND a.kind = 'customer'
+           AND (a.status = 'active' OR (${isCredit || reversal}::boolean AND a.status = 'suspended'))
+           AND (${isCredit}::boolean OR a.balance - a.held + v.amount >= -a.overdraft_limit)
+           AND (v.expected_currency IS NULL OR a.currency = v.expected_currency)
            ${notApplied}
-           AND (NOT ${isUsage}::boolean OR spend_limit_daily IS NULL OR ${spent.today} + ${spend}::bigint <= spend_limit_daily)
-           AND (NOT ${isUsage}::boolean OR spend_limit_monthly IS NULL OR ${spent.thisMonth} + ${spend}::bigint <= spend_limit_monthly)
-        RETURNING id, currency, balance, held, sequence
+           AND (NOT ${isUsage}::boolean OR a.spend_limit_daily IS NULL OR ${spent.today} - v.amount <= a.spend_limit_daily)
+           AND (NOT ${isUsage}::boolean OR a.spend_limit_monthly IS NULL OR ${spent.thisMonth} - v.amount <= a.spend_limit_monthly)
+        RETURNING a.id, a.currency, a.balance, a.held, a.sequence, v.entry_id, v.amount, v.idempotency_key, v.external_ref,
+                  v.description, v.metadata, v.meter, v.quantity, v.unit_price
       ), ins AS (
         INSERT INTO ledger_entries
           (id, account_id, contra_account_id, type, amount, balance_after, sequence, currency,
            idempotency_key, external_ref, description, metadata, meter, quantity, unit_price)
-        SELECT ${id}, acc.id, ${"sys_" + input.contra + "_"} || acc.currency, ${input.type},
-               ${input.amount}::bigint, acc.balance, acc.sequence, acc.currency,
-               ${input.idempotencyKey ?? null}, ${input.externalRef ?? null},
-               ${input.description ?? null}, ${input.metadata ? q.json(input.metadata) : null}::jsonb,
-               ${input.pricing?.meter ?? null}, ${input.pricing?.quantity ?? null}::numeric,
-               ${input.pricing?.unitPrice ?? null}::numeric
+        SELECT acc.entry_id, acc.id, ${"sys_" + first.contra + "_"} || acc.currency, ${first.type},
+               acc.amount, acc.balance, acc.sequence, acc.currency, acc.idempotency_key, acc.external_ref,
+               acc.description, acc.metadata::jsonb, acc.meter, acc.quantity::numeric, acc.unit_price::numeric
           FROM acc
         RETURNING id, account_id, type, amount, balance_after, sequence, currency,
                   idempotency_key, external_ref, description, metadata, meter, quantity, unit_price, created_at
@@ -148,8 +200,8 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
                                        job_key := ${AUTO_TOPUP_TASK + ":"} || acc.id,
                                        max_attempts := ${AUTO_TOPUP_JOB_MAX_ATTEMPTS}::int)
           FROM acc JOIN auto_topup_settings s ON s.account_id = acc.id
-         WHERE NOT ${isCredit || input.reversal === true}::boolean AND s.enabled
-           AND acc.balance < s.threshold AND acc.balance - ${input.amount}::bigint >= s.threshold
+         WHERE NOT ${isCredit || reversal}::boolean AND s.enabled
+           AND acc.balance < s.threshold AND acc.balance - acc.amount >= s.threshold
       ), alerts AS (
         UPDATE balance_alerts b SET armed = acc.balance - acc.held >= b.threshold
           FROM acc
@@ -163,19 +215,16 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
       )
       SELECT ins.*, acc.held, (SELECT count(*) FROM crossing) AS auto_topup_jobs, (SELECT count(*) FROM low) AS balance_low_jobs
         FROM ins JOIN acc ON acc.id = ins.account_id`;
-  } catch (err) {
-    if (!isUniqueViolation(err)) throw err;
-    const existing = await findExisting(q, input);
-    if (!existing) throw new Error("unique violation on ledger_entries but no existing entry found", { cause: err });
-    return existing;
-  }
-  const row = rows[0];
-  if (!row) {
-    const existing = keyed ? await findExisting(q, input) : null;
-    if (existing) return existing;
-    throw await explainRejection(q, input);
-  }
-  return toPosted(row, row.balance_after, row.held, false);
+  const byAccount = new Map(rows.map((r) => [r.account_id, r]));
+  return Promise.all(
+    inputs.map(async (input): Promise<PostingOutcome> => {
+      const row = byAccount.get(input.accountId);
+      if (row) return { status: "applied", posted: toPosted(row, row.balance_after, row.held, false) };
+      const existing = input.idempotencyKey || input.externalRef ? await findExisting(q, input) : null;
+      if (existing) return { status: "replayed", posted: existing };
+      return { status: "rejected", error: await explainRejection(q, input) };
+    }),
+  );
 }
 
 function toPosted(row: LedgerEntryRow, balance: number, held: number, replayed: boolean): PostedEntry {
@@ -196,7 +245,8 @@ export function toBalanceEvent(posted: PostedEntry): BalanceEvent {
   };
 }
 
-function isUniqueViolation(err: unknown): err is postgres.PostgresError {
+/** A unique violation on one of ledger_entries' unique indexes (a concurrent first posting of the same key or ref). */
+export function isUniqueViolation(err: unknown): err is postgres.PostgresError {
   return (err as postgres.PostgresError | undefined)?.code === UNIQUE_VIOLATION &&
     ((err as postgres.PostgresError).constraint_name ?? "").startsWith("ledger_entries_");
 }

@@ -1,5 +1,5 @@
-import { MAX_BATCH_EVENTS, postUsageEvents } from "../../db/ledger/post-usage-batch";
-import { toBalanceEvent } from "../../db/ledger/post-entry";
+import { debitPosting } from "../../db/ledger/debit";
+import { isUniqueViolation, postEntries, toBalanceEvent, type PostingOutcome } from "../../db/ledger/post-entry";
 import { ledgerTransaction } from "../../db/ledger/transaction";
 import type { LedgerContext, PostedEntry } from "../../db/ledger/types";
 import type { CommitHook, DebitCoalescer } from "./coalesce-debits";
@@ -12,24 +12,28 @@ interface Pending {
   reject(err: unknown): void;
 }
 
+/** Most debits in one group: one statement's unnest arrays stay small (MAX_DEBITS_PER_BATCH-like bound). */
+export const MAX_GROUP_DEBITS = 256;
+
 /** Thrown inside a group's transaction to roll it back when a commit hook failed. */
 class GroupAborted extends Error {}
 
 /**
  * Group commit across accounts (issue 13.3): debits arriving within `waitMs` of the first
- * one (at most MAX_BATCH_EVENTS) are posted together in ONE transaction through the
- * set-based batch posting (db/ledger/post-usage-batch.ts): every touched account row
+ * one (at most MAX_GROUP_DEBITS) are posted together by ONE statement (postEntries,
+ * db/ledger/post-entry.ts): one round trip and one commit for the group, every account row
  * locked in id order, each debit its own entry, sequence, idempotency key and answer, a
  * debit refused by a ledger rule (402, suspended, currency, ...) rejected alone while the
- * others commit. Each debit's commit hook (its stored Idempotency-Key response) runs in the
- * same transaction after the entries; if one fails, the group is rolled back and each
- * debit is posted alone through `single`. A failure of the transaction itself rejects the
- * whole group (outcome unknown, as for a single debit). BalanceEvents are published after
- * the commit. A debit alone in its window, and a window whose debits all hit one account,
- * go through `single` (per-account coalescing or a plain debit): the batch posting's
- * handful of statements only pays off across accounts (`npm run bench`, one hot account,
- * 2026-12-03: 643 µs of Node CPU and 644 µs of PostgreSQL CPU per debit grouped, 468 and
- * 508 µs coalesced).
+ * others commit. The statement takes one debit per account: a window's further debits on
+ * an account already in it go through `single` (the per-account coalescer, which queues
+ * them on that account's row lock). When any debit carries a commit hook (its stored
+ * Idempotency-Key response), the statement and the hooks run in one transaction; if a hook
+ * fails, the group is rolled back and each debit is posted alone through `single`. A
+ * concurrent first posting of the same idempotency key (unique violation: the statement
+ * changed nothing) also sends each debit through `single`, which answers the replay. Any
+ * other failure of the statement rejects the whole group (outcome unknown, as for a single
+ * debit). BalanceEvents are published after the commit. A debit alone in its window, and a
+ * window whose debits all hit one account, go through `single`.
  * @param waitMs longest a debit waits for others, ms (> 0)
  */
 export function createGroupCommitter(ctx: LedgerContext, single: DebitCoalescer, waitMs: number): DebitCoalescer {
@@ -37,31 +41,43 @@ export function createGroupCommitter(ctx: LedgerContext, single: DebitCoalescer,
 
   const postAlone = (p: Pending) => single.debit(p.input, p.commit).then(p.resolve, p.reject);
 
-  const postGroup = async (group: Pending[]) => {
-    if (group.every((p) => p.input.accountId === group[0]!.input.accountId)) {
-      return Promise.all(group.map(postAlone)); // one account: the coalescer's way (one lock, its own transaction)
+  /** The group's statement, with its commit hooks in one transaction when it has any; events published after commit. */
+  const post = async (group: Pending[]): Promise<PostingOutcome[]> => {
+    const postings = group.map((p) => debitPosting(p.input));
+    if (!group.some((p) => p.commit)) {
+      const outcomes = await postEntries(ctx.sql, postings); // one statement: its own transaction
+      for (const o of outcomes) if (o.status === "applied") ctx.events.publish(toBalanceEvent(o.posted));
+      return outcomes;
     }
-    let outcomes;
+    return ledgerTransaction(ctx, async (t) => {
+      const outcomes = await postEntries(t.tx, postings);
+      const hooks = outcomes.map((o, i) => (o.status === "rejected" ? undefined : group[i]!.commit?.(t.tx, o.posted)));
+      const settled = await Promise.allSettled(hooks);
+      if (settled.some((s) => s.status === "rejected")) throw new GroupAborted();
+      for (const o of outcomes) if (o.status === "applied") t.events.publish(toBalanceEvent(o.posted));
+      return outcomes;
+    });
+  };
+
+  const postGroup = async (window: Pending[]) => {
+    const group: Pending[] = [];
+    const later: Pending[] = [];
+    const seen = new Set<string>();
+    for (const p of window) {
+      if (seen.has(p.input.accountId)) later.push(p);
+      else {
+        seen.add(p.input.accountId);
+        group.push(p);
+      }
+    }
+    if (group.length === 1) return Promise.all(window.map(postAlone)); // one account: the coalescer's way
+    later.forEach(postAlone); // they queue on their account's row lock behind the group
+    let outcomes: PostingOutcome[];
     try {
-      outcomes = await ledgerTransaction(ctx, async (t) => {
-        const events = group.map(({ input }) => ({
-          id: input.idempotencyKey ?? null,
-          accountId: input.accountId,
-          amount: input.amount,
-          currency: input.currency,
-          description: input.description,
-          metadata: input.metadata,
-        }));
-        const results = await postUsageEvents(t.tx, events);
-        const hooks = results.map((o, i) => (o.status === "rejected" ? undefined : group[i]!.commit?.(t.tx, o.posted)));
-        const settled = await Promise.allSettled(hooks);
-        if (settled.some((s) => s.status === "rejected")) throw new GroupAborted();
-        for (const o of results) if (o.status === "applied") t.events.publish(toBalanceEvent(o.posted));
-        return results;
-      });
+      outcomes = await post(group);
     } catch (err) {
-      if (!(err instanceof GroupAborted)) return group.forEach((p) => p.reject(err));
-      for (const p of group) await postAlone(p); // rolled back: nothing was posted
+      if (!(err instanceof GroupAborted) && !isUniqueViolation(err)) return group.forEach((p) => p.reject(err));
+      for (const p of group) await postAlone(p); // nothing was posted
       return;
     }
     outcomes.forEach((o, i) => {
@@ -71,23 +87,23 @@ export function createGroupCommitter(ctx: LedgerContext, single: DebitCoalescer,
     });
   };
 
-  /** A new open group, posted when its window ends unless it filled up before. */
-  const openGroup = (): Pending[] => {
-    const group: Pending[] = [];
+  /** A new open window, posted when it ends unless it filled up before. */
+  const openWindow = (): Pending[] => {
+    const window: Pending[] = [];
     setTimeout(() => {
-      if (open !== group) return; // posted already, full
+      if (open !== window) return; // posted already, full
       open = null;
-      void postGroup(group);
+      void postGroup(window);
     }, waitMs);
-    return group;
+    return window;
   };
 
   return {
     debit(input, commit) {
       return new Promise<PostedEntry>((resolve, reject) => {
-        open ??= openGroup();
+        open ??= openWindow();
         open.push({ input, commit, resolve, reject });
-        if (open.length >= MAX_BATCH_EVENTS) {
+        if (open.length >= MAX_GROUP_DEBITS) {
           const full = open;
           open = null;
           void postGroup(full);
