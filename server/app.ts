@@ -52,7 +52,7 @@ import { webhooksRoutes } from "./routes/webhooks/index";
 import { portalStatic } from "./static";
 
 /** Largest request body accepted: 64 KiB (every API body is small JSON). */
-const MAX_BODY_BYTES = 64 * 1024;
+export const MAX_BODY_BYTES = 64 * 1024;
 /** POST /usage/batch carries up to 1000 events (db/ledger/post-usage-batch.ts): ~1 KB each at most in practice. */
 const MAX_BATCH_BODY_BYTES = 1024 * 1024;
 const BATCH_PATH = "/api/v1/usage/batch";
@@ -120,10 +120,12 @@ export function createApp(deps: AppDeps) {
   app.use("*", requestContext(deps));
   app.use("*", httpMetrics());
   app.use("*", securityHeaders());
+  // outside compress: when compress rebuilds an answer (Vary, gzip), @hono/node-server's
+  // Response drops headers set on it earlier through `res.headers` (seen with no-store on errors)
+  app.use("/api/*", noStore());
   // gzip/deflate for compressible answers over 1 KiB (JSON, HTML, the OpenAPI document);
   // never text/event-stream (hono's default filter); the portal's assets come precompressed.
   app.use("*", compress());
-  app.use("/api/*", noStore());
   const bodyLimitOf = (maxSize: number) =>
     bodyLimit(maxSize, (c) => {
       // The body is left unread: say the connection ends with this answer, so the client

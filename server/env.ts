@@ -46,6 +46,8 @@ const EnvSchema = z.object({
   DEBIT_COALESCING: z.enum(["0", "1"]).default("1"),
   /** Group commit across accounts (server/ledger/group-commit.ts): longest a debit waits for others, ms; 0 = off. */
   GROUP_COMMIT_WAIT_MS: z.coerce.number().int().min(0).max(100).default(1),
+  /** The lean path of POST /api/v1/usage (server/routes/usage/fast-path.ts); 0 = every request through the Hono app. */
+  USAGE_FAST_PATH: z.enum(["0", "1"]).default("1"),
   /** How long a valid API key is cached per instance, ms (server/auth/api-key-cache.ts): a key revoked on another instance works that much longer. 0 = no cache. */
   API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
   /**

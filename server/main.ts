@@ -1,6 +1,6 @@
 import cluster from "node:cluster";
-import type { Server } from "node:http";
-import { serve } from "@hono/node-server";
+import { createServer } from "node:http";
+import { getRequestListener } from "@hono/node-server";
 import { createApp } from "./app";
 import { startServices, type Services } from "./bootstrap";
 import { assertWebConcurrencyPossible, forkApiProcesses } from "./cluster";
@@ -9,6 +9,7 @@ import { seedDemo, seedDemoOperator, startDemoUsage, type DemoLogin } from "./de
 import { loadEnv, type Env } from "./env";
 import { closeHttpServer, runMain, stopOnSignals } from "./process";
 import { createLogger } from "./logger";
+import { withUsageFastPath } from "./routes/usage/fast-path";
 import { startWorker } from "../workers/start-worker";
 
 /**
@@ -46,10 +47,11 @@ async function main() {
     stopHttp = api.stop;
     printBanner(env, services, { demo, demoOperator }, env.WEB_CONCURRENCY);
   } else {
-    const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, () => {
+    const server = createServer(await withUsageFastPath(services.deps, getRequestListener(app.fetch, { hostname: env.HOST })));
+    server.listen(env.PORT, env.HOST, () => {
       if (!apiProcess) printBanner(env, services, { demo, demoOperator }, 1);
     });
-    stopHttp = () => closeHttpServer(server as Server);
+    stopHttp = () => closeHttpServer(server);
   }
 
   stopOnSignals(logger, [

@@ -75,7 +75,7 @@ export const requireSessionBeforeTwoFactor = () => requireAuth({ session: { befo
 /** Platform routes: API key with `scope` only. */
 export const requireApiKey = (scope: ApiKeyScope) => requireAuth({ apiKeyScope: scope });
 
-async function authenticateApiKey(deps: AppDeps, header: string, scope: ApiKeyScope): Promise<Principal> {
+export async function authenticateApiKey(deps: AppDeps, header: string, scope: ApiKeyScope): Promise<Principal> {
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]?.startsWith(API_KEY_PREFIX)) {
     throw new ApiError("invalid_api_key", "Authorization must be 'Bearer lb_sk_...'.");

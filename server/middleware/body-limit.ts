@@ -41,7 +41,7 @@ export function limitBody(maxSize: number, onTooLarge: (c: Context) => Response 
 }
 
 /** The whole body of `incoming`, or null once it exceeds `maxSize` bytes (the rest is left unread). */
-function readUpTo(incoming: IncomingMessage, maxSize: number): Promise<Buffer | null> {
+export function readUpTo(incoming: IncomingMessage, maxSize: number): Promise<Buffer | null> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

@@ -28,7 +28,7 @@ export function rejectNulText() {
     if (c.req.header("content-type")?.includes("json")) {
       // text(), not json(): Hono caches it, so the webhook route still reads the exact signed bytes
       const text = await c.req.text();
-      if (MAY_HOLD_NUL(text)) {
+      if (mayHoldNul(text)) {
         const path = findNul(parseJson(text), []);
         if (path) throw nulError(path.join("."));
       }
@@ -38,7 +38,7 @@ export function rejectNulText() {
 }
 
 /** The JSON escape of U+0000, or a raw NUL (then the JSON is invalid anyway). */
-const MAY_HOLD_NUL = (text: string) => text.includes("\\u0000") || hasNul(text);
+export const mayHoldNul = (text: string) => text.includes("\\u0000") || hasNul(text);
 
 function parseJson(text: string): unknown {
   try {

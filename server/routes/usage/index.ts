@@ -5,8 +5,11 @@ import { pricedDebit } from "../../../db/ledger/priced-debit";
 import { postUsageEvent } from "../../../db/ledger/post-usage-batch";
 import { limitedApiKeyOf } from "./limited-key";
 import type { PostedEntry } from "../../../db/ledger/types";
+import type { AppDeps, Principal } from "../../context";
 import { ApiError } from "../../errors";
+import type { IdempotencyCompletion } from "../../middleware/idempotency";
 import { requireApiKey } from "../../middleware/auth";
+import { contentLengthOf } from "../../middleware/errors";
 import { idempotent } from "../../middleware/idempotency";
 import { createRouter } from "../router";
 import { errors } from "../../openapi/route-docs";
@@ -96,38 +99,49 @@ const usage = createRoute({
 });
 
 export const usageRoutes = createRouter().openapi(usage, async (c) => {
-  const body = c.req.valid("json");
-  const idempotency = c.get("idempotency");
-  const commit = idempotency ? (tx: Queryable, posted: PostedEntry) => idempotency.record(tx, 201, toDebitDto(posted)) : undefined;
-  const common = {
-    accountId: c.get("accountId"),
-    currency: body.currency,
-    idempotencyKey: c.get("idempotencyKey"),
-    description: body.description,
-    metadata: body.metadata,
-  };
-  const deps = c.get("deps");
-  const quantity = body.quantity === undefined ? undefined : parseQuantity(body.quantity);
-  const apiKeyId = limitedApiKeyOf(c.get("principal"));
-  const result = apiKeyId
-    ? await postUsageEvent(
-        deps.ledger,
-        { ...common, id: common.idempotencyKey, amount: body.amount, meter: body.meter, quantity, apiKeyId },
-        commit,
-      )
-    : body.amount !== undefined
-      ? await deps.debits.debit({ ...common, amount: body.amount }, commit)
-      : await pricedDebit(deps.ledger, { ...common, meter: body.meter!, quantity: quantity! }, commit);
+  const result = await postUsage(c.get("deps"), c.get("principal"), c.req.valid("json"), {
+    key: c.get("idempotencyKey"),
+    completion: c.get("idempotency"),
+  });
   const dto = toDebitDto(result);
   return c.json(dto, 201, contentLengthOf(dto));
 });
 
+/** A valid POST /usage body (DebitRequest). */
+export type DebitRequest = z.infer<typeof DebitBody>;
+
+/** The checks of DebitRequest, for the route's lean path (server/routes/usage/fast-path.ts). */
+export const parseDebitRequest = (body: unknown) => DebitBody.safeParse(body);
+
 /**
- * A Content-Length header for `body` as c.json() will send it. hono/compress honours its
- * 1 KiB threshold only when the answer states its length; without it every debit answer
- * (~0.5 KB) went through a gzip CompressionStream for clients that accept gzip (k6, Go,
- * browsers, curl --compressed): ~15 % of a debit's CPU in `node --cpu-prof`.
+ * What POST /usage does once the caller is authenticated and the body valid: a key with
+ * spend limits of its own posts through the batch posting (postUsageEvent), a plain
+ * amount through the debit coalescer / group commit (`deps.debits`), a meter and quantity
+ * through pricedDebit. `idempotency`: the request's Idempotency-Key and the completion
+ * that stores its response in the debit's own transaction (server/middleware/idempotency.ts).
+ * @throws ApiError invalid_quantity (422); the ledger's errors (402 insufficient_funds,
+ *   spend_limit_exceeded, account_suspended, currency_mismatch, unknown_meter, ...)
  */
-function contentLengthOf(body: unknown): Record<string, string> {
-  return { "Content-Length": String(Buffer.byteLength(JSON.stringify(body))) };
+export async function postUsage(
+  deps: AppDeps,
+  principal: Principal,
+  body: DebitRequest,
+  idempotency: { key: string | null; completion: IdempotencyCompletion | null },
+): Promise<PostedEntry> {
+  const { completion } = idempotency;
+  const commit = completion ? (tx: Queryable, posted: PostedEntry) => completion.record(tx, 201, toDebitDto(posted)) : undefined;
+  const common = {
+    accountId: principal.accountId,
+    currency: body.currency,
+    idempotencyKey: idempotency.key,
+    description: body.description,
+    metadata: body.metadata,
+  };
+  const quantity = body.quantity === undefined ? undefined : parseQuantity(body.quantity);
+  const apiKeyId = limitedApiKeyOf(principal);
+  return apiKeyId
+    ? postUsageEvent(deps.ledger, { ...common, id: common.idempotencyKey, amount: body.amount, meter: body.meter, quantity, apiKeyId }, commit)
+    : body.amount !== undefined
+      ? deps.debits.debit({ ...common, amount: body.amount }, commit)
+      : pricedDebit(deps.ledger, { ...common, meter: body.meter!, quantity: quantity! }, commit);
 }
