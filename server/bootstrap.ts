@@ -3,6 +3,8 @@ import { issuerFromEnv } from "./documents/issuer-config";
 import { runMigrations } from "../db/migrate";
 import { debit, type DebitInput } from "../db/ledger/debit";
 import { createApiKeyCache } from "./auth/api-key-cache";
+import { createApiKeyLastUsed } from "./auth/api-key-last-used";
+import { createApiKeyLookup } from "./auth/api-key-lookup";
 import type { AppDeps } from "./context";
 import { startEmbeddedPostgres } from "./embedded-postgres";
 import type { Env } from "./env";
@@ -89,6 +91,9 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
   const apiKeyCache = createApiKeyCache(env.API_KEY_CACHE_TTL_MS);
   // a key revoked or limited on any process leaves every process's cache at once
   await bus.onApiKeyChanged((apiKeyId) => apiKeyCache.evict(apiKeyId));
+  const apiKeyLookup = createApiKeyLookup(database.sql);
+  const apiKeyLastUsed = createApiKeyLastUsed(database.sql, env.API_KEY_LAST_USED_FLUSH_MS, logger);
+  stops.unshift(apiKeyLastUsed.stop); // the last stamps, before the pool closes
 
   return {
     deps: {
@@ -106,6 +111,8 @@ export async function startServices(env: Env, logger: Logger): Promise<Services>
       vapid,
       rateLimits,
       apiKeyCache,
+      apiKeyLookup,
+      apiKeyLastUsed,
     },
     embedded: !env.DATABASE_URL,
     setWebhookDelivery: (d) => {

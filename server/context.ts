@@ -1,5 +1,7 @@
 import type { Database } from "../db/client";
 import type { ApiKeyCache } from "./auth/api-key-cache";
+import type { ApiKeyLastUsed } from "./auth/api-key-last-used";
+import type { ApiKeyLookup } from "./auth/api-key-lookup";
 import type { OperatorSession } from "./auth/operator-sessions";
 import type { DebitCoalescer } from "./ledger/coalesce-debits";
 import type { LedgerContext } from "../db/ledger/types";
@@ -28,6 +30,10 @@ export interface AppDeps {
   metrics: Metrics;
   /** Valid API keys of recent requests (saves the api_keys SELECT). */
   apiKeyCache: ApiKeyCache;
+  /** Loads the keys the cache misses, a turn's misses with one statement. */
+  apiKeyLookup: ApiKeyLookup;
+  /** Keys used on this process, their last_used_at stamped every API_KEY_LAST_USED_FLUSH_MS. */
+  apiKeyLastUsed: ApiKeyLastUsed;
   /** Log-in and sign-up limits, in Redis when REDIS_URL is set. */
   rateLimits: RateLimits;
   /** Where customers' webhook endpoints may point (WEBHOOK_ALLOW_PRIVATE_TARGETS). */

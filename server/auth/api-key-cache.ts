@@ -10,7 +10,9 @@ export interface CachedApiKey {
 /**
  * Valid API keys by key hash, for `ttlMs` ms, so a request with a known key skips the
  * api_keys SELECT (one round trip of a debit's two). Only valid keys are cached;
- * at most `maxEntries` (oldest evicted first, Map insertion order).
+ * at most `maxEntries` (oldest evicted first, Map insertion order). Misses are loaded
+ * in batches, one statement per event-loop turn (server/auth/api-key-lookup.ts); neither
+ * path writes: last_used_at is stamped by a periodic flush (server/auth/api-key-last-used.ts).
  * Revocation and a key's new spend limits take effect at once on every process: the
  * route evicts the key here and broadcasts it on the event bus (EventBus.apiKeyChanged,
  * over Redis between processes), whose listener evicts it everywhere. `ttlMs`

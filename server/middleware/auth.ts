@@ -20,8 +20,8 @@ interface AuthOptions {
 }
 
 /**
- * Authenticates the caller and sets `principal` and `accountId`. Valid API keys are
- * cached per instance for API_KEY_CACHE_TTL_MS (server/auth/api-key-cache.ts).
+ * Authenticates the caller and sets `principal` and `accountId`. API keys: see
+ * authenticateApiKey (cached per instance for API_KEY_CACHE_TTL_MS, misses batched).
  * State-changing session calls must come from our origin (server/auth/same-origin.ts).
  * @throws ApiError unauthenticated (401) with no or an expired credential,
  *   invalid_api_key (401), insufficient_scope / forbidden / forbidden_origin (403).
@@ -75,6 +75,15 @@ export const requireSessionBeforeTwoFactor = () => requireAuth({ session: { befo
 /** Platform routes: API key with `scope` only. */
 export const requireApiKey = (scope: ApiKeyScope) => requireAuth({ apiKeyScope: scope });
 
+/**
+ * The principal of an API key header (`Bearer lb_sk_...`) that must carry `scope`. Valid
+ * keys come from the per-process cache (server/auth/api-key-cache.ts); a miss waits for the
+ * batched lookup (server/auth/api-key-lookup.ts: one statement for the turn's misses, one
+ * shared promise per hash) and caches the key if it is valid. No write on this path: the
+ * key's use is recorded for the next last_used_at flush (server/auth/api-key-last-used.ts).
+ * @throws ApiError invalid_api_key (401: malformed header, unknown or revoked key),
+ *   insufficient_scope (403); the database's error when the lookup fails
+ */
 export async function authenticateApiKey(deps: AppDeps, header: string, scope: ApiKeyScope): Promise<Principal> {
   const match = /^Bearer\s+(\S+)$/i.exec(header);
   if (!match?.[1]?.startsWith(API_KEY_PREFIX)) {
@@ -83,23 +92,12 @@ export async function authenticateApiKey(deps: AppDeps, header: string, scope: A
   const keyHash = sha256Hex(match[1]);
   let key = deps.apiKeyCache.get(keyHash);
   if (!key) {
-    // Same round trip: stamp last_used_at, at most once a minute per key, so a busy key
-    // is not a hot row (the portal shows "last used" to the minute).
-    const [row] = await deps.database.sql<{ id: string; account_id: string; scopes: string[]; spend_limited: boolean }[]>`
-      WITH k AS (
-        SELECT id, account_id, scopes, last_used_at,
-               spend_limit_daily IS NOT NULL OR spend_limit_monthly IS NOT NULL AS spend_limited
-          FROM api_keys WHERE key_hash = ${keyHash} AND revoked_at IS NULL
-      ), touched AS (
-        UPDATE api_keys SET last_used_at = now() FROM k
-         WHERE api_keys.id = k.id AND (k.last_used_at IS NULL OR k.last_used_at < now() - interval '1 minute')
-        RETURNING 1
-      )
-      SELECT id, account_id, scopes, spend_limited, (SELECT count(*) FROM touched) AS touched FROM k`;
-    if (!row) throw new ApiError("invalid_api_key", "This API key is not valid or has been revoked.");
-    key = { id: row.id, accountId: row.account_id, scopes: row.scopes, spendLimited: row.spend_limited };
-    deps.apiKeyCache.set(keyHash, key);
+    const found = await deps.apiKeyLookup.find(keyHash);
+    if (!found) throw new ApiError("invalid_api_key", "This API key is not valid or has been revoked.");
+    deps.apiKeyCache.set(keyHash, found);
+    key = found;
   }
+  deps.apiKeyLastUsed.record(key.id);
   if (!key.scopes.includes(scope)) {
     throw new ApiError("insufficient_scope", `This API key lacks the '${scope}' scope.`);
   }

@@ -42,6 +42,7 @@ describe("tenancy: another tenant's ids are 404", () => {
   it("an API key's last use is shown on the keys list", async () => {
     const fresh = await newCustomer(ctx);
     expect((await ctx.request("GET", "/api/v1/balance", { apiKey: fresh.apiKey })).status).toBe(200);
+    await ctx.deps.apiKeyLastUsed.flush(); // as the process does every API_KEY_LAST_USED_FLUSH_MS
     const keys = (await (await ctx.request("GET", "/api/v1/api-keys", { cookie: fresh.cookie })).json()) as {
       data: { lastUsedAt: string | null }[];
     };
