@@ -140,7 +140,6 @@ export async function postEntries(q: Queryable, inputs: PostEntryInput[]): Promi
     throw new Error("postEntries: one input per account, all of one type, contra, sign and reversal");
   }
   const keyed = inputs.some((i) => i.idempotencyKey || i.externalRef);
-  const column = <T>(f: (i: PostEntryInput) => T) => inputs.map(f);
   // a replay matches no row instead of violating the unique index, which would abort a caller's transaction
   const notApplied = keyed
     ? q`AND NOT EXISTS (SELECT 1 FROM ledger_entries e
@@ -156,14 +155,7 @@ export async function postEntries(q: Queryable, inputs: PostEntryInput[]): Promi
   const spent = spendSoFar(q);
   // minor units a posting adds to the spend counters (usage debits only): -v.amount
   const rows = await q<(LedgerEntryRow & { held: number })[]>`
-      WITH v AS (
-        SELECT * FROM unnest(${column(() => newId("le"))}::text[], ${accountIds}::text[], ${column((i) => i.amount)}::bigint[],
-                             ${column((i) => i.idempotencyKey ?? null)}::text[], ${column((i) => i.externalRef ?? null)}::text[],
-                             ${column((i) => i.description ?? null)}::text[],
-                             ${column((i) => (i.metadata ? JSON.stringify(i.metadata) : null))}::text[],
-                             ${column((i) => i.expectedCurrency ?? null)}::text[], ${column((i) => i.pricing?.meter ?? null)}::text[],
-                             ${column((i) => i.pricing?.quantity ?? null)}::text[], ${column((i) => i.pricing?.unitPrice ?? null)}::text[])
-          AS v(entry_id, account_id, amount, idempotency_key, external_ref, description, metadata, expected_currency, meter, quantity, unit_price)
+      WITH v AS (${postingRows(q, inputs)}
       ), acc AS (
         UPDATE accounts a
            SET balance = a.balance + v.amount,
@@ -225,6 +217,43 @@ export async function postEntries(q: Queryable, inputs: PostEntryInput[]): Promi
       return { status: "rejected", error: await explainRejection(q, input) };
     }),
   );
+}
+
+/**
+ * The postings of postEntries as rows `v(entry_id, account_id, amount, idempotency_key,
+ * external_ref, description, metadata, expected_currency, meter, quantity, unit_price)`:
+ * one input as one row of scalar parameters, several as unnest arrays. The one-row form
+ * keeps the single posting's plan generic: PostgreSQL sizes `unnest` of an array parameter
+ * by the array it is given, so a prepared unnest statement was re-planned on every call
+ * (custom plans; one hot account in `npm run bench`: 1 384 µs of PostgreSQL CPU per debit
+ * against 653 µs with the plan cached).
+ */
+function postingRows(q: Queryable, inputs: PostEntryInput[]) {
+  const column = <T>(f: (i: PostEntryInput) => T) => inputs.map(f);
+  const id = () => newId("le");
+  const metadata = (i: PostEntryInput) => (i.metadata ? JSON.stringify(i.metadata) : null);
+  const [one] = inputs;
+  if (inputs.length === 1 && one) {
+    return q`SELECT ${id()}::text AS entry_id, ${one.accountId}::text AS account_id, ${one.amount}::bigint AS amount,
+                    ${one.idempotencyKey ?? null}::text AS idempotency_key, ${one.externalRef ?? null}::text AS external_ref,
+                    ${one.description ?? null}::text AS description, ${metadata(one)}::text AS metadata,
+                    ${one.expectedCurrency ?? null}::text AS expected_currency, ${one.pricing?.meter ?? null}::text AS meter,
+                    ${one.pricing?.quantity ?? null}::text AS quantity, ${one.pricing?.unitPrice ?? null}::text AS unit_price`;
+  }
+  // OFFSET 0 keeps the arrays out of the planner's sight (an unnest of a known array is sized
+  // by it): every group size then gets the same estimate, and the statement a generic plan
+  return q`SELECT v.* FROM (SELECT ${column(id)}::text[] AS entry_id, ${column((i) => i.accountId)}::text[] AS account_id,
+                                   ${column((i) => i.amount)}::bigint[] AS amount, ${column((i) => i.idempotencyKey ?? null)}::text[] AS idempotency_key,
+                                   ${column((i) => i.externalRef ?? null)}::text[] AS external_ref,
+                                   ${column((i) => i.description ?? null)}::text[] AS description, ${column(metadata)}::text[] AS metadata,
+                                   ${column((i) => i.expectedCurrency ?? null)}::text[] AS expected_currency,
+                                   ${column((i) => i.pricing?.meter ?? null)}::text[] AS meter,
+                                   ${column((i) => i.pricing?.quantity ?? null)}::text[] AS quantity,
+                                   ${column((i) => i.pricing?.unitPrice ?? null)}::text[] AS unit_price
+                           OFFSET 0) p
+             CROSS JOIN LATERAL unnest(p.entry_id, p.account_id, p.amount, p.idempotency_key, p.external_ref, p.description,
+                                       p.metadata, p.expected_currency, p.meter, p.quantity, p.unit_price)
+               AS v(entry_id, account_id, amount, idempotency_key, external_ref, description, metadata, expected_currency, meter, quantity, unit_price)`;
 }
 
 function toPosted(row: LedgerEntryRow, balance: number, held: number, replayed: boolean): PostedEntry {
