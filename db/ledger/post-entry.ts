@@ -113,15 +113,21 @@ export async function postEntry(q: Queryable, input: PostEntryInput): Promise<Po
 }
 
 /**
- * postEntry for several accounts in ONE statement (group commit, server/ledger/group-commit.ts):
- * the same guarded UPDATE, INSERT, auto top-up and alert steps over the rows of `inputs`
- * (unnest arrays), so N postings cost one round trip, one plan and, outside a transaction,
- * one commit. The account rows are locked in id order first (as the batch posting does,
- * rule 15), so two such statements never deadlock, and the rollup trigger runs once for
- * all entries. Each input keeps its own entry, sequence, idempotency key and outcome: one
- * refused by a ledger rule changes nothing and is answered alone (explainRejection), a
- * replay is found by its key, the others post. With one input it is postEntry's statement.
- * @param inputs one per account (distinct accountIds), all of one `type`, `contra`, sign and `reversal`
+ * postEntry for several postings in ONE statement (group commit and per-account coalescing,
+ * server/ledger/): the same guarded UPDATE, INSERT, auto top-up and alert steps over the rows
+ * of `inputs`, so N postings cost one round trip, one plan, one run of the rollup trigger
+ * and, outside a transaction, one commit. The account rows are locked in id order first (as
+ * the batch posting does, rule 15), so two such statements never deadlock.
+ *
+ * Several inputs may name one account when none of them carries an idempotency key or
+ * external ref: they are applied in input order as one change of that account (each with
+ * its own entry, sequence and balance after), all of them if the rules (status, currency,
+ * funds, spend limits) pass for their total. Debits only lower the balance and raise the
+ * spend counters, so then every one passes in sequence too; otherwise that account's inputs
+ * are posted one by one (one statement each), so each is refused or posted on its own, as
+ * if sent alone. Each input keeps its own outcome: one refused by a ledger rule changes
+ * nothing and is answered alone (explainRejection), a replay is found by its key.
+ * @param inputs all of one `type`, `contra`, sign and `reversal`
  * @returns one outcome per input, in input order
  * @throws Error when `inputs` break that contract; PostgresError 23505 when a concurrent
  *   first posting of the same key won the unique index (the statement changed nothing;
@@ -132,59 +138,68 @@ export async function postEntries(q: Queryable, inputs: PostEntryInput[]): Promi
   if (!first) return [];
   const isCredit = first.amount > 0;
   const reversal = first.reversal === true;
-  const accountIds = inputs.map((i) => i.accountId);
+  const keyed = (i: PostEntryInput) => Boolean(i.idempotencyKey || i.externalRef);
+  const perAccount = new Map<string, PostEntryInput[]>();
+  for (const i of inputs) perAccount.set(i.accountId, [...(perAccount.get(i.accountId) ?? []), i]);
   if (
-    new Set(accountIds).size !== inputs.length ||
-    inputs.some((i) => i.type !== first.type || i.contra !== first.contra || i.amount > 0 !== isCredit || (i.reversal === true) !== reversal)
+    inputs.some((i) => i.type !== first.type || i.contra !== first.contra || i.amount > 0 !== isCredit || (i.reversal === true) !== reversal) ||
+    [...perAccount.values()].some((same) => same.length > 1 && same.some(keyed))
   ) {
-    throw new Error("postEntries: one input per account, all of one type, contra, sign and reversal");
+    throw new Error("postEntries: all of one type, contra, sign and reversal; an account's inputs are unkeyed unless alone");
   }
-  const keyed = inputs.some((i) => i.idempotencyKey || i.externalRef);
+  const accountIds = [...perAccount.keys()];
   // a replay matches no row instead of violating the unique index, which would abort a caller's transaction
-  const notApplied = keyed
+  const notApplied = inputs.some(keyed)
     ? q`AND NOT EXISTS (SELECT 1 FROM ledger_entries e
-                         WHERE (e.account_id = v.account_id AND e.idempotency_key = v.idempotency_key)
-                            OR e.external_ref = v.external_ref)`
+                         WHERE (e.account_id = t.account_id AND e.idempotency_key = t.idempotency_key)
+                            OR e.external_ref = t.external_ref)`
     : q``;
   // several rows: lock them in id order before any is updated (no lock cycle between two groups)
   const lockedInOrder =
-    inputs.length > 1
+    accountIds.length > 1
       ? q`AND a.id IN (SELECT id FROM accounts WHERE id = ANY(${accountIds}::text[]) ORDER BY id FOR UPDATE)`
       : q``;
   const isUsage = first.type === "usage";
   const spent = spendSoFar(q);
-  // minor units a posting adds to the spend counters (usage debits only): -v.amount
+  const entryIds = inputs.map(() => newId("le"));
+  // t.amount: the account's change (the sum of its postings); a usage debit adds -t.amount to the spend counters
   const rows = await q<(LedgerEntryRow & { held: number })[]>`
-      WITH v AS (${postingRows(q, inputs)}
+      WITH v AS (${postingRows(q, inputs, entryIds)}
+      ), t AS (
+        SELECT account_id, sum(amount)::bigint AS amount, count(*)::bigint AS n,
+               min(expected_currency) AS currency_min, max(expected_currency) AS currency_max,
+               max(idempotency_key) AS idempotency_key, max(external_ref) AS external_ref
+          FROM v GROUP BY account_id
       ), acc AS (
         UPDATE accounts a
-           SET balance = a.balance + v.amount,
-               sequence = a.sequence + 1,
+           SET balance = a.balance + t.amount,
+               sequence = a.sequence + t.n,
                updated_at = now(),
-               spent_day = CASE WHEN ${isUsage}::boolean THEN ${spent.today} - v.amount ELSE spent_day END,
+               spent_day = CASE WHEN ${isUsage}::boolean THEN ${spent.today} - t.amount ELSE spent_day END,
                spent_day_start = CASE WHEN ${isUsage}::boolean THEN ${spent.day} ELSE spent_day_start END,
-               spent_month = CASE WHEN ${isUsage}::boolean THEN ${spent.thisMonth} - v.amount ELSE spent_month END,
+               spent_month = CASE WHEN ${isUsage}::boolean THEN ${spent.thisMonth} - t.amount ELSE spent_month END,
                spent_month_start = CASE WHEN ${isUsage}::boolean THEN ${spent.month} ELSE spent_month_start END
-          FROM v
-         WHERE a.id = v.account_id
+          FROM t
+         WHERE a.id = t.account_id
            ${lockedInOrder}
            AND a.kind = 'customer'
            AND (a.status = 'active' OR (${isCredit || reversal}::boolean AND a.status = 'suspended'))
-           AND (${isCredit}::boolean OR a.balance - a.held + v.amount >= -a.overdraft_limit)
-           AND (v.expected_currency IS NULL OR a.currency = v.expected_currency)
+           AND (${isCredit}::boolean OR a.balance - a.held + t.amount >= -a.overdraft_limit)
+           AND (t.currency_min IS NULL OR (a.currency = t.currency_min AND a.currency = t.currency_max))
            ${notApplied}
-           AND (NOT ${isUsage}::boolean OR a.spend_limit_daily IS NULL OR ${spent.today} - v.amount <= a.spend_limit_daily)
-           AND (NOT ${isUsage}::boolean OR a.spend_limit_monthly IS NULL OR ${spent.thisMonth} - v.amount <= a.spend_limit_monthly)
-        RETURNING a.id, a.currency, a.balance, a.held, a.sequence, v.entry_id, v.amount, v.idempotency_key, v.external_ref,
-                  v.description, v.metadata, v.meter, v.quantity, v.unit_price
+           AND (NOT ${isUsage}::boolean OR a.spend_limit_daily IS NULL OR ${spent.today} - t.amount <= a.spend_limit_daily)
+           AND (NOT ${isUsage}::boolean OR a.spend_limit_monthly IS NULL OR ${spent.thisMonth} - t.amount <= a.spend_limit_monthly)
+        RETURNING a.id, a.currency, a.balance, a.held, a.sequence, t.amount, t.n
       ), ins AS (
         INSERT INTO ledger_entries
           (id, account_id, contra_account_id, type, amount, balance_after, sequence, currency,
            idempotency_key, external_ref, description, metadata, meter, quantity, unit_price)
-        SELECT acc.entry_id, acc.id, ${"sys_" + first.contra + "_"} || acc.currency, ${first.type},
-               acc.amount, acc.balance, acc.sequence, acc.currency, acc.idempotency_key, acc.external_ref,
-               acc.description, acc.metadata::jsonb, acc.meter, acc.quantity::numeric, acc.unit_price::numeric
-          FROM acc
+        SELECT v.entry_id, acc.id, ${"sys_" + first.contra + "_"} || acc.currency, ${first.type}, v.amount,
+               acc.balance - acc.amount + sum(v.amount) OVER w, acc.sequence - acc.n + row_number() OVER w,
+               acc.currency, v.idempotency_key, v.external_ref,
+               v.description, v.metadata::jsonb, v.meter, v.quantity::numeric, v.unit_price::numeric
+          FROM v JOIN acc ON acc.id = v.account_id
+        WINDOW w AS (PARTITION BY v.account_id ORDER BY v.ord)
         RETURNING id, account_id, type, amount, balance_after, sequence, currency,
                   idempotency_key, external_ref, description, metadata, meter, quantity, unit_price, created_at
       ), crossing AS (
@@ -207,42 +222,53 @@ export async function postEntries(q: Queryable, inputs: PostEntryInput[]): Promi
       )
       SELECT ins.*, acc.held, (SELECT count(*) FROM crossing) AS auto_topup_jobs, (SELECT count(*) FROM low) AS balance_low_jobs
         FROM ins JOIN acc ON acc.id = ins.account_id`;
-  const byAccount = new Map(rows.map((r) => [r.account_id, r]));
-  return Promise.all(
-    inputs.map(async (input): Promise<PostingOutcome> => {
-      const row = byAccount.get(input.accountId);
-      if (row) return { status: "applied", posted: toPosted(row, row.balance_after, row.held, false) };
-      const existing = input.idempotencyKey || input.externalRef ? await findExisting(q, input) : null;
-      if (existing) return { status: "replayed", posted: existing };
-      return { status: "rejected", error: await explainRejection(q, input) };
-    }),
-  );
+  const byEntry = new Map(rows.map((r) => [r.id, r]));
+  const outcomes: PostingOutcome[] = new Array(inputs.length);
+  const refused = new Map<string, number[]>(); // account -> indexes of its inputs not applied
+  inputs.forEach((input, i) => {
+    const row = byEntry.get(entryIds[i]!);
+    if (row) outcomes[i] = { status: "applied", posted: toPosted(row, row.balance_after, row.held, false) };
+    else refused.set(input.accountId, [...(refused.get(input.accountId) ?? []), i]);
+  });
+  for (const indexes of refused.values()) {
+    if (indexes.length > 1) {
+      // refused as a whole: each on its own, in order (some may pass alone)
+      for (const i of indexes) outcomes[i] = (await postEntries(q, [inputs[i]!]))[0]!;
+      continue;
+    }
+    const input = inputs[indexes[0]!]!;
+    const existing = keyed(input) ? await findExisting(q, input) : null;
+    outcomes[indexes[0]!] = existing
+      ? { status: "replayed", posted: existing }
+      : { status: "rejected", error: await explainRejection(q, input) };
+  }
+  return outcomes;
 }
 
 /**
  * The postings of postEntries as rows `v(entry_id, account_id, amount, idempotency_key,
- * external_ref, description, metadata, expected_currency, meter, quantity, unit_price)`:
- * one input as one row of scalar parameters, several as unnest arrays. The one-row form
- * keeps the single posting's plan generic: PostgreSQL sizes `unnest` of an array parameter
- * by the array it is given, so a prepared unnest statement was re-planned on every call
- * (custom plans; one hot account in `npm run bench`: 1 384 µs of PostgreSQL CPU per debit
- * against 653 µs with the plan cached).
+ * external_ref, description, metadata, expected_currency, meter, quantity, unit_price, ord)`
+ * (`ord`: the input's position): one input as one row of scalar parameters, several as
+ * unnest arrays. The one-row form keeps the single posting's plan generic: PostgreSQL sizes
+ * `unnest` of an array parameter by the array it is given, so a prepared unnest statement
+ * was re-planned on every call (custom plans; one hot account in `npm run bench`: 1 384 µs
+ * of PostgreSQL CPU per debit against 653 µs with the plan cached).
  */
-function postingRows(q: Queryable, inputs: PostEntryInput[]) {
+function postingRows(q: Queryable, inputs: PostEntryInput[], entryIds: string[]) {
   const column = <T>(f: (i: PostEntryInput) => T) => inputs.map(f);
-  const id = () => newId("le");
   const metadata = (i: PostEntryInput) => (i.metadata ? JSON.stringify(i.metadata) : null);
   const [one] = inputs;
   if (inputs.length === 1 && one) {
-    return q`SELECT ${id()}::text AS entry_id, ${one.accountId}::text AS account_id, ${one.amount}::bigint AS amount,
+    return q`SELECT ${entryIds[0]!}::text AS entry_id, ${one.accountId}::text AS account_id, ${one.amount}::bigint AS amount,
                     ${one.idempotencyKey ?? null}::text AS idempotency_key, ${one.externalRef ?? null}::text AS external_ref,
                     ${one.description ?? null}::text AS description, ${metadata(one)}::text AS metadata,
                     ${one.expectedCurrency ?? null}::text AS expected_currency, ${one.pricing?.meter ?? null}::text AS meter,
-                    ${one.pricing?.quantity ?? null}::text AS quantity, ${one.pricing?.unitPrice ?? null}::text AS unit_price`;
+                    ${one.pricing?.quantity ?? null}::text AS quantity, ${one.pricing?.unitPrice ?? null}::text AS unit_price,
+                    1::bigint AS ord`;
   }
   // OFFSET 0 keeps the arrays out of the planner's sight (an unnest of a known array is sized
   // by it): every group size then gets the same estimate, and the statement a generic plan
-  return q`SELECT v.* FROM (SELECT ${column(id)}::text[] AS entry_id, ${column((i) => i.accountId)}::text[] AS account_id,
+  return q`SELECT v.* FROM (SELECT ${entryIds}::text[] AS entry_id, ${column((i) => i.accountId)}::text[] AS account_id,
                                    ${column((i) => i.amount)}::bigint[] AS amount, ${column((i) => i.idempotencyKey ?? null)}::text[] AS idempotency_key,
                                    ${column((i) => i.externalRef ?? null)}::text[] AS external_ref,
                                    ${column((i) => i.description ?? null)}::text[] AS description, ${column(metadata)}::text[] AS metadata,
@@ -252,8 +278,8 @@ function postingRows(q: Queryable, inputs: PostEntryInput[]) {
                                    ${column((i) => i.pricing?.unitPrice ?? null)}::text[] AS unit_price
                            OFFSET 0) p
              CROSS JOIN LATERAL unnest(p.entry_id, p.account_id, p.amount, p.idempotency_key, p.external_ref, p.description,
-                                       p.metadata, p.expected_currency, p.meter, p.quantity, p.unit_price)
-               AS v(entry_id, account_id, amount, idempotency_key, external_ref, description, metadata, expected_currency, meter, quantity, unit_price)`;
+                                       p.metadata, p.expected_currency, p.meter, p.quantity, p.unit_price) WITH ORDINALITY
+               AS v(entry_id, account_id, amount, idempotency_key, external_ref, description, metadata, expected_currency, meter, quantity, unit_price, ord)`;
 }
 
 function toPosted(row: LedgerEntryRow, balance: number, held: number, replayed: boolean): PostedEntry {

@@ -3,6 +3,7 @@ import { debit, type DebitInput } from "../../db/ledger/debit";
 import { LedgerError } from "../../db/ledger/errors";
 import { ledgerTransaction } from "../../db/ledger/transaction";
 import type { LedgerContext, PostedEntry } from "../../db/ledger/types";
+import { postDebitsTogether, type PendingDebit } from "./post-debits";
 
 /** Most debits posted in one coalesced transaction ("put a limit on everything"). */
 export const MAX_DEBITS_PER_BATCH = 64;
@@ -32,23 +33,17 @@ export async function debitThen(on: LedgerContext, input: DebitInput, commit?: C
   return posted;
 }
 
-interface Pending {
-  input: DebitInput;
-  commit?: CommitHook;
-  resolve(posted: PostedEntry): void;
-  reject(err: unknown): void;
-}
-
 /** Thrown inside a batch transaction to roll it back when a statement failed for a reason other than a ledger rule. */
 class BatchAborted extends Error {}
 
 /**
  * Hot-account coalescing (shared/DESIGN.md, "Scale-out"): while a debit on an account
  * is in flight, later debits on that account wait, and are then posted together, up
- * to MAX_DEBITS_PER_BATCH, in ONE transaction: the same row-locked `debit` statement
- * per request, pipelined on one connection, so the account row is locked once and
- * the batch pays one commit (WAL flush) instead of one each. A lone debit runs as
- * before: one statement, no transaction, no added latency.
+ * to MAX_DEBITS_PER_BATCH: debits without an idempotency key by ONE statement
+ * (postDebitsTogether: the account row locked and updated once, one entry each, one commit;
+ * if their total breaks a rule, each is posted on its own), a batch holding keyed debits in
+ * ONE transaction running the row-locked `debit` statement per request, pipelined on one
+ * connection. A lone debit runs as before: one statement, no transaction, no added latency.
  *
  * Each request keeps its own entry, sequence, idempotency key and answer: a debit
  * refused by a ledger rule (insufficient funds, ...) is rejected alone, as the
@@ -62,11 +57,11 @@ class BatchAborted extends Error {}
  */
 export function createDebitCoalescer(ctx: LedgerContext): DebitCoalescer {
   /** Accounts with a debit or batch in flight -> debits waiting for it. */
-  const waiting = new Map<string, Pending[]>();
+  const waiting = new Map<string, PendingDebit[]>();
 
-  const post = (on: LedgerContext, p: Pending) => debitThen(on, p.input, p.commit);
+  const post = (on: LedgerContext, p: PendingDebit) => debitThen(on, p.input, p.commit);
 
-  const postAlone = async (p: Pending) => {
+  const postAlone = async (p: PendingDebit) => {
     try {
       p.resolve(await (p.commit ? ledgerTransaction(ctx, (t) => post(t, p)) : debit(ctx, p.input)));
     } catch (err) {
@@ -74,7 +69,11 @@ export function createDebitCoalescer(ctx: LedgerContext): DebitCoalescer {
     }
   };
 
-  const postBatch = async (batch: Pending[]) => {
+  const postBatch = async (batch: PendingDebit[]) => {
+    if (!batch.some((p) => p.input.idempotencyKey)) {
+      if (!(await postDebitsTogether(ctx, batch))) for (const p of batch) await postAlone(p);
+      return;
+    }
     let outcomes: PromiseSettledResult<PostedEntry>[];
     try {
       outcomes = await ledgerTransaction(ctx, async (t) => {
@@ -91,7 +90,7 @@ export function createDebitCoalescer(ctx: LedgerContext): DebitCoalescer {
     outcomes.forEach((o, i) => (o.status === "fulfilled" ? batch[i]!.resolve(o.value) : batch[i]!.reject(o.reason)));
   };
 
-  const run = async (accountId: string, batch: Pending[]) => {
+  const run = async (accountId: string, batch: PendingDebit[]) => {
     await (batch.length === 1 ? postAlone(batch[0]!) : postBatch(batch));
     const next = waiting.get(accountId)!;
     if (next.length === 0) waiting.delete(accountId);

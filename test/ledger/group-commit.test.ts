@@ -85,13 +85,23 @@ describe("group commit across accounts (server/ledger/group-commit.ts, real Post
     expect(routed).toEqual(Array(5).fill(hot));
     expect(hotResults.map((r) => r.balance).sort((a, b) => b - a)).toEqual([99, 98, 97, 96, 95]);
 
+    // the coalescer posts the queue behind the first debit with one statement: fewer transactions than debits
+    expect((await writers(hotResults.map((r) => r.entry.id))).size).toBeLessThan(5);
+
     routed.length = 0;
     const [a, b] = await Promise.all([funded(100), funded(100)]);
     const mixed = await Promise.all([a, b, a].map((accountId) => debits.debit({ accountId, amount: 1 })));
-    // a and b in one statement; a's second debit queues on a's row lock through the coalescer
+    expect(routed).toEqual([]); // one statement, a's two debits in order
+    expect((await writers(mixed.map((r) => r.entry.id))).size).toBe(1);
+    expect([mixed[0]!.balance, mixed[2]!.balance, mixed[2]!.entry.sequence - mixed[0]!.entry.sequence]).toEqual([99, 98, 1]);
+
+    // with an idempotency key among an account's debits, its later ones queue through the coalescer
+    const keyedMixed = await Promise.all(
+      [a, b, a].map((accountId, i) => debits.debit({ accountId, amount: 1, idempotencyKey: `mixed-${accountId}-${i}` })),
+    );
     expect(routed).toEqual([a]);
-    expect((await writers([mixed[0]!.entry.id, mixed[1]!.entry.id])).size).toBe(1);
-    expect(mixed.filter((r) => r.entry.accountId === a).map((r) => r.balance).sort()).toEqual([98, 99]);
+    expect((await writers([keyedMixed[0]!.entry.id, keyedMixed[1]!.entry.id])).size).toBe(1);
+    expect(keyedMixed.filter((r) => r.entry.accountId === a).map((r) => r.balance).sort()).toEqual([96, 97]);
     expect(await verifyLedger(ctx.deps.database.sql)).toEqual([]);
   });
 
