@@ -29,9 +29,9 @@ describe("postEntries: several postings, several per account, in one statement (
     expect(summary(outcomes)).toEqual([[-10, 90], [-1, 99], [-20, 70], [-30, 40]]);
     const sequences = outcomes.map((o) => (o.status === "rejected" ? 0 : o.posted.entry.sequence));
     expect([sequences[2]! - sequences[0]!, sequences[3]! - sequences[2]!]).toEqual([1, 1]);
-    const [{ count }] = await ctx.deps.database.sql<{ count: number }[]>`
+    const [row] = await ctx.deps.database.sql<{ count: number }[]>`
       SELECT count(DISTINCT xmin::text)::int AS count FROM ledger_entries WHERE account_id = ANY(${[a, b]}::text[]) AND type = 'usage'`;
-    expect(count).toBe(1);
+    expect(row!.count).toBe(1);
     expect(await verifyLedger(ctx.deps.database.sql)).toEqual([]);
   });
 
