@@ -48,8 +48,8 @@ const EnvSchema = z.object({
   GROUP_COMMIT_WAIT_MS: z.coerce.number().int().min(0).max(100).default(1),
   /** The lean path of POST /api/v1/usage (server/routes/usage/fast-path.ts); 0 = every request through the Hono app. */
   USAGE_FAST_PATH: z.enum(["0", "1"]).default("1"),
-  /** How long a valid API key is cached per instance, ms (server/auth/api-key-cache.ts): a key revoked on another instance works that much longer. 0 = no cache. */
-  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(60_000),
+  /** How long a valid API key is cached per instance, ms (server/auth/api-key-cache.ts): bounds a revocation whose broadcast was lost. 0 = no cache. */
+  API_KEY_CACHE_TTL_MS: z.coerce.number().int().min(0).max(600_000).default(300_000),
   /** How often each process stamps last_used_at of the API keys it saw, ms (server/auth/api-key-last-used.ts). */
   API_KEY_LAST_USED_FLUSH_MS: z.coerce.number().int().min(100).max(60_000).default(15_000),
   /**

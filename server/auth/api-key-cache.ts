@@ -15,15 +15,17 @@ export interface CachedApiKey {
  * path writes: last_used_at is stamped by a periodic flush (server/auth/api-key-last-used.ts).
  * Revocation and a key's new spend limits take effect at once on every process: the
  * route evicts the key here and broadcasts it on the event bus (EventBus.apiKeyChanged,
- * over Redis between processes), whose listener evicts it everywhere. `ttlMs`
- * (API_KEY_CACHE_TTL_MS, default 60 s; 0 = no cache) bounds how long a lost broadcast
- * (Redis down at that moment) can leave a revoked key working on another process.
+ * over Redis between processes), whose listener evicts it everywhere; a process whose
+ * Redis subscription dropped forgets every key when it is back (evict(null)). `ttlMs`
+ * (API_KEY_CACHE_TTL_MS, default 300 s; 0 = no cache) bounds what is left: a broadcast of a
+ * process that died while Redis was away. 300 s keeps the keys of customers who call a few
+ * times a minute cached (`npm run bench`: 10 000 keys, each seen about once a minute).
  */
 export interface ApiKeyCache {
   get(keyHash: string): CachedApiKey | undefined;
   set(keyHash: string, key: CachedApiKey): void;
-  /** Forgets the key with this id (api_keys.id), e.g. after revoking it. */
-  evict(id: string): void;
+  /** Forgets the key with this id (api_keys.id), e.g. after revoking it; null: forgets every key. */
+  evict(id: string | null): void;
 }
 
 /** Creates an ApiKeyCache (see there); ttlMs 0 makes every call a miss. */
@@ -44,6 +46,7 @@ export function createApiKeyCache(ttlMs: number, maxEntries = 10_000): ApiKeyCac
       entries.set(keyHash, { key, expiresAtMs: performance.now() + ttlMs });
     },
     evict(id) {
+      if (id === null) return entries.clear();
       for (const [hash, entry] of entries) if (entry.key.id === id) entries.delete(hash);
     },
   };

@@ -62,6 +62,8 @@ export async function createRedisBus(url: string, logger: Logger): Promise<Event
     },
     async onApiKeyChanged(listener: ApiKeyChangeListener) {
       await sub.subscribe(API_KEYS_CHANNEL, (apiKeyId) => listener(apiKeyId));
+      // back after a lost connection (node-redis resubscribes): messages of the gap are lost
+      sub.on("ready", () => listener(null));
     },
     async close() {
       local.removeAllListeners();
