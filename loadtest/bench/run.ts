@@ -22,7 +22,9 @@
  * BENCH_SHORT=1), for development: 1 run of 5 s each, 1 process only, no SSE and no
  * hello world. Tunables: BENCH_DURATION_S (15) per run, BENCH_CONCURRENCY (16; also the
  * API's pool size), BENCH_PROCESSES ("1,2"), BENCH_DATABASE ("balance_bench", dropped and
- * recreated), BENCH_PORT (3919), BENCH_SSE=0 / BENCH_HELLO=0 skip parts 3 / 4.
+ * recreated), BENCH_PORT (3919), BENCH_SSE=0 / BENCH_HELLO=0 skip parts 3 / 4,
+ * BENCH_SERVICE_ENV ("NAME=value,...", passed to the service: an A/B of a switch such as
+ * USAGE_FAST_PATH=0, GROUP_COMMIT_WAIT_MS=0 or DEBIT_COALESCING=0).
  */
 import { spawn } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -52,6 +54,9 @@ const BATCH_CONCURRENCY = Number(process.env.BENCH_BATCH_CONCURRENCY ?? 4);
 const BATCH_SIZE = 1000;
 const BATCH_PARTITIONED = process.env.BENCH_BATCH_PARTITIONED !== "0";
 const OPERATOR_KEY = "bench_operator_key_0123456789abcdef0123456789";
+const SERVICE_ENV = Object.fromEntries(
+  (process.env.BENCH_SERVICE_ENV ?? "").split(",").filter(Boolean).map((kv) => [kv.slice(0, kv.indexOf("=")), kv.slice(kv.indexOf("=") + 1)]),
+);
 
 /** One run of one scenario. */
 interface Sample {
@@ -112,6 +117,7 @@ for (const n of PROCESSES) {
       WEB_CONCURRENCY: String(n),
       OPERATOR_API_KEY: OPERATOR_KEY,
       ...(n > 1 ? { REDIS_URL } : {}),
+      ...SERVICE_ENV,
     },
     180,
   );
@@ -173,6 +179,7 @@ if (!SHORT && process.env.BENCH_HELLO !== "0") {
 loadAverages.push(loadAverage1m());
 
 process.stdout.write(`\n${machine()}\n`);
+if (Object.keys(SERVICE_ENV).length > 0) process.stdout.write(`Service environment: ${process.env.BENCH_SERVICE_ENV}\n`);
 process.stdout.write(
   `${CONCURRENCY} concurrent clients, ${DURATION_S} s per run, median of ${RUNS} run(s) (min-max); ` +
     `load average (1 min) ${Math.min(...loadAverages).toFixed(1)}-${Math.max(...loadAverages).toFixed(1)}; ` +
