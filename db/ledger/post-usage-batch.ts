@@ -27,7 +27,7 @@ export const MAX_BATCH_EVENTS = 1000;
 
 /**
  * One validated usage event: an amount, or a meter and quantity. `id` is its idempotency
- * key on its account; null (group-committed single debits without one) posts it unkeyed.
+ * key on its account; null (a single event sent without an Idempotency-Key) posts it unkeyed.
  */
 export interface UsageEvent {
   id: string | null;
@@ -187,7 +187,7 @@ function fractionToDecimal(scaled: bigint): string {
 const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
 
 /** The statements and computation of postUsageBatch on a transaction the caller owns; publishes nothing. */
-export async function postUsageEvents(tx: postgres.TransactionSql, events: UsageEvent[]): Promise<UsageOutcome[]> {
+async function postUsageEvents(tx: postgres.TransactionSql, events: UsageEvent[]): Promise<UsageOutcome[]> {
   const accountIds = [...new Set(events.map((e) => e.accountId))].sort();
   const meterKeys = [...new Set(events.flatMap((e) => (e.meter === undefined ? [] : [e.meter])))];
   const priced = events.filter((e) => e.meter !== undefined);

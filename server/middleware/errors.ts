@@ -3,12 +3,14 @@ import { HTTPException } from "hono/http-exception";
 import type { AppEnv } from "../context";
 import { ApiError, classify, CODE_TO_STATUS, RateLimitedError, type ErrorCode, type ErrorDetails } from "../errors";
 
-/**
- * The error body of shared/DESIGN.md: `{ error: { code, message, requestId, details? } }`,
- * with its Content-Length (contentLengthOf: small error answers are then not gzipped).
- */
+/** The error body of shared/DESIGN.md: `{ error: { code, message, requestId, details? } }`. */
+export function errorBody(code: ErrorCode, message: string, requestId: string, details?: ErrorDetails) {
+  return { error: { code, message, requestId, ...(details ? { details } : {}) } };
+}
+
+/** The error answer (errorBody) with its Content-Length (contentLengthOf: small error answers are then not gzipped). */
 export function errorResponse(c: Context<AppEnv>, code: ErrorCode, message: string, details?: ErrorDetails) {
-  const body = { error: { code, message, requestId: c.get("requestId"), ...(details ? { details } : {}) } };
+  const body = errorBody(code, message, c.get("requestId"), details);
   return c.json(body, CODE_TO_STATUS[code], contentLengthOf(body));
 }
 

@@ -7,6 +7,7 @@ import { authenticateApiKey } from "../../middleware/auth";
 import type { AppDeps, AppEnv } from "../../context";
 import { classify } from "../../errors";
 import { readUpTo } from "../../middleware/body-limit";
+import { errorBody } from "../../middleware/errors";
 import { noStore, securityHeaders } from "../../middleware/security-headers";
 import { mayHoldNul } from "../../middleware/text-input";
 import { parseDebitRequest, postUsage, toDebitDto } from "./index";
@@ -79,7 +80,7 @@ export async function withUsageFastPath(deps: AppDeps, fallback: RequestListener
       const { status, code, message, details } = classify(err);
       if (status >= 500) deps.logger.error({ err, requestId }, "unhandled error");
       if (err instanceof LedgerError && status !== 404) deps.metrics.ledgerRejections.inc({ route: USAGE_PATH, reason: code });
-      answer(res, status, JSON.stringify({ error: { code, message, requestId, ...(details ? { details } : {}) } }), requestId, startedAt);
+      answer(res, status, JSON.stringify(errorBody(code, message, requestId, details)), requestId, startedAt);
     }
   };
 
